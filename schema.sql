@@ -1,0 +1,297 @@
+-- morbox schema: the vendor's (Kolmisoft MOR) table and column names, so that data, scripts and
+-- people who know MOR's database feel at home (NOTES.md section 9). Every column has a default,
+-- so a fixture can insert a row naming only the columns it cares about.
+
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version (version) VALUES (1);
+
+-- Column order matters: user_details_raw_get answers every column in table order. The columns
+-- follow the vendor's raw-get page; then the three secret ones; then those the update needs.
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL DEFAULT '' COLLATE BINARY UNIQUE,
+  usertype TEXT NOT NULL DEFAULT 'user'
+    CHECK (usertype IN ('admin', 'reseller', 'accountant', 'manager', 'user')),
+  logged INTEGER NOT NULL DEFAULT 0,
+  first_name TEXT NOT NULL DEFAULT '',
+  last_name TEXT NOT NULL DEFAULT '',
+  calltime_normative REAL NOT NULL DEFAULT 3.0,
+  show_in_realtime_stats INTEGER NOT NULL DEFAULT 0,
+  balance REAL NOT NULL DEFAULT 0.0,
+  frozen_balance REAL NOT NULL DEFAULT 0.0,
+  lcr_id INTEGER NOT NULL DEFAULT 0,
+  postpaid INTEGER NOT NULL DEFAULT 1,
+  blocked INTEGER NOT NULL DEFAULT 0,
+  tariff_id INTEGER NOT NULL DEFAULT 0,
+  month_plan_perc REAL NOT NULL DEFAULT 0.0,
+  month_plan_updated TEXT DEFAULT NULL,
+  sales_this_month INTEGER NOT NULL DEFAULT 0,
+  sales_this_month_planned INTEGER NOT NULL DEFAULT 0,
+  show_billing_info INTEGER NOT NULL DEFAULT 1,
+  primary_device_id INTEGER NOT NULL DEFAULT 0,
+  credit REAL NOT NULL DEFAULT 0.0,
+  clientid TEXT NOT NULL DEFAULT '',
+  agreement_number TEXT NOT NULL DEFAULT '',
+  agreement_date TEXT DEFAULT NULL,
+  language TEXT NOT NULL DEFAULT 'en',
+  taxation_country INTEGER NOT NULL DEFAULT 0,
+  vat_number TEXT NOT NULL DEFAULT '',
+  vat_percent REAL NOT NULL DEFAULT 0.0,
+  address_id INTEGER NOT NULL DEFAULT 0,
+  accounting_number TEXT NOT NULL DEFAULT '',
+  owner_id INTEGER NOT NULL DEFAULT 0,
+  hidden INTEGER NOT NULL DEFAULT 0,
+  allow_loss_calls INTEGER NOT NULL DEFAULT 0,
+  vouchers_disabled_till TEXT NOT NULL DEFAULT '2000-01-01 00:00:00',
+  temporary_id INTEGER DEFAULT NULL,
+  send_invoice_types INTEGER NOT NULL DEFAULT 1,
+  call_limit INTEGER NOT NULL DEFAULT 0,
+  sms_tariff_id INTEGER DEFAULT NULL,
+  sms_lcr_id INTEGER DEFAULT NULL,
+  sms_service_active INTEGER NOT NULL DEFAULT 0,
+  cyberplat_active INTEGER NOT NULL DEFAULT 0,
+  call_center_agent INTEGER NOT NULL DEFAULT 0,
+  generate_invoice INTEGER NOT NULL DEFAULT 1,
+  tax_1 REAL NOT NULL DEFAULT 0.0,
+  tax_2 REAL NOT NULL DEFAULT 0.0,
+  tax_3 REAL NOT NULL DEFAULT 0.0,
+  tax_4 REAL NOT NULL DEFAULT 0.0,
+  block_at TEXT NOT NULL DEFAULT '2008-01-01',
+  block_at_conditional INTEGER NOT NULL DEFAULT 15,
+  block_conditional_use INTEGER NOT NULL DEFAULT 0,
+  recording_enabled INTEGER NOT NULL DEFAULT 0,
+  recording_forced_enabled INTEGER NOT NULL DEFAULT 0,
+  recordings_email TEXT NOT NULL DEFAULT '',
+  recording_hdd_quota INTEGER NOT NULL DEFAULT 100,
+  warning_email_active INTEGER NOT NULL DEFAULT 0,
+  warning_email_balance REAL NOT NULL DEFAULT 0.0,
+  warning_email_sent INTEGER NOT NULL DEFAULT 0,
+  tax_id INTEGER NOT NULL DEFAULT 0,
+  invoice_zero_calls INTEGER NOT NULL DEFAULT 1,
+  acc_group_id INTEGER NOT NULL DEFAULT 0,
+  hide_destination_end INTEGER NOT NULL DEFAULT -1,
+  warning_email_hour INTEGER NOT NULL DEFAULT -1,
+  warning_balance_call INTEGER NOT NULL DEFAULT 0,
+  warning_balance_sound_file_id INTEGER NOT NULL DEFAULT 0,
+  own_providers INTEGER NOT NULL DEFAULT 0,
+  currency_id INTEGER NOT NULL DEFAULT 1,
+  quickforwards_rule_id INTEGER NOT NULL DEFAULT 0,
+  spy_device_id INTEGER NOT NULL DEFAULT 0,
+  time_zone TEXT NOT NULL DEFAULT 'UTC',
+  minimal_charge INTEGER NOT NULL DEFAULT 0,
+  minimal_charge_start_at TEXT DEFAULT NULL,
+  webphone_allow_use INTEGER NOT NULL DEFAULT 0,
+  webphone_device_id INTEGER NOT NULL DEFAULT 0,
+  responsible_accountant_id INTEGER NOT NULL DEFAULT -1,
+  blacklist_enabled TEXT NOT NULL DEFAULT 'global',
+  blacklist_lcr INTEGER NOT NULL DEFAULT 0,
+  routing_threshold INTEGER NOT NULL DEFAULT -1,
+  pbx_pool_id INTEGER NOT NULL DEFAULT 1,
+  hide_non_answered_calls INTEGER NOT NULL DEFAULT 0,
+  balance_min REAL NOT NULL DEFAULT 0.0,
+  balance_max REAL NOT NULL DEFAULT 0.0,
+  routing_threshold_2 INTEGER NOT NULL DEFAULT -1,
+  blacklist_lcr_2 INTEGER NOT NULL DEFAULT 0,
+  routing_threshold_3 INTEGER NOT NULL DEFAULT -1,
+  blacklist_lcr_3 INTEGER NOT NULL DEFAULT 0,
+  main_email TEXT NOT NULL DEFAULT '',
+  noc_email TEXT NOT NULL DEFAULT '',
+  billing_email TEXT NOT NULL DEFAULT '',
+  rates_email TEXT NOT NULL DEFAULT '',
+  warning_email_balance_admin REAL NOT NULL DEFAULT 0.0,
+  warning_email_balance_manager REAL NOT NULL DEFAULT 0.0,
+  billing_period TEXT NOT NULL DEFAULT 'monthly',
+  invoice_grace_period INTEGER NOT NULL DEFAULT 0,
+  warning_email_sent_admin INTEGER NOT NULL DEFAULT 0,
+  warning_email_sent_manager INTEGER NOT NULL DEFAULT 0,
+  comment TEXT NOT NULL DEFAULT '',
+  warning_balance_increases INTEGER NOT NULL DEFAULT 0,
+  ignore_global_alerts INTEGER NOT NULL DEFAULT 0,
+  manager_group_id INTEGER DEFAULT NULL,
+  phone TEXT NOT NULL DEFAULT '',
+  enable_static_list TEXT NOT NULL DEFAULT 'no',
+  static_list_id INTEGER NOT NULL DEFAULT 0,
+  enable_static_source_list TEXT NOT NULL DEFAULT 'no',
+  static_source_list_id INTEGER NOT NULL DEFAULT 0,
+  generate_invoice_manually INTEGER NOT NULL DEFAULT 0,
+  show_hangupcause INTEGER NOT NULL DEFAULT 0,
+  max_call_rate REAL NOT NULL DEFAULT 0.0,
+  password_changed_at TEXT DEFAULT NULL,
+  show_only_assigned_users INTEGER NOT NULL DEFAULT 0,
+  billing_dynamic_from TEXT DEFAULT NULL,
+  billing_dynamic_days INTEGER NOT NULL DEFAULT 0,
+  billing_run_at TEXT DEFAULT NULL,
+  send_warning_balance_sms INTEGER NOT NULL DEFAULT 0,
+  billing_dynamic_generation_time INTEGER NOT NULL DEFAULT 0,
+  generate_prepaid_invoice INTEGER NOT NULL DEFAULT 0,
+  web_address TEXT NOT NULL DEFAULT '',
+  price_protection INTEGER NOT NULL DEFAULT 0,
+  min_rate_margin REAL NOT NULL DEFAULT 0.0,
+  min_rate_margin_percent REAL NOT NULL DEFAULT 0.0,
+  digits_used_for_price INTEGER NOT NULL DEFAULT 0,
+  digits_rounding_method TEXT NOT NULL DEFAULT 'round',
+  user_status TEXT NOT NULL DEFAULT 'active',
+  changes_present INTEGER NOT NULL DEFAULT 0,
+  enforce_daily_limit INTEGER NOT NULL DEFAULT 0,
+  daily_spend_limit_reached INTEGER NOT NULL DEFAULT 0,
+  daily_spend_warning_reached INTEGER NOT NULL DEFAULT 0,
+  daily_spend_warning_email_sent INTEGER NOT NULL DEFAULT 0,
+  daily_spend_limit REAL NOT NULL DEFAULT 0.0,
+  daily_spend_warning REAL NOT NULL DEFAULT 0.0,
+  kill_calls_in_progress INTEGER NOT NULL DEFAULT 0,
+  show_daily_limit INTEGER NOT NULL DEFAULT 0,
+  allow_customer_to_edit INTEGER NOT NULL DEFAULT 0,
+  daily_spend_limit_last_reset_at TEXT DEFAULT NULL,
+  kill_calls_in_progress_flag INTEGER NOT NULL DEFAULT 0,
+  allow_paypal INTEGER NOT NULL DEFAULT 0,
+  paypal_need_approval INTEGER NOT NULL DEFAULT 0,
+  paypal_credit_selection TEXT NOT NULL DEFAULT '',
+  paypal_fee_selection TEXT NOT NULL DEFAULT '',
+  paypal_charge_fee_on_entered_amount INTEGER NOT NULL DEFAULT 0,
+  paypal_charge_fee_on_net_amount INTEGER NOT NULL DEFAULT 0,
+  paypal_do_not_send_confirmation_email INTEGER NOT NULL DEFAULT 0,
+  rate_notification_template_id INTEGER NOT NULL DEFAULT 0,
+  two_fa_enabled INTEGER NOT NULL DEFAULT 0,
+  hide_financial_data_in_quick_stats INTEGER NOT NULL DEFAULT 0,
+  round_call_price_in_cdr INTEGER NOT NULL DEFAULT 0,
+  show_calls_statistics_for_last_days INTEGER NOT NULL DEFAULT 0,
+  time_format TEXT NOT NULL DEFAULT '%H:%M:%S',
+  show_quick_stats INTEGER NOT NULL DEFAULT 1,
+  two_fa_authentication_method TEXT NOT NULL DEFAULT 'email',
+  two_fa_authenticator_verified INTEGER NOT NULL DEFAULT 0,
+  two_fa_authenticator_last_otp_at TEXT DEFAULT NULL,
+  -- Secrets: never in any response.
+  password TEXT NOT NULL DEFAULT '',
+  uniquehash TEXT NOT NULL DEFAULT '',
+  two_fa_authenticator_secret TEXT NOT NULL DEFAULT '',
+  -- Further columns written by user_details_update.
+  company_name TEXT NOT NULL DEFAULT '',
+  max_devices INTEGER NOT NULL DEFAULT 0,
+  allow_change_callerid INTEGER NOT NULL DEFAULT 0,
+  ignore_global_monitorings INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX users_owner ON users (owner_id);
+CREATE INDEX users_responsible_accountant ON users (responsible_accountant_id);
+
+CREATE TABLE addresses (
+  id INTEGER PRIMARY KEY,
+  direction_id INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT '',
+  county TEXT NOT NULL DEFAULT '',
+  city TEXT NOT NULL DEFAULT '',
+  postcode TEXT NOT NULL DEFAULT '',
+  address TEXT NOT NULL DEFAULT '',
+  phone TEXT NOT NULL DEFAULT '',
+  mob_phone TEXT NOT NULL DEFAULT '',
+  fax TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE conflines (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  value TEXT NOT NULL DEFAULT '',
+  owner_id INTEGER NOT NULL DEFAULT 0,
+  value2 TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX conflines_owner_name ON conflines (owner_id, name);
+
+CREATE TABLE currencies (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  full_name TEXT NOT NULL DEFAULT '',
+  exchange_rate REAL NOT NULL DEFAULT 1.0,
+  active INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE directions (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  code TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE tariffs (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  purpose TEXT NOT NULL DEFAULT 'user'
+    CHECK (purpose IN ('user', 'user_wholesale', 'provider')),
+  owner_id INTEGER NOT NULL DEFAULT 0,
+  currency TEXT NOT NULL DEFAULT 'EUR'
+);
+CREATE INDEX tariffs_owner ON tariffs (owner_id);
+
+CREATE TABLE lcrs (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  user_id INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE quickforwards_rules (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  user_id INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE pbx_pools (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  owner_id INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE number_pools (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  owner_id INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE acc_groups (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  group_type TEXT NOT NULL DEFAULT 'accountant',
+  only_view INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE acc_rights (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  right_type TEXT NOT NULL DEFAULT 'accountant'
+);
+
+CREATE TABLE acc_group_rights (
+  id INTEGER PRIMARY KEY,
+  acc_group_id INTEGER NOT NULL DEFAULT 0,
+  acc_right_id INTEGER NOT NULL DEFAULT 0,
+  value INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX acc_group_rights_group ON acc_group_rights (acc_group_id, acc_right_id);
+
+CREATE TABLE taxes (
+  id INTEGER PRIMARY KEY,
+  tax1_enabled INTEGER NOT NULL DEFAULT 1,
+  tax2_enabled INTEGER NOT NULL DEFAULT 0,
+  tax3_enabled INTEGER NOT NULL DEFAULT 0,
+  tax4_enabled INTEGER NOT NULL DEFAULT 0,
+  tax1_name TEXT NOT NULL DEFAULT 'VAT',
+  tax2_name TEXT NOT NULL DEFAULT '',
+  tax3_name TEXT NOT NULL DEFAULT '',
+  tax4_name TEXT NOT NULL DEFAULT '',
+  tax1_value REAL NOT NULL DEFAULT 0.0,
+  tax2_value REAL NOT NULL DEFAULT 0.0,
+  tax3_value REAL NOT NULL DEFAULT 0.0,
+  tax4_value REAL NOT NULL DEFAULT 0.0,
+  compound_tax INTEGER NOT NULL DEFAULT 1,
+  total_tax_name TEXT NOT NULL DEFAULT 'TAX'
+);
+
+-- The audit log: one row per changed column of a successful update (and, later, per refused
+-- attempt). user_id is the caller, target_id the user acted on.
+CREATE TABLE actions (
+  id INTEGER PRIMARY KEY,
+  date TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%S', 'now')),
+  user_id INTEGER NOT NULL DEFAULT 0,
+  target_id INTEGER NOT NULL DEFAULT 0,
+  action TEXT NOT NULL DEFAULT '',
+  data TEXT NOT NULL DEFAULT '',
+  data2 TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX actions_target ON actions (target_id);

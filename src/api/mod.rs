@@ -1,0 +1,239 @@
+//! The API calls: their names and aliases, their hash parameters and error wrappers (the
+//! [`CALLS`] table), and the shared first steps of every call: find the caller, load the
+//! settings of its scope, run the gates. Each call's own rules and XML live in its own file.
+
+pub mod user_details_get;
+pub mod user_details_raw_get;
+pub mod user_details_update;
+
+use crate::auth::{self, Caller};
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::settings::{Settings, XML_API_EXTENSION};
+use crate::store::{Store, queries};
+use rusqlite::Connection;
+use std::sync::Arc;
+
+/// The calls morbox answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// `user_details_get` (alias `user_details`).
+    UserDetailsGet,
+    /// `user_details_raw_get`.
+    UserDetailsRawGet,
+    /// `user_details_update` (alias `user_update_api`).
+    UserDetailsUpdate,
+}
+
+/// How a call wraps its own errors (gate errors always use [`ErrorShape::Status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorShape {
+    /// `<error>TEXT</error>`
+    Bare,
+    /// `<status><error>TEXT</error></status>`
+    Status,
+    /// `<page><status><error>TEXT</error></status></page>`
+    PageStatus,
+    /// `<page><error>TEXT</error><message>…</message>…</page>`
+    Page,
+}
+
+/// Where a call's hash parameters come from.
+#[derive(Debug, Clone, Copy)]
+pub enum HashParams {
+    /// A fixed list, in hash order.
+    Fixed(&'static [&'static str]),
+    /// The hashed rows of the update parameter table, in its order.
+    UpdateTable,
+}
+
+/// One row of the call table.
+pub struct CallSpec {
+    /// The call.
+    pub call: Call,
+    /// The names it answers to under `/api/` and `/billing/api/`, the main one first.
+    pub names: &'static [&'static str],
+    /// Its hash parameters (NOTES.md section 5).
+    pub hash: HashParams,
+    /// How its own errors are wrapped (NOTES.md section 2).
+    pub errors: ErrorShape,
+}
+
+/// The legacy API's calls, as the vendor's pages define them.
+pub const CALLS: &[CallSpec] = &[
+    CallSpec {
+        call: Call::UserDetailsGet,
+        names: &["user_details_get", "user_details"],
+        hash: HashParams::Fixed(&["user_id", "username"]),
+        errors: ErrorShape::Bare,
+    },
+    CallSpec {
+        call: Call::UserDetailsRawGet,
+        names: &["user_details_raw_get"],
+        hash: HashParams::Fixed(&["u", "user_id"]),
+        errors: ErrorShape::PageStatus,
+    },
+    CallSpec {
+        call: Call::UserDetailsUpdate,
+        names: &["user_details_update", "user_update_api"],
+        hash: HashParams::UpdateTable,
+        errors: ErrorShape::Page,
+    },
+];
+
+impl Call {
+    /// The call a path segment names, aliases included.
+    pub fn from_name(name: &str) -> Option<Call> {
+        CALLS
+            .iter()
+            .find(|s| s.names.contains(&name))
+            .map(|s| s.call)
+    }
+
+    /// This call's row of [`CALLS`].
+    pub fn spec(self) -> &'static CallSpec {
+        CALLS.iter().find(|s| s.call == self).unwrap_or(&CALLS[0])
+    }
+
+    /// The main name, for logs.
+    pub fn name(self) -> &'static str {
+        self.spec().names[0]
+    }
+
+    /// The parameters that go into the hash, in order.
+    pub fn hash_order(self) -> impl Iterator<Item = &'static str> {
+        let (fixed, table): (
+            &'static [&'static str],
+            &'static [user_details_update::Param],
+        ) = match self.spec().hash {
+            HashParams::Fixed(list) => (list, &[]),
+            HashParams::UpdateTable => (&[], user_details_update::PARAMS),
+        };
+        fixed
+            .iter()
+            .copied()
+            .chain(table.iter().filter(|p| p.hashed).map(|p| p.name))
+    }
+}
+
+/// One API request, routed and parsed.
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    /// Which call.
+    pub call: Call,
+    /// Whether it came as GET (subject to `Allow_GET_API`).
+    pub is_get: bool,
+    /// Its parameters.
+    pub params: Params,
+}
+
+/// What a call produced, for the router to send.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The XML document, or the error to render.
+    pub result: Result<Vec<u8>, ApiError>,
+    /// `XML_API_Extension` was on (answer as `text/xml`).
+    pub xml_extension: bool,
+    /// The caller's id, once known (for the log line).
+    pub caller: Option<i64>,
+}
+
+/// The caller after the gates, with the settings of its scope.
+pub struct Authed {
+    /// Who is calling.
+    pub caller: Caller,
+    /// The system's settings and those of the caller's scope.
+    pub settings: Settings,
+}
+
+/// Runs one API request to its outcome.
+pub async fn handle(store: &Arc<Store>, req: ApiRequest) -> Outcome {
+    match req.call {
+        Call::UserDetailsGet => read_call(store, req, user_details_get::answer).await,
+        Call::UserDetailsRawGet => read_call(store, req, user_details_raw_get::answer).await,
+        Call::UserDetailsUpdate => user_details_update::handle(store, req).await,
+    }
+}
+
+type ReadAnswer =
+    fn(&Connection, &crate::store::ReadCtx<'_>, &ApiRequest, &Authed) -> Result<Vec<u8>, ApiError>;
+
+/// A read call: caller, gates and answer, all on one read snapshot.
+async fn read_call(store: &Arc<Store>, req: ApiRequest, answer: ReadAnswer) -> Outcome {
+    let run = store
+        .read_async(move |conn, ctx| {
+            let mut outcome = Outcome {
+                result: Err(ApiError::Internal),
+                xml_extension: false,
+                caller: None,
+            };
+            outcome.result = authenticate(conn, &req, &mut outcome)
+                .and_then(|authed| answer(conn, ctx, &req, &authed));
+            outcome
+        })
+        .await;
+    run.unwrap_or_else(|e| Outcome {
+        result: Err(e),
+        xml_extension: false,
+        caller: None,
+    })
+}
+
+/// Gate 1 (the caller by `u`) and, through [`auth::check_gates`], gates 2–4. Records in `out`
+/// what the response needs to know even when a gate refuses.
+pub fn authenticate(
+    conn: &Connection,
+    req: &ApiRequest,
+    out: &mut Outcome,
+) -> Result<Authed, ApiError> {
+    let caller = match req.params.get("u") {
+        Some(u) => queries::caller_by_username(conn, u)?,
+        None => None,
+    };
+    let scope = caller.as_ref().map_or(0, Caller::scope);
+    let settings = queries::settings(conn, scope)?;
+    out.xml_extension = settings.system_on(XML_API_EXTENSION);
+    let caller = caller.ok_or(ApiError::AccessDenied)?;
+    out.caller = Some(caller.id);
+    auth::check_gates(req.call, &caller, req.is_get, &settings, &req.params)?;
+    Ok(Authed { caller, settings })
+}
+
+/// An amount as the vendor's `nice_number` shows it: fixed decimals per `Nice_Number_Digits`.
+pub fn nice_number(value: f64, settings: &Settings) -> String {
+    let digits = settings
+        .system_int(crate::settings::NICE_NUMBER_DIGITS, 2)
+        .clamp(0, 10) as usize;
+    let s = format!("{value:.digits$}");
+    // -0.00 reads as a debt of nothing; show it as 0.00.
+    if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases() {
+        assert_eq!(Call::from_name("user_details"), Some(Call::UserDetailsGet));
+        assert_eq!(
+            Call::from_name("user_update_api"),
+            Some(Call::UserDetailsUpdate)
+        );
+        assert_eq!(Call::from_name("user_details_raw"), None);
+    }
+
+    #[test]
+    fn nice_numbers() {
+        let s = Settings::default();
+        assert_eq!(nice_number(12.5, &s), "12.50");
+        assert_eq!(nice_number(-0.001, &s), "0.00");
+        assert_eq!(nice_number(-7.5, &s), "-7.50");
+        let s3 = Settings::from_rows(0, [(0, "Nice_Number_Digits".into(), "3".into())]);
+        assert_eq!(nice_number(42.1234, &s3), "42.123");
+    }
+}

@@ -1,0 +1,153 @@
+//! `user_details_get` (alias `user_details`), NOTES.md section 6: who may see whom, and the
+//! nested document of the vendor's 2014 page with the 2019 page's fields.
+
+use super::{ApiRequest, Authed, nice_number};
+use crate::auth::{Caller, Role, normalize_user_id};
+use crate::error::ApiError;
+use crate::store::ReadCtx;
+use crate::store::queries::{self, TargetKey, UserDetails};
+use crate::xml::Doc;
+use rusqlite::Connection;
+
+/// Answers one gated request.
+pub fn answer(
+    conn: &Connection,
+    _ctx: &ReadCtx<'_>,
+    req: &ApiRequest,
+    authed: &Authed,
+) -> Result<Vec<u8>, ApiError> {
+    let key = target_key(req)?;
+    let user = queries::user_details(conn, key)?.ok_or(ApiError::UserNotFound)?;
+    if !in_reach(&authed.caller, &user) {
+        return Err(ApiError::UserNotFound);
+    }
+    render(&user, &authed.caller, authed)
+}
+
+/// The target named by `user_id` (all digits only) and/or `username`.
+fn target_key(req: &ApiRequest) -> Result<TargetKey<'_>, ApiError> {
+    let id = req
+        .params
+        .get("user_id")
+        .and_then(normalize_user_id)
+        .map(|s| s.parse::<i64>().unwrap_or(-1));
+    match (id, req.params.get("username")) {
+        (Some(id), Some(name)) => Ok(TargetKey::Both(id, name)),
+        (Some(id), None) => Ok(TargetKey::Id(id)),
+        (None, Some(name)) => Ok(TargetKey::Username(name)),
+        (None, None) => Err(ApiError::UserNotFound),
+    }
+}
+
+/// Admin: anyone; reseller: itself and its users; anyone else: itself.
+fn in_reach(caller: &Caller, user: &UserDetails) -> bool {
+    match caller.role {
+        Role::Admin => true,
+        Role::Reseller => user.id == caller.id || user.owner_id == caller.id,
+        _ => user.id == caller.id,
+    }
+}
+
+fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8>, ApiError> {
+    let s = &authed.settings;
+    let nice = |v: f64| nice_number(v, s);
+    let privileged = matches!(caller.role, Role::Admin | Role::Reseller);
+    let mut d = Doc::new();
+    d.open("page")
+        .leaf("pagename", "Personal_details")
+        .leaf("language", "en")
+        .leaf("userid", &user.id.to_string())
+        .open("details");
+
+    d.open("main_detail")
+        .leaf(
+            "account",
+            if user.postpaid { "Postpaid" } else { "Prepaid" },
+        )
+        .leaf(
+            "balance",
+            &format!("{} {}", nice(user.balance), user.currency),
+        )
+        .leaf("balance_number", &user.balance_text)
+        .leaf("balance_currency", &user.currency)
+        .leaf("daily_balance_limit", &nice(user.daily_spend_limit));
+    let credit = if user.credit == -1.0 {
+        "Unlimited".to_string()
+    } else {
+        nice(user.credit)
+    };
+    d.leaf("credit", &credit);
+    if privileged {
+        d.leaf("pbx_pool_id", &user.pbx_pool_id);
+        if user.usertype == "user" {
+            d.leaf("hide_non_answered_calls", &user.hide_non_answered_calls);
+        }
+    }
+    d.leaf("blocked", &user.blocked)
+        .leaf("hidden", &user.hidden)
+        .close();
+
+    let agreement_date = match user.agreement_date.get(..10) {
+        Some(date) if !date.trim().is_empty() => date.to_string(),
+        _ if !user.agreement_date.trim().is_empty() => user.agreement_date.clone(),
+        _ => crate::dates::today(),
+    };
+    d.open("other_details")
+        .leaf("username", &user.username)
+        .leaf("first_name", &user.first_name)
+        .leaf("surname", &user.last_name)
+        .leaf("personalid", &user.clientid)
+        .leaf("agreement_number", &user.agreement_number)
+        .leaf("agreement_date", &agreement_date);
+    if let Some(country) = &user.taxation_country {
+        let short: String = country.chars().take(22).collect();
+        d.leaf("taxation_country", &short);
+    }
+    d.leaf("vat_reg_number", &user.vat_number)
+        .leaf("vat_percent", &user.vat_percent)
+        .leaf("call_limit", &user.call_limit)
+        .leaf("accounting_number", &user.accounting_number)
+        .close();
+
+    if let Some(a) = &user.address {
+        d.open("registration")
+            .leaf("reg_address", &a.address)
+            .leaf("reg_postcode", &a.postcode)
+            .leaf("reg_city", &a.city)
+            .leaf("reg_country", &a.county)
+            .leaf("reg_state", &a.state)
+            .leaf("reg_direction", &a.direction)
+            .leaf("reg_phone", &a.phone)
+            .leaf("reg_mobile", &a.mob_phone)
+            .leaf("reg_fax", &a.fax)
+            .leaf("reg_email", &a.email)
+            .close();
+    }
+
+    if matches!(user.usertype.as_str(), "admin" | "reseller" | "user") {
+        let bit = |b: i64| {
+            if user.send_invoice_types & b != 0 {
+                "1"
+            } else {
+                "0"
+            }
+        };
+        d.open("invoices")
+            .leaf("generate_invoices", &user.generate_invoice)
+            .leaf("simplified_pdf", bit(2))
+            .leaf("simplified_csv", bit(4))
+            .leaf("detailed_pdf", bit(8))
+            .leaf("detailed_csv", bit(16))
+            .leaf("show_zero_calls", &user.invoice_zero_calls)
+            .close();
+        d.open("warning_balance")
+            .leaf("active", &user.warning_email_active)
+            .open("send_email_when_balance_drops_lower_than")
+            .leaf("user", &nice(user.warning_email_balance))
+            .close()
+            .leaf("warning_email_hour", &user.warning_email_hour)
+            .close();
+    }
+    d.close().close();
+    d.finish()
+}

@@ -1,0 +1,50 @@
+//! `user_details_raw_get`, NOTES.md section 7: the raw `users` row for an admin, or for an
+//! accountant or manager whose group may read users; never the three secret columns.
+
+use super::{ApiRequest, Authed};
+use crate::auth::{Role, target_id};
+use crate::error::ApiError;
+use crate::store::ReadCtx;
+use crate::store::queries;
+use crate::xml::Doc;
+use rusqlite::Connection;
+
+/// The right that lets an accountant or manager read users (value ≥ 1).
+pub const USER_MANAGE: &str = "user_manage";
+
+/// Answers one gated request.
+pub fn answer(
+    conn: &Connection,
+    ctx: &ReadCtx<'_>,
+    req: &ApiRequest,
+    authed: &Authed,
+) -> Result<Vec<u8>, ApiError> {
+    let caller = &authed.caller;
+    match caller.role {
+        Role::Admin => {}
+        Role::Accountant | Role::Manager => {
+            if queries::group_right(conn, caller.acc_group_id, USER_MANAGE)? < 1 {
+                return Err(ApiError::NotAuthorized);
+            }
+        }
+        Role::Reseller | Role::User => return Err(ApiError::NotAuthorized),
+    }
+    let id = target_id(&req.params).ok_or(ApiError::UserNotFound)?;
+    if id == caller.id {
+        return Err(ApiError::AccessDenied);
+    }
+    let user = queries::raw_user(conn, ctx.raw_select, id)?.ok_or(ApiError::UserNotFound)?;
+    if caller.role.is_staff()
+        && caller.show_only_assigned_users
+        && user.responsible_accountant_id != caller.id
+    {
+        return Err(ApiError::UserNotFound);
+    }
+    let mut d = Doc::new();
+    d.open("page").open("status").open("user");
+    for (name, value) in &user.columns {
+        d.leaf(name, value.as_deref().unwrap_or(""));
+    }
+    d.close().close().close();
+    d.finish()
+}

@@ -1,0 +1,229 @@
+//! The caller and the gates every call shares (NOTES.md sections 4 and 5): the caller's role and
+//! scope, `Allow_API`, `Allow_GET_API`, the secret key of the scope and the hash check. Pure
+//! functions over what the store has read; the hash compare runs in constant time.
+
+use crate::api::Call;
+use crate::error::ApiError;
+use crate::params::Params;
+use crate::settings::{
+    ALLOW_API, ALLOW_GET_API, API_DISABLE_HASH_CHECKING, API_SECRET_KEY, Settings,
+};
+use sha1::{Digest, Sha1};
+use subtle::ConstantTimeEq;
+
+/// A user's role, from `users.usertype`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The system administrator.
+    Admin,
+    /// A reseller: owns users, has its own settings scope.
+    Reseller,
+    /// An accountant: system staff with a permission group.
+    Accountant,
+    /// A manager: system staff with a permission group.
+    Manager,
+    /// A customer.
+    User,
+}
+
+impl Role {
+    /// The role of a `usertype` value; an unknown one is treated as a plain user.
+    pub fn from_usertype(usertype: &str) -> Role {
+        match usertype {
+            "admin" => Role::Admin,
+            "reseller" => Role::Reseller,
+            "accountant" => Role::Accountant,
+            "manager" => Role::Manager,
+            _ => Role::User,
+        }
+    }
+
+    /// Whether this is system staff with a permission group.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::Accountant | Role::Manager)
+    }
+}
+
+/// The user a request acts as, found by its `u`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// `users.id`.
+    pub id: i64,
+    /// From `users.usertype`.
+    pub role: Role,
+    /// `users.owner_id`.
+    pub owner_id: i64,
+    /// `users.acc_group_id` (accountants and managers).
+    pub acc_group_id: i64,
+    /// `users.show_only_assigned_users` (accountants and managers).
+    pub show_only_assigned_users: bool,
+}
+
+impl Caller {
+    /// The settings scope: 0 for system staff, a reseller's own id, a user's owner.
+    pub fn scope(&self) -> i64 {
+        match self.role {
+            Role::Admin | Role::Accountant | Role::Manager => 0,
+            Role::Reseller => self.id,
+            Role::User => self.owner_id,
+        }
+    }
+}
+
+/// Runs gates 2–4 for a caller already found (gate 1), with `settings` loaded for
+/// `caller.scope()`.
+pub fn check_gates(
+    call: Call,
+    caller: &Caller,
+    is_get: bool,
+    settings: &Settings,
+    params: &Params,
+) -> Result<(), ApiError> {
+    let reseller = caller.role == Role::Reseller;
+    let system_api = settings.system_on(ALLOW_API);
+    if !(settings.scoped_on(ALLOW_API) || reseller && system_api) {
+        return Err(ApiError::ApiDisabled);
+    }
+    if is_get && !settings.system_on(ALLOW_GET_API) {
+        return Err(ApiError::GetDisabled);
+    }
+    let hash_off = settings.scoped_on(API_DISABLE_HASH_CHECKING)
+        || reseller && system_api && settings.system_on(API_DISABLE_HASH_CHECKING);
+    if hash_off {
+        return Ok(());
+    }
+    let mut keys = Vec::with_capacity(2);
+    let own = settings.scoped(API_SECRET_KEY);
+    if !own.is_empty() {
+        keys.push(own);
+    }
+    let system = settings.system(API_SECRET_KEY);
+    if reseller && system_api && !system.is_empty() {
+        keys.push(system);
+    }
+    if keys.is_empty() {
+        return Err(ApiError::NoSecretKey);
+    }
+    let sent = params.get("hash").unwrap_or("");
+    let base = hash_string(call, params);
+    // Every key is tried, so the time taken does not tell which one came close.
+    let ok = keys
+        .iter()
+        .fold(false, |ok, key| ok | hash_matches(sent, &base, key));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::IncorrectHash)
+    }
+}
+
+/// The hash string without the key: the call's hash parameters, in the call's order, each
+/// only if sent, concatenated.
+pub fn hash_string(call: Call, params: &Params) -> String {
+    let mut s = String::new();
+    for name in call.hash_order() {
+        let Some(value) = params.get(name) else {
+            continue;
+        };
+        if name == "user_id" {
+            // Only an all-digit user_id is hashed, and then as a plain integer.
+            if let Some(id) = normalize_user_id(value) {
+                s.push_str(id);
+            }
+        } else {
+            s.push_str(value);
+        }
+    }
+    s
+}
+
+/// The lowercase hex SHA1 of `base` followed by `key`.
+pub fn sha1_hex(base: &str, key: &str) -> String {
+    let mut h = Sha1::new();
+    h.update(base.as_bytes());
+    h.update(key.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Compares `sent` with the expected hash in constant time; only lowercase hex matches.
+fn hash_matches(sent: &str, base: &str, key: &str) -> bool {
+    let expected = sha1_hex(base, key);
+    bool::from(sent.as_bytes().ct_eq(expected.as_bytes()))
+}
+
+/// An all-digit `user_id` without its leading zeros (`007` → `7`, `000` → `0`); `None` for
+/// anything else, which then counts as not given.
+pub fn normalize_user_id(value: &str) -> Option<&str> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let trimmed = value.trim_start_matches('0');
+    Some(if trimmed.is_empty() { "0" } else { trimmed })
+}
+
+/// The target id of a request's `user_id`: `None` when not sent or not all digits, and also
+/// when too large to be any user's id.
+pub fn target_id(params: &Params) -> Option<i64> {
+    params
+        .get("user_id")
+        .and_then(normalize_user_id)
+        .map(|s| s.parse::<i64>().unwrap_or(-1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(q: &str) -> Params {
+        Params::from_request(Some(q), None, b"").unwrap()
+    }
+
+    #[test]
+    fn wiki_hash_vectors() {
+        // user_details_get: user_id=123, key 456789.
+        let p = params("u=username&user_id=123");
+        assert_eq!(
+            sha1_hex(&hash_string(Call::UserDetailsGet, &p), "456789"),
+            "f7c3bc1d808e04732adf679965ccc34ca7ae3441"
+        );
+        // user_details_raw_get: u=admin, user_id=5, key secret.
+        let p = params("u=admin&user_id=5");
+        assert_eq!(
+            sha1_hex(&hash_string(Call::UserDetailsRawGet, &p), "secret"),
+            "80ea571b1932bfecb937013966849154cb995e05"
+        );
+        // The page's second and third examples reuse the first hash, which is wrong for them.
+        let p = params("u=username&username=username");
+        assert_ne!(
+            sha1_hex(&hash_string(Call::UserDetailsGet, &p), "456789"),
+            "f7c3bc1d808e04732adf679965ccc34ca7ae3441"
+        );
+    }
+
+    #[test]
+    fn user_id_normalisation() {
+        assert_eq!(normalize_user_id("007"), Some("7"));
+        assert_eq!(normalize_user_id("000"), Some("0"));
+        assert_eq!(normalize_user_id("12a"), None);
+        assert_eq!(normalize_user_id("-1"), None);
+        assert_eq!(normalize_user_id(""), None);
+        assert_eq!(
+            hash_string(Call::UserDetailsGet, &params("user_id=007&username=x")),
+            "7x"
+        );
+        assert_eq!(
+            hash_string(Call::UserDetailsGet, &params("user_id=abc&username=x")),
+            "x"
+        );
+        assert_eq!(target_id(&params("user_id=99999999999999999999")), Some(-1));
+    }
+
+    #[test]
+    fn only_lowercase_hex_matches() {
+        let good = sha1_hex("5", "k");
+        assert!(hash_matches(&good, "5", "k"));
+        assert!(!hash_matches(&good.to_uppercase(), "5", "k"));
+        assert!(!hash_matches("", "5", "k"));
+        assert!(!hash_matches(&good[..39], "5", "k"));
+    }
+}

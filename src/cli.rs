@@ -1,0 +1,146 @@
+//! The command line: subcommands, flags and what each does. `main.rs` parses it and calls
+//! [`run`].
+
+use crate::router::App;
+use crate::server::{self, Limits};
+use crate::store::{self, Durability, Store};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::error::Error;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// morbox: a MOR-compatible billing API (user details calls) in one binary, on one SQLite file.
+#[derive(Debug, Parser)]
+#[command(name = "morbox", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new database file (never touches an existing one).
+    ///
+    /// Without --demo it holds only the admin (`admin`, id 0) with API access on and a new
+    /// random API_Secret_Key, printed once. With --demo it holds the demo world of
+    /// data/demo.sql (system key `secret`; see the README).
+    Init(InitArgs),
+    /// Serve the API until SIGINT or SIGTERM, then finish the requests in flight.
+    ///
+    /// Prints one line on stdout once listening: `morbox listening on http://ADDR`.
+    Serve(ServeArgs),
+}
+
+/// `morbox init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The database file to create.
+    #[arg(long, env = "MORBOX_DB", default_value = "data/morbox.db")]
+    pub db: PathBuf,
+    /// Load the demo world (users, tariffs, settings with demo secrets).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// `morbox serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The database file to serve (create it with `morbox init`).
+    #[arg(long, env = "MORBOX_DB", default_value = "data/morbox.db")]
+    pub db: PathBuf,
+    /// The address to listen on; port 0 picks a free port.
+    #[arg(long, env = "MORBOX_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The largest request body accepted, in bytes.
+    #[arg(long, env = "MORBOX_BODY_LIMIT", default_value_t = 64 * 1024)]
+    pub body_limit: usize,
+    /// Seconds a client may take to send its request headers (also the idle keep-alive limit).
+    #[arg(long, env = "MORBOX_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// The most connections served at once.
+    #[arg(long, env = "MORBOX_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Seconds shutdown waits for requests in flight.
+    #[arg(long, env = "MORBOX_GRACE", default_value_t = 10)]
+    pub grace: u64,
+    /// Write durability: `full` (an acknowledged update survives power loss) or `normal`.
+    #[arg(long, env = "MORBOX_SYNCHRONOUS", value_enum, default_value_t = Sync::Full)]
+    pub synchronous: Sync,
+    /// Log format on stderr.
+    #[arg(long, env = "MORBOX_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// `--synchronous` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Sync {
+    /// SQLite `synchronous=FULL`.
+    Full,
+    /// SQLite `synchronous=NORMAL`.
+    Normal,
+}
+
+/// `--log-format` values.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per event.
+    Json,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
+    match cli.command {
+        Command::Init(args) => init(&args),
+        Command::Serve(args) => serve(&args),
+    }
+}
+
+fn init(args: &InitArgs) -> Result<(), Box<dyn Error>> {
+    let created = store::init::create(&args.db, args.demo)?;
+    println!("created {}", args.db.display());
+    match created.generated_key {
+        Some(key) => {
+            println!("admin user: admin (id 0); API access is on");
+            println!("API_Secret_Key (shown only now; it is stored in table conflines): {key}");
+        }
+        None => println!("demo world loaded; system API_Secret_Key is `secret` (demo only)"),
+    }
+    Ok(())
+}
+
+fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
+    let durability = match args.synchronous {
+        Sync::Full => Durability::Full,
+        Sync::Normal => Durability::Normal,
+    };
+    let store = Store::open(&args.db, durability)?;
+    let limits = Limits {
+        body_limit: args.body_limit,
+        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+        max_connections: args.max_connections,
+        grace: Duration::from_secs(args.grace),
+    };
+    let app = Arc::new(App {
+        store: Arc::clone(&store),
+        body_limit: limits.body_limit,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(server::serve(
+        app,
+        args.listen,
+        limits,
+        server::shutdown_signal(),
+    ));
+    drop(runtime);
+    store.close();
+    tracing::info!("stopped");
+    Ok(result?)
+}

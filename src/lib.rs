@@ -1,0 +1,42 @@
+//! morbox: a MOR-compatible billing API (the user-details calls) in one binary on one SQLite
+//! file.
+//!
+//! # Module map
+//! - [`cli`]: subcommands and flags; `main.rs` only parses and calls it.
+//! - [`server`]: accept loop, connection limits, timeouts, graceful shutdown; knows no endpoint.
+//! - [`router`]: (method, path) → call, body → parameters, and the one place an outcome becomes
+//!   an HTTP response (headers, XML error wrappers).
+//! - [`params`]: query string and bodies (urlencoded, multipart, JSON) → one parameter set.
+//! - [`auth`]: roles, scope, gates and the hash check (pure functions).
+//! - [`api`]: the call table ([`api::CALLS`]) and one file per call with its rules and XML.
+//! - [`store`]: all SQL: opening, pragmas, schema, typed reads, the single writer.
+//! - [`settings`]: the `conflines` settings, their defaults and meanings.
+//! - [`xml`]: the XML writer (declaration, indentation, escaping).
+//! - [`error`]: the error enum; `Display` is the vendor's exact text.
+//! - [`dates`]: UTC dates without a date crate.
+//!
+//! # One request
+//! accept ([`server`]) → route ([`router::route`]) → parameters ([`params::Params`]) → caller
+//! and gates ([`api::authenticate`], [`auth::check_gates`]) → the call's rules ([`api`]) →
+//! store ([`store`]) → XML ([`xml::Doc`]) → response ([`router`]). Nothing flows back up.
+//!
+//! # Invariants
+//! - Reads run on a pool of read connections, each request in one read transaction; SQLite
+//!   is in WAL mode, so reads never wait for writes.
+//! - Every write goes through the one writer thread ([`store::writer`]), which commits waiting
+//!   requests together and answers each only after its commit.
+//! - No SQLite message, secret or hash key is ever sent to a client.
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod dates;
+pub mod error;
+pub mod params;
+pub mod router;
+pub mod server;
+pub mod settings;
+pub mod store;
+pub mod xml;

@@ -1,0 +1,309 @@
+//! Request parameters: the query string and, for POST, the body (urlencoded, multipart or a
+//! flat JSON object) folded into one ordered set (NOTES.md section 1). Body values override
+//! query values; within one source the last duplicate wins. Values are decoded strictly: a
+//! broken percent-escape, invalid UTF-8 or a NUL byte is refused rather than guessed at.
+
+use crate::error::ApiError;
+use std::collections::HashMap;
+
+/// The decoded parameters of one request, in the order their names first appeared.
+#[derive(Debug, Default, Clone)]
+pub struct Params {
+    items: Vec<(String, String)>,
+    index: HashMap<String, usize>,
+}
+
+const BAD_ESCAPE: ApiError = ApiError::Malformed("Malformed request: invalid percent-encoding");
+const BAD_UTF8: ApiError = ApiError::Malformed("Malformed request: parameters must be UTF-8");
+const NUL_BYTE: ApiError = ApiError::Malformed("Malformed request: NUL byte in a parameter");
+const BAD_JSON: ApiError =
+    ApiError::Malformed("Malformed request: the JSON body must be one flat object");
+const BAD_MULTIPART: ApiError = ApiError::Malformed("Malformed request: invalid multipart body");
+
+impl Params {
+    /// Parses a request's query string and body into one set.
+    pub fn from_request(
+        query: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Params, ApiError> {
+        let mut params = Params::default();
+        if let Some(q) = query {
+            params.add_urlencoded(q.as_bytes())?;
+        }
+        if body.is_empty() {
+            return Ok(params);
+        }
+        let ct = content_type.unwrap_or("application/x-www-form-urlencoded");
+        let mime = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match mime.as_str() {
+            "application/x-www-form-urlencoded" | "" => params.add_urlencoded(body)?,
+            "multipart/form-data" => {
+                let boundary = header_param(ct, "boundary").ok_or(BAD_MULTIPART)?;
+                params.add_multipart(body, boundary.as_bytes())?;
+            }
+            m if m == "application/json" || m.ends_with("+json") => params.add_json(body)?,
+            // Like the vendor's framework, a body of a type we do not read is ignored.
+            _ => {}
+        }
+        Ok(params)
+    }
+
+    /// The value of `name`, if it was sent.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.index.get(name).map(|&i| self.items[i].1.as_str())
+    }
+
+    /// Whether `name` was sent at all (with any value).
+    pub fn has(&self, name: &str) -> bool {
+        self.index.contains_key(name)
+    }
+
+    /// Sets `name`, replacing an earlier value but keeping its first position.
+    pub fn set(&mut self, name: String, value: String) {
+        match self.index.get(&name) {
+            Some(&i) => self.items[i].1 = value,
+            None => {
+                self.index.insert(name.clone(), self.items.len());
+                self.items.push((name, value));
+            }
+        }
+    }
+
+    /// All parameters, in first-seen order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.items.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    fn add_urlencoded(&mut self, bytes: &[u8]) -> Result<(), ApiError> {
+        for pair in bytes.split(|&b| b == b'&') {
+            if pair.is_empty() {
+                continue;
+            }
+            let (name, value) = match pair.iter().position(|&b| b == b'=') {
+                Some(i) => (&pair[..i], &pair[i + 1..]),
+                None => (pair, &b""[..]),
+            };
+            let name = percent_decode(name)?;
+            if name.is_empty() {
+                continue;
+            }
+            self.set(name, percent_decode(value)?);
+        }
+        Ok(())
+    }
+
+    fn add_json(&mut self, body: &[u8]) -> Result<(), ApiError> {
+        let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| BAD_JSON)?;
+        let serde_json::Value::Object(map) = value else {
+            return Err(BAD_JSON);
+        };
+        for (name, v) in map {
+            let text = match v {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Number(n) => json_number_text(&n),
+                serde_json::Value::Bool(b) => if b { "1" } else { "0" }.to_string(),
+                // null, arrays and objects count as not sent.
+                _ => continue,
+            };
+            if name.contains('\0') || text.contains('\0') {
+                return Err(NUL_BYTE);
+            }
+            self.set(name, text);
+        }
+        Ok(())
+    }
+
+    fn add_multipart(&mut self, body: &[u8], boundary: &[u8]) -> Result<(), ApiError> {
+        if boundary.is_empty() || boundary.len() > 200 {
+            return Err(BAD_MULTIPART);
+        }
+        let mut delim = b"--".to_vec();
+        delim.extend_from_slice(boundary);
+        let start = find(body, &delim).ok_or(BAD_MULTIPART)?;
+        let mut rest = &body[start + delim.len()..];
+        let mut next_delim = b"\r\n".to_vec();
+        next_delim.extend_from_slice(&delim);
+        loop {
+            if rest.starts_with(b"--") {
+                return Ok(());
+            }
+            rest = rest.strip_prefix(b"\r\n").ok_or(BAD_MULTIPART)?;
+            let head_end = find(rest, b"\r\n\r\n").ok_or(BAD_MULTIPART)?;
+            let head = std::str::from_utf8(&rest[..head_end]).map_err(|_| BAD_UTF8)?;
+            let content_start = head_end + 4;
+            let end = find(&rest[content_start..], &next_delim).ok_or(BAD_MULTIPART)?;
+            let content = &rest[content_start..content_start + end];
+            let name = head
+                .split("\r\n")
+                .find_map(|line| {
+                    let (h, v) = line.split_once(':')?;
+                    h.trim()
+                        .eq_ignore_ascii_case("content-disposition")
+                        .then(|| header_param(v, "name"))
+                        .flatten()
+                })
+                .ok_or(BAD_MULTIPART)?;
+            let value = String::from_utf8(content.to_vec()).map_err(|_| BAD_UTF8)?;
+            if name.contains('\0') || value.contains('\0') {
+                return Err(NUL_BYTE);
+            }
+            if !name.is_empty() {
+                self.set(name, value);
+            }
+            rest = &rest[content_start + end + next_delim.len()..];
+        }
+    }
+}
+
+/// A JSON number as the text a client would have sent in a form: integers as they are,
+/// fractions in their shortest form (`1.50` → `1.5`, `1e3` → `1000`).
+fn json_number_text(n: &serde_json::Number) -> String {
+    if n.is_i64() || n.is_u64() {
+        return n.to_string();
+    }
+    match n.as_f64() {
+        Some(f) => format!("{f}"),
+        None => n.to_string(),
+    }
+}
+
+/// Decodes `application/x-www-form-urlencoded` text: `+` is a space, `%XX` a byte.
+fn percent_decode(bytes: &[u8]) -> Result<String, ApiError> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = bytes.get(i + 1).and_then(|&b| hex_val(b));
+                let lo = bytes.get(i + 2).and_then(|&b| hex_val(b));
+                let (Some(hi), Some(lo)) = (hi, lo) else {
+                    return Err(BAD_ESCAPE);
+                };
+                out.push(hi * 16 + lo);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    if out.contains(&0) {
+        return Err(NUL_BYTE);
+    }
+    String::from_utf8(out).map_err(|_| BAD_UTF8)
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A `key=value` or `key="value"` parameter of a header such as Content-Type.
+fn header_param(header: &str, key: &str) -> Option<String> {
+    header.split(';').skip(1).find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        if !k.trim().eq_ignore_ascii_case(key) {
+            return None;
+        }
+        let v = v.trim();
+        Some(
+            v.strip_prefix('"')
+                .and_then(|s| s.strip_suffix('"'))
+                .unwrap_or(v)
+                .to_string(),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(q: &str, ct: Option<&str>, body: &str) -> Result<Params, ApiError> {
+        Params::from_request(Some(q), ct, body.as_bytes())
+    }
+
+    #[test]
+    fn decodes_and_last_duplicate_wins() {
+        let p = parse("a=1&b=x%20y+z&a=2&&=skip&flag", None, "").unwrap();
+        assert_eq!(p.get("a"), Some("2"));
+        assert_eq!(p.get("b"), Some("x y z"));
+        assert_eq!(p.get("flag"), Some(""));
+        assert!(!p.has(""));
+        let names: Vec<_> = p.iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["a", "b", "flag"]);
+    }
+
+    #[test]
+    fn body_overrides_query() {
+        let p = parse("u=q&x=1", Some("application/x-www-form-urlencoded"), "u=b").unwrap();
+        assert_eq!(p.get("u"), Some("b"));
+        assert_eq!(p.get("x"), Some("1"));
+    }
+
+    #[test]
+    fn refuses_broken_input() {
+        assert_eq!(parse("a=%zz", None, "").unwrap_err(), BAD_ESCAPE);
+        assert_eq!(parse("a=%4", None, "").unwrap_err(), BAD_ESCAPE);
+        assert_eq!(parse("a=%ff", None, "").unwrap_err(), BAD_UTF8);
+        assert_eq!(parse("a=%00", None, "").unwrap_err(), NUL_BYTE);
+        assert_eq!(
+            parse("", Some("application/json"), "[1]").unwrap_err(),
+            BAD_JSON
+        );
+        assert_eq!(
+            parse("", Some("application/json"), "{").unwrap_err(),
+            BAD_JSON
+        );
+    }
+
+    #[test]
+    fn json_values() {
+        let p = parse(
+            "",
+            Some("application/json; charset=utf-8"),
+            r#"{"user_id":2,"u15":1,"credit":1.50,"big":1e3,"t":true,"f":false,"n":null,"a":[1],"s":"x y"}"#,
+        )
+        .unwrap();
+        assert_eq!(p.get("user_id"), Some("2"));
+        assert_eq!(p.get("credit"), Some("1.5"));
+        assert_eq!(p.get("big"), Some("1000"));
+        assert_eq!(p.get("t"), Some("1"));
+        assert_eq!(p.get("f"), Some("0"));
+        assert!(!p.has("n") && !p.has("a"));
+        assert_eq!(p.get("s"), Some("x y"));
+    }
+
+    #[test]
+    fn multipart() {
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"u\"\r\n\r\nadmin\r\n--XyZ\r\ncontent-disposition: form-data; name=\"note\"\r\nContent-Type: text/plain\r\n\r\nline1\r\nline2\r\n--XyZ--\r\n";
+        let p = parse("u=q", Some("multipart/form-data; boundary=XyZ"), body).unwrap();
+        assert_eq!(p.get("u"), Some("admin"));
+        assert_eq!(p.get("note"), Some("line1\r\nline2"));
+        assert_eq!(
+            parse(
+                "",
+                Some("multipart/form-data; boundary=XyZ"),
+                "--XyZ\r\njunk"
+            )
+            .unwrap_err(),
+            BAD_MULTIPART
+        );
+        assert_eq!(
+            parse("", Some("multipart/form-data"), "x").unwrap_err(),
+            BAD_MULTIPART
+        );
+    }
+}

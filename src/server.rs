@@ -1,0 +1,128 @@
+//! The accept loop: connection limits, timeouts and graceful shutdown. It knows no endpoint;
+//! every request goes to [`crate::router::respond`].
+
+use crate::router::{self, App};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use std::future::Future;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+/// The limits a server runs with.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// How long a client may take to send a request's headers (also the idle keep-alive limit).
+    pub header_timeout: Duration,
+    /// The most connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// How long shutdown waits for requests in flight.
+    pub grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_limit: 64 * 1024,
+            header_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Binds `listen`, prints the ready line, and serves until `shutdown` completes; then stops
+/// accepting and lets requests in flight finish (up to the grace period).
+pub async fn serve(
+    app: Arc<App>,
+    listen: SocketAddr,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let listener = TcpListener::bind(listen).await?;
+    let local = listener.local_addr()?;
+    {
+        // The one line a harness reads to learn the port.
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "morbox listening on http://{local}")?;
+        out.flush()?;
+    }
+    tracing::info!(%local, "listening");
+
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .max_buf_size(64 * 1024);
+    tokio::pin!(shutdown);
+
+    loop {
+        let permit = tokio::select! {
+            p = Arc::clone(&permits).acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = Arc::clone(&app);
+        let service = service_fn(move |req| {
+            let app = Arc::clone(&app);
+            async move { Ok::<_, std::convert::Infallible>(router::respond(app, req).await) }
+        });
+        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(limits.grace) => {
+            tracing::warn!("grace period over; closing the remaining connections");
+        }
+    }
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        // Without signal handlers the process still stops on the default action.
+        std::future::pending::<()>().await;
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}

@@ -1,0 +1,207 @@
+//! The settings morbox reads from table `conflines` (NOTES.md section 3): their names, defaults
+//! and meanings in one table, and [`Settings`], the values that apply to one request.
+
+use std::collections::HashMap;
+
+/// One setting: its `conflines.name`, the value a missing row reads as, and what it means.
+pub struct Setting {
+    /// The `conflines.name`.
+    pub name: &'static str,
+    /// The value a missing row reads as.
+    pub default: &'static str,
+    /// Whether a reseller's own row (owner_id = its id) counts, besides the system's.
+    pub per_reseller: bool,
+    /// What it does, for `--help` and the README.
+    pub meaning: &'static str,
+}
+
+/// `Allow_API`: the API answers at all (system, and per reseller).
+pub const ALLOW_API: &str = "Allow_API";
+/// `Allow_GET_API`: GET is accepted besides POST.
+pub const ALLOW_GET_API: &str = "Allow_GET_API";
+/// `API_Secret_Key`: the key appended to every hash string.
+pub const API_SECRET_KEY: &str = "API_Secret_Key";
+/// `API_Disable_hash_checking`: no hash is asked for.
+pub const API_DISABLE_HASH_CHECKING: &str = "API_Disable_hash_checking";
+/// `XML_API_Extension`: answer as `text/xml` with an `.xml` file name.
+pub const XML_API_EXTENSION: &str = "XML_API_Extension";
+/// `Allow_Resellers_to_use_Admin_Tariffs`.
+pub const RESELLERS_USE_ADMIN_TARIFFS: &str = "Allow_Resellers_to_use_Admin_Tariffs";
+/// `Allow_Resellers_to_use_Admin_Quick_Forward_Rules`.
+pub const RESELLERS_USE_ADMIN_QF_RULES: &str = "Allow_Resellers_to_use_Admin_Quick_Forward_Rules";
+/// `Nice_Number_Digits`: decimals of formatted amounts.
+pub const NICE_NUMBER_DIGITS: &str = "Nice_Number_Digits";
+/// `Use_strong_password`.
+pub const USE_STRONG_PASSWORD: &str = "Use_strong_password";
+/// `Default_User_password_length`.
+pub const PASSWORD_LENGTH: &str = "Default_User_password_length";
+/// `Default_User_username_length`.
+pub const USERNAME_LENGTH: &str = "Default_User_username_length";
+/// `Two_FA_enabled`.
+pub const TWO_FA_ENABLED: &str = "Two_FA_enabled";
+
+/// Every setting morbox reads, with its default and meaning.
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        name: ALLOW_API,
+        default: "0",
+        per_reseller: true,
+        meaning: "1: the API answers (system scope, or a reseller's own)",
+    },
+    Setting {
+        name: ALLOW_GET_API,
+        default: "0",
+        per_reseller: false,
+        meaning: "1: GET requests are accepted besides POST",
+    },
+    Setting {
+        name: API_SECRET_KEY,
+        default: "",
+        per_reseller: true,
+        meaning: "the key appended to every hash string",
+    },
+    Setting {
+        name: API_DISABLE_HASH_CHECKING,
+        default: "0",
+        per_reseller: true,
+        meaning: "1: no hash is checked",
+    },
+    Setting {
+        name: XML_API_EXTENSION,
+        default: "0",
+        per_reseller: false,
+        meaning: "1: answers are text/xml named mor_api_response.xml",
+    },
+    Setting {
+        name: RESELLERS_USE_ADMIN_TARIFFS,
+        default: "0",
+        per_reseller: false,
+        meaning: "1: resellers may give their users the system's non-provider tariffs",
+    },
+    Setting {
+        name: RESELLERS_USE_ADMIN_QF_RULES,
+        default: "0",
+        per_reseller: false,
+        meaning: "1: resellers may use the system's quick-forward rules",
+    },
+    Setting {
+        name: NICE_NUMBER_DIGITS,
+        default: "2",
+        per_reseller: false,
+        meaning: "decimals shown in formatted amounts",
+    },
+    Setting {
+        name: USE_STRONG_PASSWORD,
+        default: "0",
+        per_reseller: false,
+        meaning: "1: passwords need upper and lower case letters and digits",
+    },
+    Setting {
+        name: PASSWORD_LENGTH,
+        default: "6",
+        per_reseller: false,
+        meaning: "minimum password length (at least 6; 8 with strong passwords)",
+    },
+    Setting {
+        name: USERNAME_LENGTH,
+        default: "1",
+        per_reseller: false,
+        meaning: "minimum username length (at least 1)",
+    },
+    Setting {
+        name: TWO_FA_ENABLED,
+        default: "0",
+        per_reseller: false,
+        meaning: "1: two-factor authentication may be turned on for users",
+    },
+];
+
+/// The settings that apply to one request: the system's (owner 0) and those of one scope.
+#[derive(Debug, Default, Clone)]
+pub struct Settings {
+    scope: i64,
+    system: HashMap<String, String>,
+    scoped: HashMap<String, String>,
+}
+
+impl Settings {
+    /// Builds the view from `(owner_id, name, value)` rows of `conflines`.
+    pub fn from_rows(scope: i64, rows: impl IntoIterator<Item = (i64, String, String)>) -> Self {
+        let mut s = Settings {
+            scope,
+            ..Default::default()
+        };
+        for (owner, name, value) in rows {
+            if owner == 0 {
+                s.system.insert(name.clone(), value.clone());
+            }
+            if owner == scope {
+                s.scoped.insert(name, value);
+            }
+        }
+        s
+    }
+
+    fn default_of(name: &str) -> &'static str {
+        SETTINGS
+            .iter()
+            .find(|s| s.name == name)
+            .map_or("", |s| s.default)
+    }
+
+    /// A system-scope value, or its default.
+    pub fn system(&self, name: &str) -> &str {
+        self.system
+            .get(name)
+            .map_or_else(|| Self::default_of(name), String::as_str)
+    }
+
+    /// A value in this request's scope (the system's when the scope is 0), or its default.
+    pub fn scoped(&self, name: &str) -> &str {
+        self.scoped
+            .get(name)
+            .map_or_else(|| Self::default_of(name), String::as_str)
+    }
+
+    /// The scope this view was loaded for.
+    pub fn scope(&self) -> i64 {
+        self.scope
+    }
+
+    /// Whether a system flag is exactly `1`.
+    pub fn system_on(&self, name: &str) -> bool {
+        self.system(name).trim() == "1"
+    }
+
+    /// Whether a scoped flag is exactly `1`.
+    pub fn scoped_on(&self, name: &str) -> bool {
+        self.scoped(name).trim() == "1"
+    }
+
+    /// A system number, or `default` when missing or not a number.
+    pub fn system_int(&self, name: &str, default: i64) -> i64 {
+        self.system(name).trim().parse().unwrap_or(default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_and_defaults() {
+        let s = Settings::from_rows(
+            7,
+            [
+                (0, ALLOW_API.to_string(), "1".to_string()),
+                (7, API_SECRET_KEY.to_string(), "k7".to_string()),
+                (9, API_SECRET_KEY.to_string(), "k9".to_string()),
+            ],
+        );
+        assert!(s.system_on(ALLOW_API));
+        assert!(!s.scoped_on(ALLOW_API));
+        assert_eq!(s.scoped(API_SECRET_KEY), "k7");
+        assert_eq!(s.system(API_SECRET_KEY), "");
+        assert_eq!(s.system_int(NICE_NUMBER_DIGITS, 0), 2);
+    }
+}

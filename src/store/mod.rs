@@ -1,0 +1,162 @@
+//! All SQL lives under this module. `mod.rs` owns opening the database, its pragmas and the pool
+//! of read connections; [`writer`] owns the one connection that writes; [`queries`] holds the
+//! typed reads; [`init`] creates new database files.
+//!
+//! Invariants: SQLite runs in WAL mode, so a read never waits for a write; every read runs in
+//! its own read transaction (one consistent snapshot per request); every write goes through the
+//! single writer thread.
+
+pub mod init;
+pub mod queries;
+pub mod writer;
+
+use crate::error::ApiError;
+use rusqlite::{Connection, OpenFlags};
+use std::error::Error;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use writer::Writer;
+
+/// How writes reach the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous=FULL`: an acknowledged write survives power loss.
+    Full,
+    /// `synchronous=NORMAL`: faster; the last writes may be lost on power loss.
+    Normal,
+}
+
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        }
+    }
+}
+
+/// How long a connection waits on a lock before giving up (only checkpoints and start-up ever
+/// contend; readers never wait for the writer in WAL mode).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The open database: a pool of read connections and the single writer.
+pub struct Store {
+    path: PathBuf,
+    readers: Mutex<Vec<Connection>>,
+    writer: Writer,
+    raw_select: String,
+}
+
+impl Store {
+    /// Opens an existing morbox database. A missing file is an error that says how to create
+    /// one: serving never creates a database by itself.
+    pub fn open(path: &Path, durability: Durability) -> Result<Arc<Store>, Box<dyn Error>> {
+        if !path.exists() {
+            return Err(format!(
+                "database {} does not exist; create it with `morbox init --db {} --demo` \
+                 (demo data) or `morbox init --db {}` (empty, admin only)",
+                path.display(),
+                path.display(),
+                path.display()
+            )
+            .into());
+        }
+        let conn = open_connection(path)?;
+        let version: i64 = conn
+            .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+            .map_err(|e| format!("{} is not a morbox database: {e}", path.display()))?;
+        if version != init::SCHEMA_VERSION {
+            return Err(format!(
+                "{} has schema version {version}; this morbox knows version {}",
+                path.display(),
+                init::SCHEMA_VERSION
+            )
+            .into());
+        }
+        let raw_select = queries::raw_select_sql(&conn)?;
+        let writer = Writer::start(open_connection(path)?, durability)?;
+        Ok(Arc::new(Store {
+            path: path.to_path_buf(),
+            readers: Mutex::new(vec![conn]),
+            writer,
+            raw_select,
+        }))
+    }
+
+    /// Runs `f` on a read connection inside one read transaction (one snapshot). Blocking:
+    /// call it off the async workers, as [`Store::read_async`] does.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection, &ReadCtx<'_>) -> T) -> Result<T, ApiError> {
+        let pooled = self.readers.lock().ok().and_then(|mut p| p.pop());
+        let conn = match pooled {
+            Some(c) => c,
+            None => open_connection(&self.path).map_err(|e| {
+                tracing::error!(error = %e, "cannot open a read connection");
+                ApiError::Internal
+            })?,
+        };
+        conn.execute_batch("BEGIN")?;
+        let ctx = ReadCtx {
+            raw_select: &self.raw_select,
+        };
+        let out = f(&conn, &ctx);
+        // Ending a read transaction cannot lose anything; a failure only retires the connection.
+        if conn.execute_batch("COMMIT").is_ok()
+            && let Ok(mut pool) = self.readers.lock()
+        {
+            pool.push(conn);
+        }
+        Ok(out)
+    }
+
+    /// [`Store::read`] on tokio's blocking pool.
+    pub async fn read_async<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Connection, &ReadCtx<'_>) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let store = Arc::clone(self);
+        tokio::task::spawn_blocking(move || store.read(f))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "read task failed");
+                ApiError::Internal
+            })?
+    }
+
+    /// The single writer, for the write path.
+    pub fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
+    /// Stops the writer after the writes already queued, and checkpoints the WAL.
+    pub fn close(&self) {
+        self.writer.stop();
+        if let Ok(mut pool) = self.readers.lock() {
+            pool.clear();
+        }
+    }
+}
+
+/// What a read may need besides its connection.
+pub struct ReadCtx<'a> {
+    /// The `SELECT` of every non-secret `users` column, in table order.
+    pub raw_select: &'a str,
+}
+
+/// Opens one connection with morbox's pragmas.
+pub fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(mode, "database is not in WAL mode");
+    }
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}

@@ -1,0 +1,169 @@
+//! The single writer: one thread owns the one connection that writes. Requests hand it jobs
+//! over a channel; it runs every job that is waiting inside one `BEGIN IMMEDIATE` transaction,
+//! each job in its own savepoint (so each keeps its all-or-nothing outcome), commits once, and
+//! only then answers each job (group commit: one fsync for many acknowledged writes).
+
+use super::Durability;
+use crate::error::ApiError;
+use rusqlite::Connection;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use tokio::sync::oneshot;
+
+/// The most jobs one transaction takes, so that one commit never waits on an endless queue.
+const MAX_BATCH: usize = 512;
+
+trait Job: Send {
+    /// Runs the job inside its savepoint; `true` when it wants its changes kept.
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Delivers the outcome once the transaction is over.
+    fn finish(self: Box<Self>, committed: bool);
+}
+
+struct Pending<T, F> {
+    work: Option<F>,
+    result: Option<Result<T, ApiError>>,
+    reply: oneshot::Sender<Result<T, ApiError>>,
+}
+
+impl<T, F> Job for Pending<T, F>
+where
+    T: Send,
+    F: FnOnce(&Connection) -> Result<T, ApiError> + Send,
+{
+    fn run(&mut self, conn: &Connection) -> bool {
+        let Some(work) = self.work.take() else {
+            return false;
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| work(conn))).unwrap_or_else(|_| {
+            tracing::error!("a write job panicked");
+            Err(ApiError::Internal)
+        });
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn finish(self: Box<Self>, committed: bool) {
+        let result = match self.result {
+            Some(Ok(v)) if committed => Ok(v),
+            Some(Err(e)) => Err(e),
+            _ => Err(ApiError::Internal),
+        };
+        // The requester may have gone away; then nobody is waiting for the answer.
+        let _ = self.reply.send(result);
+    }
+}
+
+/// The handle requests use to reach the writer thread.
+pub struct Writer {
+    tx: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    commits: Arc<AtomicU64>,
+}
+
+impl Writer {
+    /// Starts the writer thread on `conn`.
+    pub fn start(
+        conn: Connection,
+        durability: Durability,
+    ) -> Result<Writer, Box<dyn std::error::Error>> {
+        conn.pragma_update(None, "synchronous", durability.pragma())?;
+        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        let commits = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&commits);
+        let thread = std::thread::Builder::new()
+            .name("morbox-writer".into())
+            .spawn(move || run(conn, rx, &counter))?;
+        Ok(Writer {
+            tx: Mutex::new(Some(tx)),
+            thread: Mutex::new(Some(thread)),
+            commits,
+        })
+    }
+
+    /// Runs `work` in the writer's transaction and answers after the commit that holds it. An
+    /// `Err` from `work` rolls back everything it did.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job = Box::new(Pending {
+            work: Some(work),
+            result: None,
+            reply,
+        });
+        let sent = match self.tx.lock() {
+            Ok(guard) => guard.as_ref().is_some_and(|tx| tx.send(job).is_ok()),
+            Err(_) => false,
+        };
+        if !sent {
+            tracing::error!("the writer is stopped");
+            return Err(ApiError::Internal);
+        }
+        answer.await.unwrap_or(Err(ApiError::Internal))
+    }
+
+    /// How many transactions the writer has committed (for tests of batching).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    /// Lets the queued jobs finish, then stops the thread (which checkpoints the WAL).
+    pub fn stop(&self) {
+        if let Ok(mut tx) = self.tx.lock() {
+            tx.take();
+        }
+        let thread = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(t) = thread {
+            let _ = t.join();
+        }
+    }
+}
+
+fn run(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>, commits: &AtomicU64) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let committed = match run_batch(&conn, &mut batch) {
+            Ok(()) => {
+                commits.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Err(e) => {
+                tracing::error!(error = %e, jobs = batch.len(), "write transaction failed");
+                let _ = conn.execute_batch("ROLLBACK");
+                false
+            }
+        };
+        for job in batch {
+            job.finish(committed);
+        }
+    }
+    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+        tracing::warn!(error = %e, "checkpoint at exit failed");
+    }
+}
+
+fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> rusqlite::Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    for job in batch.iter_mut() {
+        conn.execute_batch("SAVEPOINT job")?;
+        if job.run(conn) {
+            conn.execute_batch("RELEASE job")?;
+        } else {
+            conn.execute_batch("ROLLBACK TO job; RELEASE job")?;
+        }
+    }
+    conn.execute_batch("COMMIT")
+}
