@@ -60,10 +60,20 @@ pub const PARAMS: &[Param] = &[
 
 /// Runs one update request.
 pub async fn handle(store: &Arc<Store>, req: ApiRequest) -> Outcome {
-    let _ = (store, req);
-    Outcome {
-        result: Err(ApiError::Internal),
+    let run = store
+        .read_async(move |conn, _| {
+            let mut outcome = Outcome {
+                result: Err(ApiError::Internal),
+                xml_extension: false,
+                caller: None,
+            };
+            outcome.result = super::authenticate(conn, &req, &mut outcome).map(|_| Vec::new());
+            outcome
+        })
+        .await;
+    run.unwrap_or_else(|e| Outcome {
+        result: Err(e),
         xml_extension: false,
         caller: None,
-    }
+    })
 }

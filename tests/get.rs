@@ -1,0 +1,412 @@
+//! user_details_get (NOTES.md section 6): reach per role and every field of the document.
+
+use crate::util::*;
+
+const GET: &str = "user_details_get";
+
+fn get_as(s: &Server, u: &str, key: &str, target: &[(&str, &str)]) -> Resp {
+    let mut p = vec![("u", u)];
+    p.extend_from_slice(target);
+    s.signed(GET, &p, &["user_id", "username"], key)
+}
+
+fn userid(r: &Resp) -> String {
+    assert_eq!(r.status, 200);
+    let x = r.xml();
+    match x.split_once("<userid>") {
+        Some((_, rest)) => rest.split_once("</userid>").unwrap().0.to_string(),
+        None => x.to_string(),
+    }
+}
+
+const NOT_FOUND: &str = "<error>User was not found</error>\n";
+
+#[test]
+fn admin_reaches_everyone() {
+    let s = Server::demo();
+    for id in ["0", "2", "3", "5", "6", "7", "8", "10", "12", "123"] {
+        assert_eq!(
+            userid(&get_as(&s, "admin", "secret", &[("user_id", id)])),
+            id
+        );
+    }
+    get_as(&s, "admin", "secret", &[("user_id", "999")]).is(NOT_FOUND);
+}
+
+#[test]
+fn reseller_reaches_itself_and_its_users() {
+    let s = Server::demo();
+    let k = "reseller1secret";
+    assert_eq!(
+        userid(&get_as(&s, "reseller1", k, &[("user_id", "2")])),
+        "2"
+    );
+    assert_eq!(
+        userid(&get_as(&s, "reseller1", k, &[("user_id", "10")])),
+        "10"
+    );
+    assert_eq!(
+        userid(&get_as(&s, "reseller1", k, &[("username", "r1_user2")])),
+        "11"
+    );
+    for other in ["0", "3", "5", "12", "123"] {
+        get_as(&s, "reseller1", k, &[("user_id", other)]).is(NOT_FOUND);
+    }
+    get_as(&s, "reseller1", k, &[("username", "r2_user1")]).is(NOT_FOUND);
+}
+
+#[test]
+fn users_and_staff_reach_only_themselves() {
+    let s = Server::demo();
+    assert_eq!(
+        userid(&get_as(&s, "user1", "secret", &[("user_id", "5")])),
+        "5"
+    );
+    assert_eq!(
+        userid(&get_as(&s, "user1", "secret", &[("username", "user1")])),
+        "5"
+    );
+    for other in ["0", "6", "2"] {
+        get_as(&s, "user1", "secret", &[("user_id", other)]).is(NOT_FOUND);
+    }
+    assert_eq!(
+        userid(&get_as(&s, "accountant", "secret", &[("user_id", "7")])),
+        "7"
+    );
+    get_as(&s, "accountant", "secret", &[("user_id", "5")]).is(NOT_FOUND);
+    get_as(&s, "manager", "secret", &[("user_id", "5")]).is(NOT_FOUND);
+    s.sql("INSERT INTO conflines (name, value, owner_id) VALUES ('Allow_API', '1', 2) ON CONFLICT DO NOTHING;");
+    assert_eq!(
+        userid(&get_as(
+            &s,
+            "r1_user1",
+            "reseller1secret",
+            &[("user_id", "10")]
+        )),
+        "10"
+    );
+    get_as(&s, "r1_user1", "reseller1secret", &[("user_id", "11")]).is(NOT_FOUND);
+}
+
+#[test]
+fn target_by_id_username_or_both() {
+    let s = Server::demo();
+    assert_eq!(
+        userid(&get_as(&s, "admin", "secret", &[("username", "user2")])),
+        "6"
+    );
+    assert_eq!(
+        userid(&get_as(
+            &s,
+            "admin",
+            "secret",
+            &[("user_id", "6"), ("username", "user2")]
+        )),
+        "6"
+    );
+    // Both given, naming different users.
+    get_as(
+        &s,
+        "admin",
+        "secret",
+        &[("user_id", "5"), ("username", "user2")],
+    )
+    .is(NOT_FOUND);
+    get_as(&s, "admin", "secret", &[("username", "ghost")]).is(NOT_FOUND);
+    // Neither given.
+    get_as(&s, "admin", "secret", &[]).is(NOT_FOUND);
+    get_as(&s, "admin", "secret", &[("user_id", "")]).is(NOT_FOUND);
+    // Too large to be an id.
+    get_as(
+        &s,
+        "admin",
+        "secret",
+        &[("user_id", "99999999999999999999999")],
+    )
+    .is(NOT_FOUND);
+}
+
+#[test]
+fn full_document_of_a_system_user_for_the_admin() {
+    let s = Server::demo();
+    get_as(&s, "admin", "secret", &[("user_id", "5")]).is("<page>
+  <pagename>Personal_details</pagename>
+  <language>en</language>
+  <userid>5</userid>
+  <details>
+    <main_detail>
+      <account>Postpaid</account>
+      <balance>12.50 EUR</balance>
+      <balance_number>12.5</balance_number>
+      <balance_currency>EUR</balance_currency>
+      <daily_balance_limit>50.00</daily_balance_limit>
+      <credit>100.00</credit>
+      <pbx_pool_id>1</pbx_pool_id>
+      <hide_non_answered_calls>1</hide_non_answered_calls>
+      <blocked>0</blocked>
+      <hidden>0</hidden>
+    </main_detail>
+    <other_details>
+      <username>user1</username>
+      <first_name>John</first_name>
+      <surname>Smith</surname>
+      <personalid>LT-4455</personalid>
+      <agreement_number>AG-2020-17</agreement_number>
+      <agreement_date>2020-05-17</agreement_date>
+      <taxation_country>Lithuania</taxation_country>
+      <vat_reg_number>LT100001</vat_reg_number>
+      <vat_percent>21.0</vat_percent>
+      <call_limit>5</call_limit>
+      <accounting_number>ACC-0005</accounting_number>
+    </other_details>
+    <registration>
+      <reg_address>Gedimino pr. 1</reg_address>
+      <reg_postcode>LT-01100</reg_postcode>
+      <reg_city>Vilnius</reg_city>
+      <reg_country>Vilniaus</reg_country>
+      <reg_state></reg_state>
+      <reg_direction>Lithuania</reg_direction>
+      <reg_phone>+37052000001</reg_phone>
+      <reg_mobile>+37060000001</reg_mobile>
+      <reg_fax></reg_fax>
+      <reg_email>john.smith@example.com</reg_email>
+    </registration>
+    <invoices>
+      <generate_invoices>1</generate_invoices>
+      <simplified_pdf>1</simplified_pdf>
+      <simplified_csv>0</simplified_csv>
+      <detailed_pdf>1</detailed_pdf>
+      <detailed_csv>0</detailed_csv>
+      <show_zero_calls>1</show_zero_calls>
+    </invoices>
+    <warning_balance>
+      <active>1</active>
+      <send_email_when_balance_drops_lower_than>
+        <user>5.00</user>
+      </send_email_when_balance_drops_lower_than>
+      <warning_email_hour>8</warning_email_hour>
+    </warning_balance>
+  </details>
+</page>
+");
+}
+
+#[test]
+fn the_same_user_asking_for_itself_sees_no_admin_fields() {
+    let s = Server::demo();
+    let r = get_as(&s, "user1", "secret", &[("user_id", "5")]);
+    let x = r.xml();
+    assert!(!x.contains("<pbx_pool_id>"), "{x}");
+    assert!(!x.contains("<hide_non_answered_calls>"), "{x}");
+    assert!(
+        x.contains("      <credit>100.00</credit>\n      <blocked>0</blocked>\n"),
+        "{x}"
+    );
+}
+
+#[test]
+fn reseller_user_document_with_four_decimals_and_negative_balance() {
+    let s = Server::demo();
+    get_as(&s, "reseller1", "reseller1secret", &[("user_id", "11")]).is("<page>
+  <pagename>Personal_details</pagename>
+  <language>en</language>
+  <userid>11</userid>
+  <details>
+    <main_detail>
+      <account>Prepaid</account>
+      <balance>-7.50 EUR</balance>
+      <balance_number>-7.5</balance_number>
+      <balance_currency>EUR</balance_currency>
+      <daily_balance_limit>0.00</daily_balance_limit>
+      <credit>20.00</credit>
+      <pbx_pool_id>3</pbx_pool_id>
+      <hide_non_answered_calls>0</hide_non_answered_calls>
+      <blocked>0</blocked>
+      <hidden>1</hidden>
+    </main_detail>
+    <other_details>
+      <username>r1_user2</username>
+      <first_name>Pierre</first_name>
+      <surname>Martin</surname>
+      <personalid></personalid>
+      <agreement_number></agreement_number>
+      <agreement_date>TODAY</agreement_date>
+      <vat_reg_number></vat_reg_number>
+      <vat_percent>0.0</vat_percent>
+      <call_limit>0</call_limit>
+      <accounting_number></accounting_number>
+    </other_details>
+    <registration>
+      <reg_address>2 Rue de Rivoli</reg_address>
+      <reg_postcode>75001</reg_postcode>
+      <reg_city>Paris</reg_city>
+      <reg_country></reg_country>
+      <reg_state></reg_state>
+      <reg_direction>France</reg_direction>
+      <reg_phone></reg_phone>
+      <reg_mobile>+33600000005</reg_mobile>
+      <reg_fax></reg_fax>
+      <reg_email></reg_email>
+    </registration>
+    <invoices>
+      <generate_invoices>0</generate_invoices>
+      <simplified_pdf>0</simplified_pdf>
+      <simplified_csv>0</simplified_csv>
+      <detailed_pdf>0</detailed_pdf>
+      <detailed_csv>0</detailed_csv>
+      <show_zero_calls>1</show_zero_calls>
+    </invoices>
+    <warning_balance>
+      <active>0</active>
+      <send_email_when_balance_drops_lower_than>
+        <user>0.00</user>
+      </send_email_when_balance_drops_lower_than>
+      <warning_email_hour>-1</warning_email_hour>
+    </warning_balance>
+  </details>
+</page>
+"
+    .replace("TODAY", &s.value("date('now')"))
+    .as_str());
+}
+
+#[test]
+fn no_address_no_registration_and_no_taxation_country() {
+    let s = Server::demo();
+    let x = get_as(&s, "admin", "secret", &[("user_id", "6")])
+        .xml()
+        .to_string();
+    assert!(!x.contains("<registration>"), "{x}");
+    assert!(!x.contains("<taxation_country>"), "{x}");
+    assert!(x.contains("<account>Prepaid</account>"));
+    assert!(x.contains("<blocked>1</blocked>"));
+    assert!(x.contains("<balance_number>3.0</balance_number>"));
+    assert!(x.contains(&format!(
+        "<agreement_date>{}</agreement_date>",
+        s.value("date('now')")
+    )));
+    // An address id pointing nowhere is no address.
+    s.sql("UPDATE users SET address_id = 999 WHERE id = 6;");
+    let x = get_as(&s, "admin", "secret", &[("user_id", "6")])
+        .xml()
+        .to_string();
+    assert!(!x.contains("<registration>"), "{x}");
+}
+
+#[test]
+fn long_country_names_are_cut_to_22_characters() {
+    let s = Server::demo();
+    let x = get_as(&s, "admin", "secret", &[("user_id", "123")])
+        .xml()
+        .to_string();
+    assert!(
+        x.contains("<taxation_country>Central African Republ</taxation_country>"),
+        "{x}"
+    );
+    // The address's direction is not cut.
+    assert!(
+        x.contains("<reg_direction>Central African Republic</reg_direction>"),
+        "{x}"
+    );
+    s.sql("UPDATE directions SET name = 'Žemaitija–Aukštaitija–Dzūkija' WHERE id = 22;");
+    let x = get_as(&s, "admin", "secret", &[("user_id", "123")])
+        .xml()
+        .to_string();
+    assert!(
+        x.contains("<taxation_country>Žemaitija–Aukštaitija–</taxation_country>"),
+        "{x}"
+    );
+}
+
+#[test]
+fn unlimited_credit_and_escaping() {
+    let s = Server::demo();
+    let x = get_as(&s, "admin", "secret", &[("user_id", "12")])
+        .xml()
+        .to_string();
+    assert!(x.contains("<credit>Unlimited</credit>"), "{x}");
+    let x = get_as(&s, "admin", "secret", &[("user_id", "3")])
+        .xml()
+        .to_string();
+    assert!(x.contains("<credit>1000.00</credit>"), "{x}");
+    assert!(
+        x.contains("<reg_address>10 Water St &amp; Dock &lt;B&gt;</reg_address>"),
+        "{x}"
+    );
+    assert!(x.contains("<simplified_csv>1</simplified_csv>\n      <detailed_pdf>1</detailed_pdf>\n      <detailed_csv>1</detailed_csv>"), "{x}");
+    // A reseller target sees no hide_non_answered_calls even for the admin.
+    assert!(
+        x.contains("<pbx_pool_id>1</pbx_pool_id>\n      <blocked>0</blocked>"),
+        "{x}"
+    );
+}
+
+#[test]
+fn staff_targets_have_no_invoices_or_warning_balance() {
+    let s = Server::demo();
+    let x = get_as(&s, "admin", "secret", &[("user_id", "7")])
+        .xml()
+        .to_string();
+    assert!(
+        !x.contains("<invoices>") && !x.contains("<warning_balance>"),
+        "{x}"
+    );
+    assert!(
+        x.ends_with("    </other_details>\n  </details>\n</page>\n"),
+        "{x}"
+    );
+    let x = get_as(&s, "admin", "secret", &[("user_id", "0")])
+        .xml()
+        .to_string();
+    assert!(x.contains("<invoices>"), "{x}");
+}
+
+#[test]
+fn number_format_and_currency_follow_the_settings() {
+    let s = Server::with_sql(
+        "INSERT INTO conflines (name, value, owner_id) VALUES ('Nice_Number_Digits', '3', 0)
+           ON CONFLICT (owner_id, name) DO UPDATE SET value = excluded.value;
+         UPDATE currencies SET name = 'USD' WHERE id = 1;
+         UPDATE users SET balance = 1234.5678, daily_spend_limit = 0.0005, warning_email_balance = 2 WHERE id = 10;",
+    );
+    let x = get_as(&s, "admin", "secret", &[("user_id", "10")])
+        .xml()
+        .to_string();
+    assert!(x.contains("<balance>1234.568 USD</balance>"), "{x}");
+    assert!(
+        x.contains("<balance_number>1234.5678</balance_number>"),
+        "{x}"
+    );
+    assert!(
+        x.contains("<balance_currency>USD</balance_currency>"),
+        "{x}"
+    );
+    assert!(
+        x.contains("<daily_balance_limit>0.001</daily_balance_limit>"),
+        "{x}"
+    );
+    assert!(x.contains("<user>2.000</user>"), "{x}");
+    s.sql("UPDATE conflines SET value = '0' WHERE name = 'Nice_Number_Digits';");
+    let x = get_as(&s, "admin", "secret", &[("user_id", "10")])
+        .xml()
+        .to_string();
+    assert!(x.contains("<balance>1235 USD</balance>"), "{x}");
+}
+
+#[test]
+fn forbidden_characters_in_data_still_give_well_formed_xml() {
+    let s = Server::demo();
+    s.conn()
+        .execute(
+            "UPDATE users SET first_name = ?1 WHERE id = 5",
+            ["a\u{1}b\u{b}c]]>d"],
+        )
+        .unwrap();
+    let x = get_as(&s, "admin", "secret", &[("user_id", "5")])
+        .xml()
+        .to_string();
+    assert!(
+        x.contains("<first_name>a\u{FFFD}b\u{FFFD}c]]&gt;d</first_name>"),
+        "{x}"
+    );
+}

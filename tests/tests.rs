@@ -1,0 +1,11 @@
+//! The integration suite: one binary, one harness (`util`), every test against a real morbox
+//! process on 127.0.0.1 and a real SQLite file.
+
+mod util;
+
+mod cli;
+mod gates;
+mod get;
+mod http;
+mod raw_get;
+mod wiki;

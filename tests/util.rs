@@ -1,0 +1,350 @@
+//! The one harness every integration test uses: a real `morbox` process on 127.0.0.1:0 serving
+//! a fresh SQLite file (the demo world plus the test's own SQL), and a raw HTTP/1.1 client, so
+//! that a test can send exactly the bytes it wants, malformed ones included.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_morbox");
+
+/// A fresh directory under the system temp dir, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new() -> TempDir {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "morbox-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `morbox ARGS`, returning (exit ok, stdout, stderr).
+pub fn morbox(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A running server on its own database.
+pub struct Server {
+    pub addr: String,
+    pub db: PathBuf,
+    child: Option<Child>,
+    _dir: TempDir,
+}
+
+impl Server {
+    /// The demo world.
+    pub fn demo() -> Server {
+        Server::with_sql("")
+    }
+
+    /// The demo world, then `sql`.
+    pub fn with_sql(sql: &str) -> Server {
+        let dir = TempDir::new();
+        let db = dir.0.join("morbox.db");
+        let (ok, _, err) = morbox(&["init", "--db", db.to_str().unwrap(), "--demo"]);
+        assert!(ok, "init failed: {err}");
+        if !sql.is_empty() {
+            rusqlite::Connection::open(&db)
+                .unwrap()
+                .execute_batch(sql)
+                .unwrap();
+        }
+        Server::start_on(dir, db, &[])
+    }
+
+    /// Serves an existing database file in `dir` with extra flags.
+    pub fn start_on(dir: TempDir, db: PathBuf, flags: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .args([
+                "serve",
+                "--db",
+                db.to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .args(flags)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("morbox listening on http://")
+            .unwrap_or_else(|| panic!("unexpected ready line {line:?}"))
+            .to_string();
+        assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+        Server {
+            addr,
+            db,
+            child: Some(child),
+            _dir: dir,
+        }
+    }
+
+    /// Runs SQL on the served file (settings, fixtures), as an operator's tool would.
+    pub fn sql(&self, sql: &str) {
+        self.conn().execute_batch(sql).unwrap();
+    }
+
+    /// A connection to the served file, for checks.
+    pub fn conn(&self) -> rusqlite::Connection {
+        let c = rusqlite::Connection::open(&self.db).unwrap();
+        c.busy_timeout(Duration::from_secs(10)).unwrap();
+        c
+    }
+
+    /// One text value by SQL.
+    pub fn value(&self, sql: &str) -> String {
+        self.conn()
+            .query_row(&format!("SELECT CAST(({sql}) AS TEXT)"), [], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    /// Sends raw bytes and reads the whole answer (the request must ask to close).
+    pub fn raw(&self, request: &[u8]) -> Resp {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        s.write_all(request).unwrap();
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).unwrap();
+        Resp::parse(&buf)
+    }
+
+    /// A request with a raw (already encoded) target and optional body.
+    pub fn send(&self, method: &str, target: &str, ctype: Option<&str>, body: &[u8]) -> Resp {
+        let mut req = format!(
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.addr
+        );
+        if let Some(ct) = ctype {
+            req.push_str(&format!("Content-Type: {ct}\r\n"));
+        }
+        if method == "POST" || !body.is_empty() {
+            req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+        }
+        req.push_str("\r\n");
+        let mut bytes = req.into_bytes();
+        bytes.extend_from_slice(body);
+        self.raw(&bytes)
+    }
+
+    /// GET with the parameters in the query string.
+    pub fn get(&self, call: &str, params: &[(&str, &str)]) -> Resp {
+        self.send(
+            "GET",
+            &format!("/billing/api/{call}?{}", encode(params)),
+            None,
+            b"",
+        )
+    }
+
+    /// POST with a urlencoded body.
+    pub fn post(&self, call: &str, params: &[(&str, &str)]) -> Resp {
+        self.send(
+            "POST",
+            &format!("/billing/api/{call}"),
+            Some("application/x-www-form-urlencoded"),
+            encode(params).as_bytes(),
+        )
+    }
+
+    /// POST, signed with `key` over the call's hash parameters (given in hash order).
+    pub fn signed(&self, call: &str, params: &[(&str, &str)], hashed: &[&str], key: &str) -> Resp {
+        let hash = sign(params, hashed, key);
+        let mut all: Vec<(&str, &str)> = params.to_vec();
+        all.push(("hash", &hash));
+        self.post(call, &all)
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns whether it exited cleanly.
+    pub fn terminate(&mut self) -> bool {
+        let mut child = self.child.take().unwrap();
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        child.wait().unwrap().success()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// The hash of `params` named in `hashed` (in that order), user_id as sent, then `key`.
+pub fn sign(params: &[(&str, &str)], hashed: &[&str], key: &str) -> String {
+    use sha1::{Digest, Sha1};
+    let mut s = String::new();
+    for name in hashed {
+        if let Some((_, v)) = params.iter().rev().find(|(k, _)| k == name) {
+            s.push_str(v);
+        }
+    }
+    s.push_str(key);
+    hex::encode(Sha1::digest(s.as_bytes()))
+}
+
+pub fn sha1_hex(s: &str) -> String {
+    use sha1::{Digest, Sha1};
+    hex::encode(Sha1::digest(s.as_bytes()))
+}
+
+/// application/x-www-form-urlencoded.
+pub fn encode(params: &[(&str, &str)]) -> String {
+    params
+        .iter()
+        .map(|(k, v)| format!("{}={}", pct(k), pct(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub fn pct(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// An HTTP response.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Resp {
+    fn parse(buf: &[u8]) -> Resp {
+        let end = buf
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("no header end");
+        let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+        let mut lines = head.split("\r\n");
+        let status: u16 = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let mut body = buf[end + 4..].to_vec();
+        if headers
+            .iter()
+            .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"))
+        {
+            body = dechunk(&body);
+        }
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8(body).expect("body is not UTF-8"),
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body without the XML declaration line.
+    pub fn xml(&self) -> &str {
+        self.body
+            .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+            .unwrap_or_else(|| panic!("no XML declaration: {:?}", self.body))
+    }
+
+    /// Asserts a 200 with exactly this document (after the declaration).
+    #[track_caller]
+    pub fn is(&self, expected: &str) {
+        assert_eq!(self.status, 200, "{}", self.body);
+        assert_eq!(self.xml(), expected);
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let i = b.windows(2).position(|w| w == b"\r\n").unwrap();
+        let n = usize::from_str_radix(std::str::from_utf8(&b[..i]).unwrap().trim(), 16).unwrap();
+        if n == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[i + 2..i + 2 + n]);
+        b = &b[i + 4 + n..];
+    }
+}
+
+/// `<error>TEXT</error>` (user_details_get's own errors).
+pub fn bare_error(text: &str) -> String {
+    format!("<error>{text}</error>\n")
+}
+
+/// `<status><error>TEXT</error></status>` (the gates).
+pub fn gate_error(text: &str) -> String {
+    format!("<status>\n  <error>{text}</error>\n</status>\n")
+}
+
+/// `<page><status><error>TEXT</error></status></page>` (user_details_raw_get).
+pub fn page_status_error(text: &str) -> String {
+    format!("<page>\n  <status>\n    <error>{text}</error>\n  </status>\n</page>\n")
+}
+
+/// `<page><error>TEXT</error><message>…</message></page>` (user_details_update).
+pub fn page_error(text: &str, messages: &[&str]) -> String {
+    let mut s = format!("<page>\n  <error>{text}</error>\n");
+    for m in messages {
+        s.push_str(&format!("  <message>{m}</message>\n"));
+    }
+    s.push_str("</page>\n");
+    s
+}
