@@ -42,8 +42,8 @@ pub enum ApiError {
     PbxPoolNotFound,
     /// `u31` names no visible accountant or manager.
     ResponsibleAccountantInvalid,
-    /// Validation problems; each string becomes one `<message>`.
-    UserNotUpdated(Vec<String>),
+    /// Validation problems; each becomes one `<message>`.
+    UserNotUpdated(Vec<Problem>),
     /// Something failed inside morbox (the cause is logged, never sent).
     Internal,
 }
@@ -78,7 +78,7 @@ impl ApiError {
     }
 
     /// The `<message>` lines that follow the error, where there are any.
-    pub fn messages(&self) -> &[String] {
+    pub fn messages(&self) -> &[Problem] {
         match self {
             ApiError::UserNotUpdated(m) => m,
             _ => &[],
@@ -114,6 +114,73 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// One validation problem of an update, sent as a `<message>` after `User was not updated`.
+/// The `&'static str` is the parameter's label from the update parameter table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A decimal number was expected.
+    NotANumber(&'static str),
+    /// A whole number was expected.
+    NotAWholeNumber(&'static str),
+    /// A number below 0 where only 0 or more is allowed.
+    Negative(&'static str),
+    /// One of a fixed set of words was expected.
+    NotAChoice(&'static str, &'static [&'static str]),
+    /// A referenced row (currency, number pool) does not exist in reach.
+    NotFound(&'static str),
+    /// Another user has this username.
+    UsernameTaken,
+    /// Shorter than `Default_User_username_length`.
+    UsernameTooShort(usize),
+    /// Shorter than the password length in force.
+    PasswordTooShort(usize),
+    /// Strong passwords are on and this one is not.
+    PasswordWeak,
+    /// A three-part date that is incomplete or no real day.
+    BadDate(&'static str),
+    /// Not an e-mail address.
+    BadEmail(&'static str),
+    /// Not a known time zone.
+    BadTimeZone,
+    /// 2FA asked for while `Two_FA_enabled` is off.
+    TwoFaDisabled,
+    /// 2FA asked for a user without an e-mail address.
+    TwoFaNoEmail,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::NotANumber(l) => write!(f, "{l} must be a number"),
+            Problem::NotAWholeNumber(l) => write!(f, "{l} must be a whole number"),
+            Problem::Negative(l) => write!(f, "{l} must be 0 or more"),
+            Problem::NotAChoice(l, choices) => {
+                write!(f, "{l} must be one of: {}", choices.join(", "))
+            }
+            Problem::NotFound(l) => write!(f, "{l} was not found"),
+            Problem::UsernameTaken => f.write_str("Username has already been taken"),
+            Problem::UsernameTooShort(n) => {
+                write!(f, "Username is too short (minimum is {n} characters)")
+            }
+            Problem::PasswordTooShort(n) => {
+                write!(f, "Password is too short (minimum is {n} characters)")
+            }
+            Problem::PasswordWeak => f.write_str(
+                "Password is too weak: it must contain an uppercase letter, a lowercase letter and a digit",
+            ),
+            Problem::BadDate(l) => write!(f, "{l} is not a valid date"),
+            Problem::BadEmail(l) => write!(f, "{l} is not a valid e-mail address"),
+            Problem::BadTimeZone => f.write_str("Time zone is not valid"),
+            Problem::TwoFaDisabled => {
+                f.write_str("Two-factor authentication is disabled in the system settings")
+            }
+            Problem::TwoFaNoEmail => {
+                f.write_str("Two-factor authentication needs the user's e-mail address")
+            }
+        }
+    }
+}
+
 impl From<rusqlite::Error> for ApiError {
     /// SQLite's own message never reaches a client: it is logged here and the client gets
     /// [`ApiError::Internal`].
@@ -139,8 +206,12 @@ mod tests {
             "You are not authorized to view this page"
         );
         assert_eq!(
-            ApiError::UserNotUpdated(vec!["x".into()]).to_string(),
+            ApiError::UserNotUpdated(vec![Problem::UsernameTaken]).to_string(),
             "User was not updated"
+        );
+        assert_eq!(
+            Problem::UsernameTooShort(3).to_string(),
+            "Username is too short (minimum is 3 characters)"
         );
     }
 

@@ -39,4 +39,5 @@ pub mod router;
 pub mod server;
 pub mod settings;
 pub mod store;
+pub mod timezones;
 pub mod xml;

@@ -162,7 +162,7 @@ pub fn error_body(e: &ApiError, shape: ErrorShape) -> Vec<u8> {
         ErrorShape::Page => {
             d.open("page").leaf("error", &text);
             for m in e.messages() {
-                d.leaf("message", m);
+                d.leaf("message", &m.to_string());
             }
             d.close();
         }
@@ -208,6 +208,7 @@ fn xml_response(status: u16, body: Vec<u8>, xml_ext: bool, test: bool) -> Respon
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Problem;
 
     #[test]
     fn routes() {
@@ -236,10 +237,10 @@ mod tests {
         assert!(s(ErrorShape::PageStatus).contains(
             "<page>\n  <status>\n    <error>User was not found</error>\n  </status>\n</page>"
         ));
-        let e = ApiError::UserNotUpdated(vec!["a".into(), "b".into()]);
+        let e = ApiError::UserNotUpdated(vec![Problem::UsernameTaken, Problem::BadTimeZone]);
         let body = String::from_utf8(error_body(&e, ErrorShape::Page)).unwrap();
         assert!(body.contains(
-            "<page>\n  <error>User was not updated</error>\n  <message>a</message>\n  <message>b</message>\n</page>"
+            "<page>\n  <error>User was not updated</error>\n  <message>Username has already been taken</message>\n  <message>Time zone is not valid</message>\n</page>"
         ));
     }
 }

@@ -8,4 +8,5 @@ mod gates;
 mod get;
 mod http;
 mod raw_get;
+mod update;
 mod wiki;

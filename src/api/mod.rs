@@ -2,6 +2,7 @@
 //! [`CALLS`] table), and the shared first steps of every call: find the caller, load the
 //! settings of its scope, run the gates. Each call's own rules and XML live in its own file.
 
+pub mod update_params;
 pub mod user_details_get;
 pub mod user_details_raw_get;
 pub mod user_details_update;
@@ -102,13 +103,11 @@ impl Call {
 
     /// The parameters that go into the hash, in order.
     pub fn hash_order(self) -> impl Iterator<Item = &'static str> {
-        let (fixed, table): (
-            &'static [&'static str],
-            &'static [user_details_update::Param],
-        ) = match self.spec().hash {
-            HashParams::Fixed(list) => (list, &[]),
-            HashParams::UpdateTable => (&[], user_details_update::PARAMS),
-        };
+        let (fixed, table): (&'static [&'static str], &'static [update_params::Param]) =
+            match self.spec().hash {
+                HashParams::Fixed(list) => (list, &[]),
+                HashParams::UpdateTable => (&[], update_params::PARAMS),
+            };
         fixed
             .iter()
             .copied()

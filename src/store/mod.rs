@@ -8,6 +8,7 @@
 
 pub mod init;
 pub mod queries;
+pub mod user_update;
 pub mod writer;
 
 use crate::error::ApiError;

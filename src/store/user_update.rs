@@ -1,0 +1,296 @@
+//! The SQL of `user_details_update`: the target row, the reference and uniqueness checks, and
+//! applying a [`Change`] (users, address and tax rows, the LCR cascade) with its audit rows.
+//! Runs on the writer's connection, inside the request's savepoint.
+
+use crate::api::update_params::Ref;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// What the update needs to know of its target.
+#[derive(Debug, Clone)]
+pub struct TargetRow {
+    pub id: i64,
+    pub usertype: String,
+    pub owner_id: i64,
+    /// The address row's id, when the user has one that exists.
+    pub address_id: Option<i64>,
+    /// The taxes row's id, when the user has one that exists.
+    pub tax_id: Option<i64>,
+    pub lcr_id: i64,
+    pub own_providers: i64,
+    pub warning_email_balance: f64,
+    /// The address's e-mail, or empty.
+    pub email: String,
+}
+
+/// The target user, if it exists.
+pub fn load_target(conn: &Connection, id: i64) -> rusqlite::Result<Option<TargetRow>> {
+    conn.prepare_cached(
+        "SELECT u.id, u.usertype, u.owner_id, a.id, t.id, CAST(u.lcr_id AS INTEGER),
+                CAST(u.own_providers AS INTEGER), CAST(u.warning_email_balance AS REAL),
+                COALESCE(CAST(a.email AS TEXT), '')
+         FROM users u
+         LEFT JOIN addresses a ON a.id = u.address_id
+         LEFT JOIN taxes t ON t.id = u.tax_id
+         WHERE u.id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(TargetRow {
+            id: r.get(0)?,
+            usertype: r.get(1)?,
+            owner_id: r.get(2)?,
+            address_id: r.get(3)?,
+            tax_id: r.get(4)?,
+            lcr_id: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
+            own_providers: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
+            warning_email_balance: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
+            email: r.get(8)?,
+        })
+    })
+    .optional()
+}
+
+/// Whether a user other than `except` has `username`.
+pub fn username_taken(conn: &Connection, username: &str, except: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM users WHERE username = ?1 AND id != ?2")?
+        .exists(params![username, except])
+}
+
+/// Who is asking, for the reach of references.
+#[derive(Debug, Clone, Copy)]
+pub struct RefScope {
+    /// The caller's settings scope (0 for the system, a reseller's id).
+    pub caller_scope: i64,
+    /// The caller is a reseller.
+    pub reseller: bool,
+    /// The target's owner (for LCRs).
+    pub target_owner: i64,
+    /// `Allow_Resellers_to_use_Admin_Tariffs` is on.
+    pub admin_tariffs: bool,
+    /// `Allow_Resellers_to_use_Admin_Quick_Forward_Rules` is on.
+    pub admin_qf_rules: bool,
+}
+
+/// Whether reference `r` to row `id` exists in reach. 0 means "none" for a quick-forward rule
+/// and a number pool, and -1 unassigns a responsible accountant: those are always valid.
+pub fn reference_ok(conn: &Connection, r: Ref, id: i64, s: &RefScope) -> rusqlite::Result<bool> {
+    let (sql, args): (&str, Vec<Value>) = match r {
+        Ref::Lcr => (
+            "SELECT 1 FROM lcrs WHERE id = ?1 AND user_id = ?2",
+            vec![id.into(), s.target_owner.into()],
+        ),
+        Ref::Tariff => (
+            "SELECT 1 FROM tariffs WHERE id = ?1 AND purpose != 'provider'
+               AND (owner_id = ?2 OR (?3 AND owner_id = 0))",
+            vec![
+                id.into(),
+                s.caller_scope.into(),
+                (s.reseller && s.admin_tariffs).into(),
+            ],
+        ),
+        Ref::QuickForwardRule if id == 0 => return Ok(true),
+        Ref::QuickForwardRule => (
+            "SELECT 1 FROM quickforwards_rules WHERE id = ?1
+               AND (user_id = ?2 OR (?3 AND user_id = 0))",
+            vec![
+                id.into(),
+                s.caller_scope.into(),
+                (s.reseller && s.admin_qf_rules).into(),
+            ],
+        ),
+        Ref::PbxPool => (
+            "SELECT 1 FROM pbx_pools WHERE id = ?1 AND owner_id = ?2",
+            vec![id.into(), s.caller_scope.into()],
+        ),
+        Ref::ResponsibleAccountant if id == -1 => return Ok(true),
+        // Accountants and managers belong to the system: a reseller sees none of them.
+        Ref::ResponsibleAccountant => (
+            "SELECT 1 FROM users WHERE id = ?1 AND usertype IN ('accountant', 'manager')
+               AND owner_id = 0 AND ?2",
+            vec![id.into(), (!s.reseller).into()],
+        ),
+        Ref::Currency => ("SELECT 1 FROM currencies WHERE id = ?1", vec![id.into()]),
+        Ref::NumberPool if id == 0 => return Ok(true),
+        Ref::NumberPool => (
+            "SELECT 1 FROM number_pools WHERE id = ?1 AND owner_id = ?2",
+            vec![id.into(), s.caller_scope.into()],
+        ),
+    };
+    conn.prepare_cached(sql)?
+        .exists(rusqlite::params_from_iter(args))
+}
+
+/// The writes one update makes.
+#[derive(Debug, Default, Clone)]
+pub struct Change {
+    /// `users` columns and their new values.
+    pub user: Vec<(&'static str, Value)>,
+    /// `addresses` columns.
+    pub address: Vec<(&'static str, Value)>,
+    /// `taxes` columns.
+    pub tax: Vec<(&'static str, Value)>,
+    /// A new argon2id PHC string for `password`.
+    pub password_hash: Option<String>,
+    /// Give the reseller's users this LCR too.
+    pub cascade_lcr: Option<i64>,
+}
+
+/// One column whose value changed, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    /// `table.column`.
+    pub column: String,
+    /// The old value as SQLite's text (None for NULL or a new row).
+    pub old: Option<String>,
+    /// The new value as SQLite's text.
+    pub new: Option<String>,
+}
+
+/// Applies `change` to `target` and writes the audit rows; returns what changed.
+pub fn apply(
+    conn: &Connection,
+    caller: i64,
+    target: &TargetRow,
+    mut change: Change,
+    now: &str,
+) -> rusqlite::Result<Vec<Changed>> {
+    let mut changed = Vec::new();
+    if !change.address.is_empty() {
+        let (id, c) = upsert_row(conn, "addresses", target.address_id, &change.address)?;
+        changed.extend(c);
+        if target.address_id != Some(id) {
+            change.user.push(("address_id", id.into()));
+        }
+    }
+    if !change.tax.is_empty() {
+        let (id, c) = upsert_row(conn, "taxes", target.tax_id, &change.tax)?;
+        changed.extend(c);
+        if target.tax_id != Some(id) {
+            change.user.push(("tax_id", id.into()));
+        }
+    }
+    if let Some(hash) = &change.password_hash {
+        change.user.push(("password", hash.clone().into()));
+        change
+            .user
+            .push(("password_changed_at", now.to_string().into()));
+    }
+    if !change.user.is_empty() {
+        let (_, c) = upsert_row(conn, "users", Some(target.id), &change.user)?;
+        changed.extend(c.into_iter().filter(|c| c.column != "users.password"));
+    }
+    if let Some(lcr) = change.cascade_lcr {
+        let n = conn
+            .prepare_cached("UPDATE users SET lcr_id = ?1 WHERE owner_id = ?2 AND lcr_id != ?1")?
+            .execute(params![lcr, target.id])?;
+        if n > 0 {
+            changed.push(Changed {
+                column: "users.lcr_id (of the reseller's users)".into(),
+                old: None,
+                new: Some(format!("{lcr} on {n} users")),
+            });
+        }
+    }
+    let mut audit = conn.prepare_cached(
+        "INSERT INTO actions (date, user_id, target_id, action, data, data2)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for c in &changed {
+        let data2 = serde_json::json!({ "old": c.old, "new": c.new }).to_string();
+        audit.execute(params![
+            now,
+            caller,
+            target.id,
+            "user_updated",
+            c.column,
+            data2
+        ])?;
+    }
+    if change.password_hash.is_some() {
+        // Recorded as an event only: no value of a password, old or new, is ever logged.
+        audit.execute(params![
+            now,
+            caller,
+            target.id,
+            "password_changed",
+            "users.password",
+            ""
+        ])?;
+    }
+    Ok(changed)
+}
+
+/// Updates row `id` of `table` (or inserts a new row when `id` is None), returning the row id
+/// and each column whose text changed. Column names come from the parameter table only.
+fn upsert_row(
+    conn: &Connection,
+    table: &str,
+    id: Option<i64>,
+    cols: &[(&'static str, Value)],
+) -> rusqlite::Result<(i64, Vec<Changed>)> {
+    // A column set twice (a named parameter and its uN twin) keeps its last value.
+    let mut unique: Vec<(&str, &Value)> = Vec::with_capacity(cols.len());
+    for (c, v) in cols {
+        match unique.iter_mut().find(|(u, _)| u == c) {
+            Some(slot) => slot.1 = v,
+            None => unique.push((c, v)),
+        }
+    }
+    let select = format!(
+        "SELECT {} FROM {table} WHERE id = ?1",
+        unique
+            .iter()
+            .map(|(c, _)| format!("CAST(\"{c}\" AS TEXT)"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let read = |id: i64| -> rusqlite::Result<Vec<Option<String>>> {
+        conn.prepare_cached(&select)?
+            .query_row([id], |r| (0..unique.len()).map(|i| r.get(i)).collect())
+    };
+    let values = unique.iter().map(|(_, v)| *v);
+    let (id, before) = match id {
+        Some(id) => {
+            let before = read(id)?;
+            let sets = unique
+                .iter()
+                .enumerate()
+                .map(|(i, (c, _))| format!("\"{c}\" = ?{}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("UPDATE {table} SET {sets} WHERE id = ?1");
+            let id_value = Value::Integer(id);
+            let args: Vec<&Value> = std::iter::once(&id_value).chain(values).collect();
+            conn.prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(args))?;
+            (id, before)
+        }
+        None => {
+            let names = unique
+                .iter()
+                .map(|(c, _)| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let marks = (1..=unique.len())
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("INSERT INTO {table} ({names}) VALUES ({marks})");
+            conn.prepare_cached(&sql)?
+                .execute(rusqlite::params_from_iter(values))?;
+            (conn.last_insert_rowid(), vec![None; unique.len()])
+        }
+    };
+    let after = read(id)?;
+    let changed = unique
+        .iter()
+        .zip(before.into_iter().zip(after))
+        .filter(|(_, (b, a))| b != a)
+        .map(|((c, _), (old, new))| Changed {
+            column: format!("{table}.{c}"),
+            old,
+            new,
+        })
+        .collect();
+    Ok((id, changed))
+}
