@@ -263,7 +263,7 @@ CREATE TABLE acc_group_rights (
   acc_right_id INTEGER NOT NULL DEFAULT 0,
   value INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX acc_group_rights_group ON acc_group_rights (acc_group_id, acc_right_id);
+CREATE UNIQUE INDEX acc_group_rights_group ON acc_group_rights (acc_group_id, acc_right_id);
 
 CREATE TABLE taxes (
   id INTEGER PRIMARY KEY,

@@ -44,6 +44,10 @@ pub struct InitArgs {
     /// Load the demo world (users, tariffs, settings with demo secrets).
     #[arg(long)]
     pub demo: bool,
+    /// SQL fixture files applied after the schema (and demo world), in order, in the same
+    /// transaction; on any error nothing is left behind.
+    #[arg(long = "seed", value_name = "FILE.sql")]
+    pub seeds: Vec<PathBuf>,
 }
 
 /// `morbox serve`.
@@ -102,7 +106,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
 }
 
 fn init(args: &InitArgs) -> Result<(), Box<dyn Error>> {
-    let created = store::init::create(&args.db, args.demo)?;
+    let created = store::init::create(&args.db, args.demo, &args.seeds)?;
     println!("created {}", args.db.display());
     match created.generated_key {
         Some(key) => {

@@ -148,8 +148,8 @@ pub struct Authed {
 /// Runs one API request to its outcome.
 pub async fn handle(store: &Arc<Store>, req: ApiRequest) -> Outcome {
     match req.call {
-        Call::UserDetailsGet => read_call(store, req, user_details_get::answer).await,
-        Call::UserDetailsRawGet => read_call(store, req, user_details_raw_get::answer).await,
+        Call::UserDetailsGet => read_call(store, &req, user_details_get::answer),
+        Call::UserDetailsRawGet => read_call(store, &req, user_details_raw_get::answer),
         Call::UserDetailsUpdate => user_details_update::handle(store, req).await,
     }
 }
@@ -158,24 +158,19 @@ type ReadAnswer =
     fn(&Connection, &crate::store::ReadCtx<'_>, &ApiRequest, &Authed) -> Result<Vec<u8>, ApiError>;
 
 /// A read call: caller, gates and answer, all on one read snapshot.
-async fn read_call(store: &Arc<Store>, req: ApiRequest, answer: ReadAnswer) -> Outcome {
-    let run = store
-        .read_async(move |conn, ctx| {
-            let mut outcome = Outcome {
-                result: Err(ApiError::Internal),
-                xml_extension: false,
-                caller: None,
-            };
-            outcome.result = authenticate(conn, &req, &mut outcome)
-                .and_then(|authed| answer(conn, ctx, &req, &authed));
-            outcome
-        })
-        .await;
-    run.unwrap_or_else(|e| Outcome {
-        result: Err(e),
+fn read_call(store: &Store, req: &ApiRequest, answer: ReadAnswer) -> Outcome {
+    let mut outcome = Outcome {
+        result: Err(ApiError::Internal),
         xml_extension: false,
         caller: None,
-    })
+    };
+    if let Err(e) = store.read(|conn, ctx| {
+        outcome.result = authenticate(conn, req, &mut outcome)
+            .and_then(|authed| answer(conn, ctx, req, &authed));
+    }) {
+        outcome.result = Err(e);
+    }
+    outcome
 }
 
 /// Gate 1 (the caller by `u`) and, through [`auth::check_gates`], gates 2–4. Records in `out`

@@ -33,17 +33,20 @@ pub fn answer(
     if id == caller.id {
         return Err(ApiError::AccessDenied);
     }
-    let user = queries::raw_user(conn, ctx.raw_select, id)?.ok_or(ApiError::UserNotFound)?;
-    if caller.role.is_staff()
-        && caller.show_only_assigned_users
-        && user.responsible_accountant_id != caller.id
-    {
-        return Err(ApiError::UserNotFound);
-    }
+    let assigned_only = caller.role.is_staff() && caller.show_only_assigned_users;
     let mut d = Doc::new();
     d.open("page").open("status").open("user");
-    for (name, value) in &user.columns {
-        d.leaf(name, value.as_deref().unwrap_or(""));
+    let found = queries::raw_user(
+        conn,
+        ctx.raw_select,
+        id,
+        |(_, _, responsible)| !assigned_only || responsible == caller.id,
+        |name, value| {
+            d.leaf(name, value.unwrap_or(""));
+        },
+    )?;
+    if found != Some(true) {
+        return Err(ApiError::UserNotFound);
     }
     d.close().close().close();
     d.finish()

@@ -37,29 +37,9 @@ pub async fn handle(store: &Arc<Store>, req: ApiRequest) -> Outcome {
         caller: None,
     };
     // 1. The gates, on a read snapshot.
-    let gated = store
-        .read_async(move |conn, _| {
-            let mut out = Outcome {
-                result: Ok(Vec::new()),
-                xml_extension: false,
-                caller: None,
-            };
-            let authed = authenticate(conn, &req, &mut out);
-            (out, authed, req)
-        })
-        .await;
-    let (gate_out, authed, req) = match gated {
-        Ok(x) => x,
-        Err(e) => {
-            outcome.result = Err(e);
-            return outcome;
-        }
-    };
-    outcome.xml_extension = gate_out.xml_extension;
-    outcome.caller = gate_out.caller;
-    let authed = match authed {
-        Ok(a) => a,
-        Err(e) => {
+    let authed = match store.read(|conn, _| authenticate(conn, &req, &mut outcome)) {
+        Ok(Ok(a)) => a,
+        Ok(Err(e)) | Err(e) => {
             outcome.result = Err(e);
             return outcome;
         }

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OpenFlags};
 use std::error::Error;
 use std::fs::OpenOptions;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The schema every new database gets.
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
@@ -19,9 +19,10 @@ pub struct Created {
     pub generated_key: Option<String>,
 }
 
-/// Creates a new database at `path`; refuses to touch an existing file. Everything is applied
-/// in one transaction, and on any error the file is removed again.
-pub fn create(path: &Path, demo: bool) -> Result<Created, Box<dyn Error>> {
+/// Creates a new database at `path`; refuses to touch an existing file. The schema, the demo
+/// world (with `demo`) and each seed file in order are applied in one transaction, and on any
+/// error the file is removed again.
+pub fn create(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box<dyn Error>> {
     // create_new refuses an existing file atomically, even against a concurrent init.
     OpenOptions::new()
         .write(true)
@@ -34,7 +35,7 @@ pub fn create(path: &Path, demo: bool) -> Result<Created, Box<dyn Error>> {
             ),
             _ => format!("cannot create {}: {e}", path.display()),
         })?;
-    match populate(path, demo) {
+    match populate(path, demo, seeds) {
         Ok(created) => Ok(created),
         Err(e) => {
             for suffix in ["", "-wal", "-shm", "-journal"] {
@@ -47,7 +48,7 @@ pub fn create(path: &Path, demo: bool) -> Result<Created, Box<dyn Error>> {
     }
 }
 
-fn populate(path: &Path, demo: bool) -> Result<Created, Box<dyn Error>> {
+fn populate(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box<dyn Error>> {
     let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
     let tx = conn.transaction()?;
@@ -68,6 +69,9 @@ fn populate(path: &Path, demo: bool) -> Result<Created, Box<dyn Error>> {
         )?;
         Some(key)
     };
+    for seed in seeds {
+        apply_seed(&tx, seed)?;
+    }
     tx.commit()?;
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     Ok(Created { generated_key })
@@ -82,4 +86,106 @@ pub fn random_key() -> Result<String, Box<dyn Error>> {
         bytes.extend_from_slice(&salt[..12]);
     }
     Ok(hex::encode(bytes))
+}
+
+/// Runs one SQL fixture file statement by statement, so that an error can name the file, the
+/// statement and SQLite's message.
+fn apply_seed(conn: &Connection, seed: &Path) -> Result<(), Box<dyn Error>> {
+    let sql = std::fs::read_to_string(seed)
+        .map_err(|e| format!("seed {}: cannot read it: {e}", seed.display()))?;
+    for (n, stmt) in split_statements(&sql).into_iter().enumerate() {
+        if let Err(e) = conn.execute_batch(stmt) {
+            let shown: String = stmt.trim().chars().take(200).collect();
+            return Err(format!(
+                "seed {}: statement {} failed: {e}\n  {shown}",
+                seed.display(),
+                n + 1
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Splits SQL text at the `;` that end statements: not inside quotes or comments, and for a
+/// `CREATE TRIGGER` only after its `END`.
+pub fn split_statements(sql: &str) -> Vec<&str> {
+    let b = sql.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += 1;
+                }
+            }
+            b'[' => {
+                while i < b.len() && b[i] != b']' {
+                    i += 1;
+                }
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b';' => {
+                let stmt = &sql[start..=i];
+                let upper = stmt.trim_start().to_ascii_uppercase();
+                let trigger = upper.starts_with("CREATE TRIGGER")
+                    || upper.starts_with("CREATE TEMP TRIGGER")
+                    || upper.starts_with("CREATE TEMPORARY TRIGGER");
+                let ended = upper.trim_end_matches(';').trim_end().ends_with("END");
+                if !trigger || ended {
+                    if has_code(stmt) {
+                        out.push(stmt);
+                    }
+                    start = i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < sql.len() && has_code(&sql[start..]) {
+        out.push(&sql[start..]);
+    }
+    out
+}
+
+/// Whether a piece of SQL holds more than white space and comments.
+fn has_code(s: &str) -> bool {
+    s.lines()
+        .map(|l| l.split("--").next().unwrap_or(""))
+        .any(|l| !l.trim().is_empty() && l.trim() != ";")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_statements() {
+        let sql = "INSERT INTO t VALUES ('a;b'); -- c;d\nSELECT \"x;\" /* ; */ ;\n\
+                   CREATE TRIGGER g AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END;\n  ";
+        let parts = split_statements(sql);
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert!(parts[0].ends_with("('a;b');"));
+        assert!(parts[2].trim_start().starts_with("CREATE TRIGGER") && parts[2].ends_with("END;"));
+    }
+
+    #[test]
+    fn schema_and_demo_split_cleanly() {
+        assert!(split_statements(SCHEMA_SQL).len() > 10);
+        assert!(split_statements(DEMO_SQL).len() > 10);
+    }
 }

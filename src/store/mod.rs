@@ -13,9 +13,11 @@ pub mod writer;
 
 use crate::error::ApiError;
 use rusqlite::{Connection, OpenFlags};
+use std::cell::RefCell;
 use std::error::Error;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub use writer::Writer;
@@ -44,11 +46,19 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The open database: a pool of read connections and the single writer.
 pub struct Store {
+    id: u64,
     path: PathBuf,
-    readers: Mutex<Vec<Connection>>,
     writer: Writer,
     raw_select: String,
 }
+
+thread_local! {
+    /// This thread's read connections, one per open store (a process normally has one).
+    static READERS: RefCell<Vec<(u64, Connection)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Tells stores apart in [`READERS`].
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Store {
     /// Opens an existing morbox database. A missing file is an error that says how to create
@@ -78,51 +88,48 @@ impl Store {
         }
         let raw_select = queries::raw_select_sql(&conn)?;
         let writer = Writer::start(open_connection(path)?, durability)?;
+        drop(conn);
         Ok(Arc::new(Store {
+            id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
             path: path.to_path_buf(),
-            readers: Mutex::new(vec![conn]),
             writer,
             raw_select,
         }))
     }
 
-    /// Runs `f` on a read connection inside one read transaction (one snapshot). Blocking:
-    /// call it off the async workers, as [`Store::read_async`] does.
+    /// Runs `f` on this thread's read connection inside one read transaction (one snapshot).
+    ///
+    /// Each thread (each tokio worker) keeps its own connection with its cached statements,
+    /// so reads share no lock. In WAL mode a read never waits for the writer, and the writer's
+    /// checkpoints are passive, so this runs on the async workers directly: it takes
+    /// microseconds and never blocks on another request.
     pub fn read<T>(&self, f: impl FnOnce(&Connection, &ReadCtx<'_>) -> T) -> Result<T, ApiError> {
-        let pooled = self.readers.lock().ok().and_then(|mut p| p.pop());
-        let conn = match pooled {
-            Some(c) => c,
-            None => open_connection(&self.path).map_err(|e| {
-                tracing::error!(error = %e, "cannot open a read connection");
-                ApiError::Internal
-            })?,
-        };
-        conn.execute_batch("BEGIN")?;
         let ctx = ReadCtx {
             raw_select: &self.raw_select,
         };
-        let out = f(&conn, &ctx);
-        // Ending a read transaction cannot lose anything; a failure only retires the connection.
-        if conn.execute_batch("COMMIT").is_ok()
-            && let Ok(mut pool) = self.readers.lock()
-        {
-            pool.push(conn);
-        }
-        Ok(out)
-    }
-
-    /// [`Store::read`] on tokio's blocking pool.
-    pub async fn read_async<T: Send + 'static>(
-        self: &Arc<Self>,
-        f: impl FnOnce(&Connection, &ReadCtx<'_>) -> T + Send + 'static,
-    ) -> Result<T, ApiError> {
-        let store = Arc::clone(self);
-        tokio::task::spawn_blocking(move || store.read(f))
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "read task failed");
-                ApiError::Internal
-            })?
+        READERS.with(|cell| {
+            let mut readers = cell.borrow_mut();
+            let slot = match readers.iter().position(|(id, _)| *id == self.id) {
+                Some(i) => i,
+                None => {
+                    let conn = open_connection(&self.path).map_err(|e| {
+                        tracing::error!(error = %e, "cannot open a read connection");
+                        ApiError::Internal
+                    })?;
+                    conn.pragma_update(None, "query_only", true)?;
+                    readers.push((self.id, conn));
+                    readers.len() - 1
+                }
+            };
+            let conn = &readers[slot].1;
+            conn.execute_batch("BEGIN")?;
+            let out = f(conn, &ctx);
+            // Ending a read transaction cannot lose anything; a failure retires the connection.
+            if conn.execute_batch("COMMIT").is_err() {
+                readers.remove(slot);
+            }
+            Ok(out)
+        })
     }
 
     /// The single writer, for the write path.
@@ -132,10 +139,8 @@ impl Store {
 
     /// Stops the writer after the writes already queued, and checkpoints the WAL.
     pub fn close(&self) {
+        READERS.with(|cell| cell.borrow_mut().retain(|(id, _)| *id != self.id));
         self.writer.stop();
-        if let Ok(mut pool) = self.readers.lock() {
-            pool.clear();
-        }
     }
 }
 

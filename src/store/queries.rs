@@ -9,29 +9,39 @@ use rusqlite::{Connection, OptionalExtension, Row};
 /// The `users` columns that never leave the database.
 pub const SECRET_COLUMNS: &[&str] = &["password", "uniquehash", "two_fa_authenticator_secret"];
 
+/// The caller by username.
+pub const CALLER_SELECT: &str =
+    "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users
+ FROM users WHERE username = ?1";
+
+/// The settings of the system and of one scope.
+pub const SETTINGS_SELECT: &str =
+    "SELECT owner_id, name, CAST(value AS TEXT) FROM conflines WHERE owner_id IN (0, ?1)";
+
+/// A group's value of a right.
+/// (One row at most: the index on (acc_group_id, acc_right_id) is unique. An aggregate such
+/// as MAX here would be re-prepared on every run.)
+pub const GROUP_RIGHT_SELECT: &str = "SELECT value FROM acc_group_rights
+ WHERE acc_group_id = ?1 AND acc_right_id = (SELECT id FROM acc_rights WHERE name = ?2)";
+
 /// The caller named by `u`, if there is one.
 pub fn caller_by_username(conn: &Connection, username: &str) -> rusqlite::Result<Option<Caller>> {
-    conn.prepare_cached(
-        "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users
-         FROM users WHERE username = ?1",
-    )?
-    .query_row([username], |r| {
-        Ok(Caller {
-            id: r.get(0)?,
-            role: Role::from_usertype(&r.get::<_, String>(1)?),
-            owner_id: r.get(2)?,
-            acc_group_id: r.get(3)?,
-            show_only_assigned_users: r.get::<_, i64>(4)? == 1,
+    conn.prepare_cached(CALLER_SELECT)?
+        .query_row([username], |r| {
+            Ok(Caller {
+                id: r.get(0)?,
+                role: Role::from_usertype(&r.get::<_, String>(1)?),
+                owner_id: r.get(2)?,
+                acc_group_id: r.get(3)?,
+                show_only_assigned_users: r.get::<_, i64>(4)? == 1,
+            })
         })
-    })
-    .optional()
+        .optional()
 }
 
 /// The settings of the system and of `scope`.
 pub fn settings(conn: &Connection, scope: i64) -> rusqlite::Result<Settings> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT owner_id, name, CAST(value AS TEXT) FROM conflines WHERE owner_id IN (0, ?1)",
-    )?;
+    let mut stmt = conn.prepare_cached(SETTINGS_SELECT)?;
     let rows = stmt
         .query_map([scope], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -41,13 +51,12 @@ pub fn settings(conn: &Connection, scope: i64) -> rusqlite::Result<Settings> {
 /// The value of the right `right` in group `group_id` (0 none, 1 read, 2 read/write).
 pub fn group_right(conn: &Connection, group_id: i64, right: &str) -> rusqlite::Result<i64> {
     Ok(conn
-        .prepare_cached(
-            "SELECT MAX(g.value) FROM acc_group_rights g JOIN acc_rights r ON r.id = g.acc_right_id
-             WHERE g.acc_group_id = ?1 AND r.name = ?2",
-        )?
+        .prepare_cached(GROUP_RIGHT_SELECT)?
         .query_row(rusqlite::params![group_id, right], |r| {
             r.get::<_, Option<i64>>(0)
-        })?
+        })
+        .optional()?
+        .flatten()
         .unwrap_or(0))
 }
 
@@ -114,27 +123,31 @@ pub struct UserDetails {
     pub address: Option<Address>,
 }
 
-const DETAILS_SELECT: &str = "
+// Lookups of other tables are scalar subqueries, not joins: with the bundled SQLite's STAT4 a
+// join is re-prepared on every run, a subquery is not (tests::hot_statements_are_never_reprepared).
+pub const DETAILS_SELECT: &str = "
 SELECT u.id, u.owner_id, u.usertype, u.username,
        CAST(u.postpaid AS INTEGER), CAST(u.balance AS REAL), CAST(u.balance AS TEXT),
        CAST(u.daily_spend_limit AS REAL), CAST(u.credit AS REAL),
        CAST(u.pbx_pool_id AS TEXT), CAST(u.hide_non_answered_calls AS TEXT),
        CAST(u.blocked AS TEXT), CAST(u.hidden AS TEXT),
        CAST(u.first_name AS TEXT), CAST(u.last_name AS TEXT), CAST(u.clientid AS TEXT),
-       CAST(u.agreement_number AS TEXT), CAST(u.agreement_date AS TEXT), td.name,
+       CAST(u.agreement_number AS TEXT), CAST(u.agreement_date AS TEXT),
+       (SELECT name FROM directions WHERE id = u.taxation_country),
        CAST(u.vat_number AS TEXT), CAST(u.vat_percent AS TEXT), CAST(u.call_limit AS TEXT),
        CAST(u.accounting_number AS TEXT), CAST(u.generate_invoice AS TEXT),
        CAST(u.send_invoice_types AS INTEGER), CAST(u.invoice_zero_calls AS TEXT),
        CAST(u.warning_email_active AS TEXT), CAST(u.warning_email_balance AS REAL),
        CAST(u.warning_email_hour AS TEXT),
-       (SELECT name FROM currencies WHERE id = 1),
-       a.id, CAST(a.address AS TEXT), CAST(a.postcode AS TEXT), CAST(a.city AS TEXT),
-       CAST(a.county AS TEXT), CAST(a.state AS TEXT), ad.name, CAST(a.phone AS TEXT),
-       CAST(a.mob_phone AS TEXT), CAST(a.fax AS TEXT), CAST(a.email AS TEXT)
+       (SELECT name FROM currencies WHERE id = 1), u.address_id
 FROM users u
-LEFT JOIN directions td ON td.id = u.taxation_country
-LEFT JOIN addresses a ON a.id = u.address_id
-LEFT JOIN directions ad ON ad.id = a.direction_id
+";
+
+pub const ADDRESS_SELECT: &str = "
+SELECT CAST(address AS TEXT), CAST(postcode AS TEXT), CAST(city AS TEXT), CAST(county AS TEXT),
+       CAST(state AS TEXT), (SELECT name FROM directions WHERE id = a.direction_id),
+       CAST(phone AS TEXT), CAST(mob_phone AS TEXT), CAST(fax AS TEXT), CAST(email AS TEXT)
+FROM addresses a WHERE a.id = ?1
 ";
 
 /// The details of one user, if the key names one.
@@ -143,22 +156,45 @@ pub fn user_details(
     key: TargetKey<'_>,
 ) -> rusqlite::Result<Option<UserDetails>> {
     let map = |r: &Row<'_>| details_from_row(r);
-    match key {
+    let details = match key {
         TargetKey::Id(id) => conn
             .prepare_cached(&format!("{DETAILS_SELECT} WHERE u.id = ?1"))?
             .query_row([id], map)
-            .optional(),
+            .optional()?,
         TargetKey::Username(name) => conn
             .prepare_cached(&format!("{DETAILS_SELECT} WHERE u.username = ?1"))?
             .query_row([name], map)
-            .optional(),
+            .optional()?,
         TargetKey::Both(id, name) => conn
             .prepare_cached(&format!(
                 "{DETAILS_SELECT} WHERE u.id = ?1 AND u.username = ?2"
             ))?
             .query_row(rusqlite::params![id, name], map)
-            .optional(),
+            .optional()?,
+    };
+    let Some((mut details, address_id)) = details else {
+        return Ok(None);
+    };
+    if let Some(id) = address_id {
+        details.address = conn
+            .prepare_cached(ADDRESS_SELECT)?
+            .query_row([id], |r| {
+                Ok(Address {
+                    address: text(r, 0)?,
+                    postcode: text(r, 1)?,
+                    city: text(r, 2)?,
+                    county: text(r, 3)?,
+                    state: text(r, 4)?,
+                    direction: text(r, 5)?,
+                    phone: text(r, 6)?,
+                    mob_phone: text(r, 7)?,
+                    fax: text(r, 8)?,
+                    email: text(r, 9)?,
+                })
+            })
+            .optional()?;
     }
+    Ok(Some(details))
 }
 
 fn text(r: &Row<'_>, i: usize) -> rusqlite::Result<String> {
@@ -169,23 +205,8 @@ fn real(r: &Row<'_>, i: usize) -> rusqlite::Result<f64> {
     Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0))
 }
 
-fn details_from_row(r: &Row<'_>) -> rusqlite::Result<UserDetails> {
-    let address = match r.get::<_, Option<i64>>(30)? {
-        Some(_) => Some(Address {
-            address: text(r, 31)?,
-            postcode: text(r, 32)?,
-            city: text(r, 33)?,
-            county: text(r, 34)?,
-            state: text(r, 35)?,
-            direction: text(r, 36)?,
-            phone: text(r, 37)?,
-            mob_phone: text(r, 38)?,
-            fax: text(r, 39)?,
-            email: text(r, 40)?,
-        }),
-        None => None,
-    };
-    Ok(UserDetails {
+fn details_from_row(r: &Row<'_>) -> rusqlite::Result<(UserDetails, Option<i64>)> {
+    let details = UserDetails {
         id: r.get(0)?,
         owner_id: r.get(1)?,
         usertype: text(r, 2)?,
@@ -216,8 +237,9 @@ fn details_from_row(r: &Row<'_>) -> rusqlite::Result<UserDetails> {
         warning_email_balance: real(r, 27)?,
         warning_email_hour: text(r, 28)?,
         currency: text(r, 29)?,
-        address,
-    })
+        address: None,
+    };
+    Ok((details, r.get(30)?))
 }
 
 /// The `SELECT` of every `users` column but the secret ones, in table order, each as text.
@@ -240,34 +262,150 @@ pub fn users_columns(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     stmt.query_map([], |r| r.get(0))?.collect()
 }
 
-/// One user's raw row for user_details_raw_get.
-#[derive(Debug, Clone)]
-pub struct RawUser {
-    /// `users.id`.
-    pub id: i64,
-    /// `users.owner_id`.
-    pub owner_id: i64,
-    /// `users.responsible_accountant_id`.
-    pub responsible_accountant_id: i64,
-    /// Every non-secret column: name and value (`None` for NULL), in table order.
-    pub columns: Vec<(String, Option<String>)>,
+/// The reach facts of a raw row: (id, owner_id, responsible_accountant_id).
+pub type RawKeys = (i64, i64, i64);
+
+/// Reads user `id`'s raw row: checks its keys with `allow`, then hands every non-secret
+/// column (name, value as text, `None` for NULL) in table order to `each`. `Ok(None)` when
+/// there is no such user; `Ok(Some(false))` when `allow` refused it.
+pub fn raw_user(
+    conn: &Connection,
+    select: &str,
+    id: i64,
+    allow: impl FnOnce(RawKeys) -> bool,
+    mut each: impl FnMut(&str, Option<&str>),
+) -> rusqlite::Result<Option<bool>> {
+    let mut stmt = conn.prepare_cached(select)?;
+    let mut rows = stmt.query([id])?;
+    let Some(r) = rows.next()? else {
+        return Ok(None);
+    };
+    let keys = (
+        r.get(0)?,
+        r.get(1)?,
+        r.get::<_, Option<i64>>(2)?.unwrap_or(-1),
+    );
+    if !allow(keys) {
+        return Ok(Some(false));
+    }
+    let row = r.as_ref();
+    for i in 3..row.column_count() {
+        let name = row.column_name(i)?;
+        let value = match r.get_ref(i)? {
+            rusqlite::types::ValueRef::Text(t) => Some(std::str::from_utf8(t).unwrap_or("")),
+            _ => None,
+        };
+        each(name, value);
+    }
+    Ok(Some(true))
 }
 
-/// The raw row of user `id`, if it exists.
-pub fn raw_user(conn: &Connection, select: &str, id: i64) -> rusqlite::Result<Option<RawUser>> {
-    let mut stmt = conn.prepare_cached(select)?;
-    let names: Vec<String> = stmt.column_names().skip(3).map(|s| s.to_string()).collect();
-    stmt.query_row([id], |r| {
-        let mut columns = Vec::with_capacity(names.len());
-        for (i, name) in names.iter().enumerate() {
-            columns.push((name.clone(), r.get::<_, Option<String>>(i + 3)?));
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::update_params::Ref;
+    use crate::store::user_update::{
+        RefScope, TARGET_SELECT, USERNAME_TAKEN, load_target, reference_ok, reference_sql,
+        username_taken,
+    };
+    use rusqlite::StatementStatus;
+
+    /// A demo database in a fresh temp dir.
+    fn demo_db() -> (std::path::PathBuf, Connection) {
+        let dir = std::env::temp_dir().join(format!(
+            "morbox-unit-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        crate::store::init::create(&path, true, &[]).unwrap();
+        let conn = crate::store::open_connection(&path).unwrap();
+        (dir, conn)
+    }
+
+    const REFS: [Ref; 7] = [
+        Ref::Lcr,
+        Ref::Tariff,
+        Ref::QuickForwardRule,
+        Ref::PbxPool,
+        Ref::ResponsibleAccountant,
+        Ref::Currency,
+        Ref::NumberPool,
+    ];
+
+    /// The bench regression guard that cannot flake: the statements every request runs use
+    /// an index or the primary key (no full scan of a table that grows), and are never
+    /// re-prepared (a re-prepare costs more than the query itself).
+    #[test]
+    fn hot_statements_use_indexes_and_are_never_reprepared() {
+        let (dir, conn) = demo_db();
+        let raw = raw_select_sql(&conn).unwrap();
+        let scope = RefScope {
+            caller_scope: 2,
+            reseller: true,
+            target_owner: 0,
+            admin_tariffs: true,
+            admin_qf_rules: true,
+        };
+        for (user, id) in [("admin", 5), ("user1", 6), ("reseller1", 10)] {
+            caller_by_username(&conn, user).unwrap();
+            settings(&conn, id).unwrap();
+            group_right(&conn, id, "user_manage").unwrap();
+            user_details(&conn, TargetKey::Id(id)).unwrap();
+            user_details(&conn, TargetKey::Username(user)).unwrap();
+            user_details(&conn, TargetKey::Both(id, user)).unwrap();
+            raw_user(&conn, &raw, id, |_| true, |_, _| {}).unwrap();
+            load_target(&conn, id).unwrap();
+            username_taken(&conn, user, id).unwrap();
+            for r in REFS {
+                reference_ok(&conn, r, id, &scope).unwrap();
+            }
         }
-        Ok(RawUser {
-            id: r.get(0)?,
-            owner_id: r.get(1)?,
-            responsible_accountant_id: r.get::<_, Option<i64>>(2)?.unwrap_or(-1),
-            columns,
-        })
-    })
-    .optional()
+        let mut hot: Vec<String> = vec![
+            CALLER_SELECT.into(),
+            SETTINGS_SELECT.into(),
+            GROUP_RIGHT_SELECT.into(),
+            format!("{DETAILS_SELECT} WHERE u.id = ?1"),
+            format!("{DETAILS_SELECT} WHERE u.username = ?1"),
+            format!("{DETAILS_SELECT} WHERE u.id = ?1 AND u.username = ?2"),
+            ADDRESS_SELECT.into(),
+            raw.clone(),
+            TARGET_SELECT.into(),
+            USERNAME_TAKEN.into(),
+        ];
+        hot.extend(REFS.iter().map(|r| reference_sql(*r).to_string()));
+        for sql in &hot {
+            let stmt = conn.prepare_cached(sql).unwrap();
+            assert_eq!(
+                stmt.get_status(StatementStatus::RePrepare),
+                0,
+                "re-prepared: {sql}"
+            );
+            let mut explain = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let mut rows = explain.raw_query();
+            let mut plan = Vec::new();
+            while let Some(r) = rows.next().unwrap() {
+                plan.push(r.get::<_, String>(3).unwrap());
+            }
+            for step in &plan {
+                let scans_big_table = [
+                    "users",
+                    "addresses",
+                    "conflines",
+                    "actions",
+                    "acc_group_rights",
+                ]
+                .iter()
+                .any(|t| {
+                    step.starts_with(&format!("SCAN {t}"))
+                        || step.starts_with(&format!("SCAN {} ", &t[..1]))
+                });
+                assert!(!scans_big_table, "full scan in {sql}: {plan:?}");
+            }
+        }
+        drop(conn);
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

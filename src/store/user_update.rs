@@ -23,36 +23,39 @@ pub struct TargetRow {
     pub email: String,
 }
 
+/// The target row (subqueries rather than joins: see queries::DETAILS_SELECT).
+pub const TARGET_SELECT: &str = "SELECT u.id, u.usertype, u.owner_id,
+        (SELECT id FROM addresses WHERE id = u.address_id),
+        (SELECT id FROM taxes WHERE id = u.tax_id), CAST(u.lcr_id AS INTEGER),
+        CAST(u.own_providers AS INTEGER), CAST(u.warning_email_balance AS REAL),
+        COALESCE((SELECT CAST(email AS TEXT) FROM addresses WHERE id = u.address_id), '')
+ FROM users u WHERE u.id = ?1";
+
 /// The target user, if it exists.
 pub fn load_target(conn: &Connection, id: i64) -> rusqlite::Result<Option<TargetRow>> {
-    conn.prepare_cached(
-        "SELECT u.id, u.usertype, u.owner_id, a.id, t.id, CAST(u.lcr_id AS INTEGER),
-                CAST(u.own_providers AS INTEGER), CAST(u.warning_email_balance AS REAL),
-                COALESCE(CAST(a.email AS TEXT), '')
-         FROM users u
-         LEFT JOIN addresses a ON a.id = u.address_id
-         LEFT JOIN taxes t ON t.id = u.tax_id
-         WHERE u.id = ?1",
-    )?
-    .query_row([id], |r| {
-        Ok(TargetRow {
-            id: r.get(0)?,
-            usertype: r.get(1)?,
-            owner_id: r.get(2)?,
-            address_id: r.get(3)?,
-            tax_id: r.get(4)?,
-            lcr_id: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
-            own_providers: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
-            warning_email_balance: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
-            email: r.get(8)?,
+    conn.prepare_cached(TARGET_SELECT)?
+        .query_row([id], |r| {
+            Ok(TargetRow {
+                id: r.get(0)?,
+                usertype: r.get(1)?,
+                owner_id: r.get(2)?,
+                address_id: r.get(3)?,
+                tax_id: r.get(4)?,
+                lcr_id: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
+                own_providers: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
+                warning_email_balance: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
+                email: r.get(8)?,
+            })
         })
-    })
-    .optional()
+        .optional()
 }
+
+/// Whether another user has a username.
+pub const USERNAME_TAKEN: &str = "SELECT 1 FROM users WHERE username = ?1 AND id != ?2";
 
 /// Whether a user other than `except` has `username`.
 pub fn username_taken(conn: &Connection, username: &str, except: i64) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM users WHERE username = ?1 AND id != ?2")?
+    conn.prepare_cached(USERNAME_TAKEN)?
         .exists(params![username, except])
 }
 
@@ -74,50 +77,55 @@ pub struct RefScope {
 /// Whether reference `r` to row `id` exists in reach. 0 means "none" for a quick-forward rule
 /// and a number pool, and -1 unassigns a responsible accountant: those are always valid.
 pub fn reference_ok(conn: &Connection, r: Ref, id: i64, s: &RefScope) -> rusqlite::Result<bool> {
-    let (sql, args): (&str, Vec<Value>) = match r {
-        Ref::Lcr => (
-            "SELECT 1 FROM lcrs WHERE id = ?1 AND user_id = ?2",
-            vec![id.into(), s.target_owner.into()],
-        ),
-        Ref::Tariff => (
-            "SELECT 1 FROM tariffs WHERE id = ?1 AND purpose != 'provider'
-               AND (owner_id = ?2 OR (?3 AND owner_id = 0))",
-            vec![
-                id.into(),
-                s.caller_scope.into(),
-                (s.reseller && s.admin_tariffs).into(),
-            ],
-        ),
-        Ref::QuickForwardRule if id == 0 => return Ok(true),
-        Ref::QuickForwardRule => (
-            "SELECT 1 FROM quickforwards_rules WHERE id = ?1
-               AND (user_id = ?2 OR (?3 AND user_id = 0))",
-            vec![
-                id.into(),
-                s.caller_scope.into(),
-                (s.reseller && s.admin_qf_rules).into(),
-            ],
-        ),
-        Ref::PbxPool => (
-            "SELECT 1 FROM pbx_pools WHERE id = ?1 AND owner_id = ?2",
-            vec![id.into(), s.caller_scope.into()],
-        ),
-        Ref::ResponsibleAccountant if id == -1 => return Ok(true),
-        // Accountants and managers belong to the system: a reseller sees none of them.
-        Ref::ResponsibleAccountant => (
-            "SELECT 1 FROM users WHERE id = ?1 AND usertype IN ('accountant', 'manager')
-               AND owner_id = 0 AND ?2",
-            vec![id.into(), (!s.reseller).into()],
-        ),
-        Ref::Currency => ("SELECT 1 FROM currencies WHERE id = ?1", vec![id.into()]),
-        Ref::NumberPool if id == 0 => return Ok(true),
-        Ref::NumberPool => (
-            "SELECT 1 FROM number_pools WHERE id = ?1 AND owner_id = ?2",
-            vec![id.into(), s.caller_scope.into()],
-        ),
+    let always_valid = match r {
+        Ref::QuickForwardRule | Ref::NumberPool => id == 0,
+        Ref::ResponsibleAccountant => id == -1,
+        _ => false,
     };
-    conn.prepare_cached(sql)?
+    if always_valid {
+        return Ok(true);
+    }
+    let args: Vec<Value> = match r {
+        Ref::Lcr => vec![id.into(), s.target_owner.into()],
+        Ref::Tariff => vec![
+            id.into(),
+            s.caller_scope.into(),
+            (s.reseller && s.admin_tariffs).into(),
+        ],
+        Ref::QuickForwardRule => vec![
+            id.into(),
+            s.caller_scope.into(),
+            (s.reseller && s.admin_qf_rules).into(),
+        ],
+        Ref::PbxPool | Ref::NumberPool => vec![id.into(), s.caller_scope.into()],
+        Ref::ResponsibleAccountant => vec![id.into(), (!s.reseller).into()],
+        Ref::Currency => vec![id.into()],
+    };
+    conn.prepare_cached(reference_sql(r))?
         .exists(rusqlite::params_from_iter(args))
+}
+
+/// The query that finds a reference in reach.
+pub fn reference_sql(r: Ref) -> &'static str {
+    match r {
+        Ref::Lcr => "SELECT 1 FROM lcrs WHERE id = ?1 AND user_id = ?2",
+        Ref::Tariff => {
+            "SELECT 1 FROM tariffs WHERE id = ?1 AND purpose != 'provider'
+               AND (owner_id = ?2 OR (?3 AND owner_id = 0))"
+        }
+        Ref::QuickForwardRule => {
+            "SELECT 1 FROM quickforwards_rules WHERE id = ?1
+               AND (user_id = ?2 OR (?3 AND user_id = 0))"
+        }
+        Ref::PbxPool => "SELECT 1 FROM pbx_pools WHERE id = ?1 AND owner_id = ?2",
+        // Accountants and managers belong to the system: a reseller sees none of them.
+        Ref::ResponsibleAccountant => {
+            "SELECT 1 FROM users WHERE id = ?1 AND usertype IN ('accountant', 'manager')
+               AND owner_id = 0 AND ?2"
+        }
+        Ref::Currency => "SELECT 1 FROM currencies WHERE id = ?1",
+        Ref::NumberPool => "SELECT 1 FROM number_pools WHERE id = ?1 AND owner_id = ?2",
+    }
 }
 
 /// The writes one update makes.

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's rows into bench/results.md: figures, ratios to the baseline measured
+in the same run, and each target with whether it was met."""
+import os
+import platform
+import subprocess
+import sys
+
+rows_file, startup_ms, binary_mb, secs, conns = sys.argv[1:6]
+rows = {}
+for line in open(rows_file):
+    name, rest = line.split(" BENCH ")
+    rows[name] = dict(kv.split("=") for kv in rest.split())
+base = float(rows["baseline"]["rps"])
+
+
+def f(name, key):
+    return float(rows[name][key]) if name in rows else float("nan")
+
+
+cpu = "unknown"
+for line in open("/proc/cpuinfo"):
+    if line.startswith("model name"):
+        cpu = line.split(":", 1)[1].strip()
+        break
+print("# morbox benchmark results\n")
+print("Machine: %s, %d cores, %s; loopback; `wrk -t1 -c%s -d%ss`." % (
+    cpu, os.cpu_count(), platform.platform(), conns, secs))
+print("Command: `make bench` (bench/run.sh). Database: the demo world plus 100,000 users with "
+      "addresses (`bench/seed.sql.in`). Every figure below comes from one run; ratios are "
+      "to the baseline of that same run.\n")
+print("| load | requests/s | × baseline | p50 ms | p99 ms | peak RSS MB | errors |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for name, r in rows.items():
+    print("| %s | %s | %.2f | %s | %s | %s | %s |" % (
+        name, r["rps"], float(r["rps"]) / base, r["p50_ms"], r["p99_ms"], r["rss_mb"], r["errors"]))
+
+get = f("user_details_get", "rps")
+full = f("user_details_update(FULL)", "rps")
+normal = f("user_details_update(NORMAL)", "rps")
+g10k = f("user_details_get@10k", "rps")
+g1m = f("user_details_get@1M", "rps")
+rss = max(float(r["rss_mb"]) for n, r in rows.items() if n != "baseline")
+targets = [
+    ("user_details_get ≥ 0.6× baseline", "%.2f×" % (get / base), get / base >= 0.6),
+    ("user_details_get p99 ≤ 5 ms at %s connections" % conns, rows["user_details_get"]["p99_ms"] + " ms",
+     float(rows["user_details_get"]["p99_ms"]) <= 5),
+    ("durable updates ≥ 15,000/s", "%.0f/s" % full, full >= 15000),
+    ("durable updates ≥ 0.6× synchronous=NORMAL", "%.2f×" % (full / normal), full / normal >= 0.6),
+    ("get with 1M users within 15% of 10k users", "%.0f vs %.0f (%.1f%%)" % (g1m, g10k, 100 * (g10k - g1m) / g10k),
+     abs(g10k - g1m) / g10k <= 0.15),
+    ("peak RSS ≤ 32 MB", "%.1f MB" % rss, rss <= 32),
+    ("release binary ≤ 10 MB", binary_mb + " MB", float(binary_mb) <= 10),
+    ("start to first answer ≤ 100 ms", startup_ms + " ms", int(startup_ms) <= 100),
+]
+print("\n| target | measured | met |")
+print("|---|---|---|")
+for name, measured, met in targets:
+    print("| %s | %s | %s |" % (name, measured, "yes" if met else "**no**"))

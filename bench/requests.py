@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Writes the wrk Lua script for one benchmark scenario.
+
+usage: requests.py SCENARIO USERS > script.lua
+SCENARIO: get | raw | update | mixed. Requests are signed with the demo system key over 10,000
+distinct benchmark users (ids 1000..), so that reads hit the whole table, not one cached row.
+An update sets `u33` (the comment, not hashed) to a value new for every request, so that every
+update really writes.
+"""
+import hashlib
+import sys
+
+scenario, users = sys.argv[1], int(sys.argv[2])
+step = max(1, users // 10000)
+ids = [1000 + 1 + k * step for k in range(min(users, 10000))]
+
+
+def sha1(s):
+    return hashlib.sha1(s.encode()).hexdigest()
+
+
+def lua_list(name, values):
+    return "local %s = {%s}\n" % (name, ",".join('"%s"' % v for v in values))
+
+
+out = [lua_list("ids", ids),
+       lua_list("get_hash", [sha1("%d%s" % (i, "secret")) for i in ids]),
+       lua_list("raw_hash", [sha1("admin%d%s" % (i, "secret")) for i in ids])]
+out.append("""
+local n = 0
+local scenario = "%s"
+local function get(k)
+  return wrk.format("POST", "/billing/api/user_details_get?u=admin&user_id=" .. ids[k] .. "&hash=" .. get_hash[k], nil, "")
+end
+local function raw(k)
+  return wrk.format("POST", "/billing/api/user_details_raw_get?u=admin&user_id=" .. ids[k] .. "&hash=" .. raw_hash[k], nil, "")
+end
+local function update(k)
+  -- u33 is not hashed: the user_id hash fits, and every request writes a new comment.
+  return wrk.format("POST", "/billing/api/user_details_update", {["Content-Type"] = "application/x-www-form-urlencoded"},
+    "u=admin&user_id=" .. ids[k] .. "&u33=bench-" .. n .. "-" .. math.random(1, 1000000000) .. "&hash=" .. get_hash[k])
+end
+request = function()
+  n = n + 1
+  local k = (n %% #ids) + 1
+  if scenario == "get" then return get(k) end
+  if scenario == "raw" then return raw(k) end
+  if scenario == "update" then return update(k) end
+  if n %% 10 == 0 then return update(k) end
+  return get(k)
+end
+local errors = 0
+response = function(status, headers, body)
+  if status ~= 200 or string.find(body, "<error>", 1, true) then
+    errors = errors + 1
+    if errors <= 3 then io.stderr:write("unexpected answer: " .. status .. " " .. body .. "\\n") end
+  end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH rps=%%.0f p50_ms=%%.3f p99_ms=%%.3f requests=%%d errors=%%d\\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, summary.requests, errors + summary.errors.status))
+end
+""" % scenario)
+sys.stdout.write("".join(out))

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# make bench: morbox against a fixed-document hyper baseline, in one run, on this machine.
+# Loopback only (every server listens on 127.0.0.1), every load bounded by wrk's -d.
+# Writes bench/results.md. Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (64),
+# BENCH_SCALE=0 to skip the 1M-user database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${BENCH_SECONDS:-10}
+CONNS=${BENCH_CONNECTIONS:-64}
+SCALE=${BENCH_SCALE:-1}
+WORK=$(mktemp -d /tmp/morbox-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk (Debian package)" >&2
+  apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
+fi
+cargo build --release --locked --quiet
+cargo build --release --locked --quiet --example baseline
+BIN=target/release/morbox
+BASE=target/release/examples/baseline
+
+# start NAME CMD...: starts a server, waits for its ready line, sets ADDR and PID.
+start() {
+  local name=$1; shift
+  "$@" > "$WORK/$name.out" 2> "$WORK/$name.err" &
+  PID=$!
+  PIDS+=("$PID")
+  for _ in $(seq 1 500); do
+    ADDR=$(sed -n 's#^morbox listening on http://##p' "$WORK/$name.out")
+    [ -n "$ADDR" ] && return 0
+    sleep 0.01
+  done
+  echo "$name did not start" >&2; cat "$WORK/$name.err" >&2; exit 1
+}
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+peak_rss_mb() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+# load NAME SCENARIO USERS: one wrk run against $ADDR; appends a row to $WORK/rows.
+load() {
+  local name=$1 scenario=$2 users=$3
+  python3 bench/requests.py "$scenario" "$users" > "$WORK/$scenario.lua"
+  case "$ADDR" in 127.0.0.1:*) ;; *) echo "refusing to load $ADDR" >&2; exit 1 ;; esac
+  local out
+  out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" --timeout 5s -s "$WORK/$scenario.lua" "http://$ADDR" 2>"$WORK/wrk.err" | grep '^BENCH')
+  if [ -s "$WORK/wrk.err" ]; then cat "$WORK/wrk.err" >&2; fi
+  echo "$name $out rss_mb=$(peak_rss_mb "$PID")" | tee -a "$WORK/rows"
+}
+
+make_db() { # make_db USERS PATH
+  sed "s/@N@/$1/g" bench/seed.sql.in > "$WORK/seed-$1.sql"
+  $BIN init --db "$2" --demo --seed "$WORK/seed-$1.sql" > /dev/null
+}
+
+echo "creating the benchmark databases" >&2
+make_db 100000 "$WORK/100k.db"
+make_db 10000 "$WORK/10k.db"
+[ "$SCALE" = 1 ] && make_db 1000000 "$WORK/1m.db"
+
+# Start-up: from exec to the first answered request, on an existing database.
+t0=$(date +%s%N)
+start startup $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0
+until curl -s -o /dev/null -d '' "http://$ADDR/api/user_details_get?u=admin&user_id=1001&hash=$(printf 1001secret | sha1sum | cut -c1-40)"; do sleep 0.001; done
+t1=$(date +%s%N)
+STARTUP_MS=$(( (t1 - t0) / 1000000 ))
+stop "$PID"
+
+# The baseline serves a real user_details_get answer of the same size.
+start ref $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0
+curl -s -d '' "http://$ADDR/api/user_details_get?u=admin&user_id=1001&hash=$(printf 1001secret | sha1sum | cut -c1-40)" > "$WORK/body.xml"
+stop "$PID"
+start baseline $BASE "$WORK/body.xml"; load baseline get 100000; stop "$PID"
+
+start get $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load user_details_get get 100000; stop "$PID"
+start raw $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load user_details_raw_get raw 100000; stop "$PID"
+start upd $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load "user_details_update(FULL)" update 100000; stop "$PID"
+start updn $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0 --synchronous normal; load "user_details_update(NORMAL)" update 100000; stop "$PID"
+start mixed $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load "mixed 90/10" mixed 100000; stop "$PID"
+start get10k $BIN serve --db "$WORK/10k.db" --listen 127.0.0.1:0; load "user_details_get@10k" get 10000; stop "$PID"
+if [ "$SCALE" = 1 ]; then
+  start get1m $BIN serve --db "$WORK/1m.db" --listen 127.0.0.1:0; load "user_details_get@1M" get 1000000; stop "$PID"
+fi
+
+BINARY_MB=$(awk "BEGIN {printf \"%.1f\", $(stat -c %s $BIN)/1048576}")
+python3 bench/report.py "$WORK/rows" "$STARTUP_MS" "$BINARY_MB" "$SECS" "$CONNS" > bench/results.md
+cat bench/results.md
