@@ -11,7 +11,7 @@ use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::settings::{Settings, XML_API_EXTENSION};
-use crate::store::{Store, queries};
+use crate::store::{ReadCtx, Store, queries};
 use rusqlite::Connection;
 use std::sync::Arc;
 
@@ -142,7 +142,7 @@ pub struct Authed {
     /// Who is calling.
     pub caller: Caller,
     /// The system's settings and those of the caller's scope.
-    pub settings: Settings,
+    pub settings: Arc<Settings>,
 }
 
 /// Runs one API request to its outcome.
@@ -165,7 +165,7 @@ fn read_call(store: &Store, req: &ApiRequest, answer: ReadAnswer) -> Outcome {
         caller: None,
     };
     if let Err(e) = store.read(|conn, ctx| {
-        outcome.result = authenticate(conn, req, &mut outcome)
+        outcome.result = authenticate(conn, ctx, req, &mut outcome)
             .and_then(|authed| answer(conn, ctx, req, &authed));
     }) {
         outcome.result = Err(e);
@@ -177,6 +177,7 @@ fn read_call(store: &Store, req: &ApiRequest, answer: ReadAnswer) -> Outcome {
 /// what the response needs to know even when a gate refuses.
 pub fn authenticate(
     conn: &Connection,
+    ctx: &ReadCtx<'_>,
     req: &ApiRequest,
     out: &mut Outcome,
 ) -> Result<Authed, ApiError> {
@@ -185,7 +186,7 @@ pub fn authenticate(
         None => None,
     };
     let scope = caller.as_ref().map_or(0, Caller::scope);
-    let settings = queries::settings(conn, scope)?;
+    let settings = ctx.settings(conn, scope)?;
     out.xml_extension = settings.system_on(XML_API_EXTENSION);
     let caller = caller.ok_or(ApiError::AccessDenied)?;
     out.caller = Some(caller.id);

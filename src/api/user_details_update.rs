@@ -37,7 +37,7 @@ pub async fn handle(store: &Arc<Store>, req: ApiRequest) -> Outcome {
         caller: None,
     };
     // 1. The gates, on a read snapshot.
-    let authed = match store.read(|conn, _| authenticate(conn, &req, &mut outcome)) {
+    let authed = match store.read(|conn, ctx| authenticate(conn, ctx, &req, &mut outcome)) {
         Ok(Ok(a)) => a,
         Ok(Err(e)) | Err(e) => {
             outcome.result = Err(e);

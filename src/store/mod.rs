@@ -12,6 +12,7 @@ pub mod user_update;
 pub mod writer;
 
 use crate::error::ApiError;
+use crate::settings::Settings;
 use rusqlite::{Connection, OpenFlags};
 use std::cell::RefCell;
 use std::error::Error;
@@ -54,8 +55,26 @@ pub struct Store {
 
 thread_local! {
     /// This thread's read connections, one per open store (a process normally has one).
-    static READERS: RefCell<Vec<(u64, Connection)>> = const { RefCell::new(Vec::new()) };
+    static READERS: RefCell<Vec<Reader>> = const { RefCell::new(Vec::new()) };
 }
+
+/// One thread's read connection to one store, with what it may reuse between requests.
+struct Reader {
+    store: u64,
+    conn: Connection,
+    settings: RefCell<SettingsCache>,
+}
+
+/// Settings already read, valid while the database's `data_version` stays the same (it
+/// changes whenever another connection commits, so no change to `conflines` goes unseen).
+#[derive(Default)]
+struct SettingsCache {
+    version: i64,
+    by_scope: Vec<(i64, Arc<Settings>)>,
+}
+
+/// The most scopes one thread keeps settings for.
+const SETTINGS_CACHE_SCOPES: usize = 64;
 
 /// Tells stores apart in [`READERS`].
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
@@ -104,12 +123,9 @@ impl Store {
     /// checkpoints are passive, so this runs on the async workers directly: it takes
     /// microseconds and never blocks on another request.
     pub fn read<T>(&self, f: impl FnOnce(&Connection, &ReadCtx<'_>) -> T) -> Result<T, ApiError> {
-        let ctx = ReadCtx {
-            raw_select: &self.raw_select,
-        };
         READERS.with(|cell| {
             let mut readers = cell.borrow_mut();
-            let slot = match readers.iter().position(|(id, _)| *id == self.id) {
+            let slot = match readers.iter().position(|r| r.store == self.id) {
                 Some(i) => i,
                 None => {
                     let conn = open_connection(&self.path).map_err(|e| {
@@ -117,12 +133,21 @@ impl Store {
                         ApiError::Internal
                     })?;
                     conn.pragma_update(None, "query_only", true)?;
-                    readers.push((self.id, conn));
+                    readers.push(Reader {
+                        store: self.id,
+                        conn,
+                        settings: RefCell::default(),
+                    });
                     readers.len() - 1
                 }
             };
-            let conn = &readers[slot].1;
+            let reader = &readers[slot];
+            let conn = &reader.conn;
             conn.execute_batch("BEGIN")?;
+            let ctx = ReadCtx {
+                raw_select: &self.raw_select,
+                settings: &reader.settings,
+            };
             let out = f(conn, &ctx);
             // Ending a read transaction cannot lose anything; a failure retires the connection.
             if conn.execute_batch("COMMIT").is_err() {
@@ -139,7 +164,7 @@ impl Store {
 
     /// Stops the writer after the writes already queued, and checkpoints the WAL.
     pub fn close(&self) {
-        READERS.with(|cell| cell.borrow_mut().retain(|(id, _)| *id != self.id));
+        READERS.with(|cell| cell.borrow_mut().retain(|r| r.store != self.id));
         self.writer.stop();
     }
 }
@@ -148,6 +173,28 @@ impl Store {
 pub struct ReadCtx<'a> {
     /// The `SELECT` of every non-secret `users` column, in table order.
     pub raw_select: &'a str,
+    settings: &'a RefCell<SettingsCache>,
+}
+
+impl ReadCtx<'_> {
+    /// The settings of the system and of `scope`, from this thread's cache while the
+    /// database has not changed, else read anew.
+    pub fn settings(&self, conn: &Connection, scope: i64) -> rusqlite::Result<Arc<Settings>> {
+        let version: i64 = conn
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
+        let mut cache = self.settings.borrow_mut();
+        if cache.version != version || cache.by_scope.len() >= SETTINGS_CACHE_SCOPES {
+            cache.version = version;
+            cache.by_scope.clear();
+        }
+        if let Some((_, s)) = cache.by_scope.iter().find(|(sc, _)| *sc == scope) {
+            return Ok(Arc::clone(s));
+        }
+        let s = Arc::new(queries::settings(conn, scope)?);
+        cache.by_scope.push((scope, Arc::clone(&s)));
+        Ok(s)
+    }
 }
 
 /// Opens one connection with morbox's pragmas.
