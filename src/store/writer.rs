@@ -167,3 +167,85 @@ fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> rusqlite::Result<
     }
     conn.execute_batch("COMMIT")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Durability, Store};
+    use std::sync::mpsc as std_mpsc;
+
+    /// N concurrent updates produce fewer than N commits, each still all or nothing: while the
+    /// first job holds the writer, the others queue, and then share one transaction.
+    #[test]
+    fn concurrent_writes_share_commits_and_keep_their_own_outcome() {
+        let dir = std::env::temp_dir().join(format!("morbox-writer-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("w.db");
+        crate::store::init::create(&path, true, &[]).unwrap();
+        let store = Store::open(&path, Durability::Full).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        const N: i64 = 50;
+        let (release_tx, release_rx) = std_mpsc::channel::<()>();
+        let outcomes = rt.block_on(async {
+            let mut tasks = Vec::new();
+            let st = Arc::clone(&store);
+            tasks.push(tokio::spawn(async move {
+                st.writer()
+                    .write(move |conn| {
+                        // Hold the writer until every other job is queued.
+                        release_rx.recv().unwrap();
+                        conn.execute("UPDATE users SET comment = 'first' WHERE id = 5", [])?;
+                        Ok(0)
+                    })
+                    .await
+            }));
+            for i in 1..N {
+                let st = Arc::clone(&store);
+                tasks.push(tokio::spawn(async move {
+                    st.writer()
+                        .write(move |conn| {
+                            conn.execute("UPDATE users SET call_limit = ?1 WHERE id = 6", [i])?;
+                            // Every tenth job fails after writing: its write must not survive.
+                            if i % 10 == 0 {
+                                conn.execute("UPDATE users SET comment = 'lost' WHERE id = 6", [])?;
+                                return Err(ApiError::TariffNotFound);
+                            }
+                            Ok(i)
+                        })
+                        .await
+                }));
+            }
+            // On this one-thread runtime each yield lets every spawned task run once: after
+            // a few, every job has been sent and waits behind the first.
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+            release_tx.send(()).unwrap();
+            let mut out = Vec::new();
+            for t in tasks {
+                out.push(t.await.unwrap());
+            }
+            out
+        });
+        let oks = outcomes.iter().filter(|o| o.is_ok()).count() as i64;
+        assert_eq!(oks, N - (N - 1) / 10, "{outcomes:?}");
+        assert!(outcomes.iter().any(|o| *o == Err(ApiError::TariffNotFound)));
+        let commits = store.writer().commits();
+        assert!(commits <= 3, "{commits} commits for {N} writes");
+        let conn = crate::store::open_connection(&path).unwrap();
+        let (limit, comment): (i64, String) = conn
+            .query_row(
+                "SELECT call_limit, comment FROM users WHERE id = 6",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(limit, N - 1);
+        assert_ne!(comment, "lost");
+        store.close();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
