@@ -232,7 +232,7 @@ mod tests {
         });
         let oks = outcomes.iter().filter(|o| o.is_ok()).count() as i64;
         assert_eq!(oks, N - (N - 1) / 10, "{outcomes:?}");
-        assert!(outcomes.iter().any(|o| *o == Err(ApiError::TariffNotFound)));
+        assert!(outcomes.contains(&Err(ApiError::TariffNotFound)));
         let commits = store.writer().commits();
         assert!(commits <= 3, "{commits} commits for {N} writes");
         let conn = crate::store::open_connection(&path).unwrap();
