@@ -71,13 +71,15 @@ impl Caller {
 }
 
 /// Runs gates 2–4 for a caller already found (gate 1), with `settings` loaded for
-/// `caller.scope()`.
+/// `caller.scope()`. `locked_out` (too many failed hashes lately) refuses the request where
+/// its hash would be checked, whatever the hash.
 pub fn check_gates(
     call: Call,
     caller: &Caller,
     is_get: bool,
     settings: &Settings,
     params: &Params,
+    locked_out: bool,
 ) -> Result<(), ApiError> {
     let reseller = caller.role == Role::Reseller;
     let system_api = settings.system_on(ALLOW_API);
@@ -91,6 +93,9 @@ pub fn check_gates(
         || reseller && system_api && settings.system_on(API_DISABLE_HASH_CHECKING);
     if hash_off {
         return Ok(());
+    }
+    if locked_out {
+        return Err(ApiError::TooManyFailures);
     }
     let mut keys = Vec::with_capacity(2);
     let own = settings.scoped(API_SECRET_KEY);

@@ -1,6 +1,8 @@
 //! The command line: subcommands, flags and what each does. `main.rs` parses it and calls
 //! [`run`].
 
+use crate::api::Backend;
+use crate::guard::HashGuard;
 use crate::router::App;
 use crate::server::{self, Limits};
 use crate::store::{self, Durability, Store};
@@ -59,18 +61,35 @@ pub struct ServeArgs {
     /// The address to listen on; port 0 picks a free port.
     #[arg(long, env = "MORBOX_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// The largest request body accepted, in bytes.
+    /// The largest request body accepted, in bytes (larger: HTTP 413 with an XML error).
     #[arg(long, env = "MORBOX_BODY_LIMIT", default_value_t = 64 * 1024)]
     pub body_limit: usize,
+    /// Seconds a client may take to send a request body (slower: HTTP 408).
+    #[arg(long, env = "MORBOX_BODY_TIMEOUT", default_value_t = 10)]
+    pub body_timeout: u64,
     /// Seconds a client may take to send its request headers (also the idle keep-alive limit).
     #[arg(long, env = "MORBOX_HEADER_TIMEOUT", default_value_t = 10)]
     pub header_timeout: u64,
+    /// The most headers one request may have.
+    #[arg(long, env = "MORBOX_MAX_HEADERS", default_value_t = 64)]
+    pub max_headers: usize,
+    /// The most bytes a request line and its headers may take.
+    #[arg(long, env = "MORBOX_MAX_HEADER_BYTES", default_value_t = 16 * 1024)]
+    pub max_header_bytes: usize,
     /// The most connections served at once.
     #[arg(long, env = "MORBOX_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
     /// Seconds shutdown waits for requests in flight.
     #[arg(long, env = "MORBOX_GRACE", default_value_t = 10)]
     pub grace: u64,
+    /// Failed hash checks allowed per client address and per caller (`u`) a minute; past it,
+    /// their requests get `Too many failed hash checks` until the minute passes. 0: no limit.
+    #[arg(long, env = "MORBOX_HASH_FAILURE_LIMIT", default_value_t = 20)]
+    pub hash_failure_limit: u32,
+    /// Serve on a non-loopback address even though a demo or short (< 16 characters)
+    /// API_Secret_Key is in use. Without it, serve refuses.
+    #[arg(long, env = "MORBOX_ALLOW_WEAK_SECRET")]
+    pub allow_weak_secret: bool,
     /// Write durability: `full` (an acknowledged update survives power loss) or `normal`.
     #[arg(long, env = "MORBOX_SYNCHRONOUS", value_enum, default_value_t = Sync::Full)]
     pub synchronous: Sync,
@@ -124,15 +143,33 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
         Sync::Normal => Durability::Normal,
     };
     let store = Store::open(&args.db, durability)?;
+    if !args.listen.ip().is_loopback() && !args.allow_weak_secret {
+        let weak = store::init::weak_secrets(&args.db)?;
+        if !weak.is_empty() {
+            store.close();
+            return Err(format!(
+                "refusing to serve on {}: the API_Secret_Key of {} is a demo or short key; \
+                 set a strong key (at least 16 characters) or pass --allow-weak-secret",
+                args.listen,
+                weak.join(", ")
+            )
+            .into());
+        }
+    }
     let limits = Limits {
-        body_limit: args.body_limit,
         header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+        max_headers: args.max_headers,
+        max_header_bytes: args.max_header_bytes,
         max_connections: args.max_connections,
         grace: Duration::from_secs(args.grace),
     };
     let app = Arc::new(App {
-        store: Arc::clone(&store),
-        body_limit: limits.body_limit,
+        backend: Backend {
+            store: Arc::clone(&store),
+            guard: HashGuard::new(args.hash_failure_limit),
+        },
+        body_limit: args.body_limit,
+        body_timeout: Duration::from_secs(args.body_timeout.max(1)),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

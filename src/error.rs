@@ -16,6 +16,10 @@ pub enum ApiError {
     Malformed(&'static str),
     /// The body is over the configured limit.
     BodyTooLarge,
+    /// The body did not arrive within the body timeout.
+    BodyTimeout,
+    /// Too many failed hash checks from this address or for this caller.
+    TooManyFailures,
     /// `Allow_API` is not on for the caller's scope.
     ApiDisabled,
     /// A GET while `Allow_GET_API` is off.
@@ -57,6 +61,8 @@ impl ApiError {
             ApiError::MethodNotAllowed => 405,
             ApiError::Malformed(_) => 400,
             ApiError::BodyTooLarge => 413,
+            ApiError::BodyTimeout => 408,
+            ApiError::TooManyFailures => 429,
             ApiError::Internal => 503,
             _ => 200,
         }
@@ -73,6 +79,8 @@ impl ApiError {
                 | ApiError::IncorrectHash
                 | ApiError::Malformed(_)
                 | ApiError::BodyTooLarge
+                | ApiError::BodyTimeout
+                | ApiError::TooManyFailures
                 | ApiError::Internal
         )
     }
@@ -93,6 +101,8 @@ impl fmt::Display for ApiError {
             ApiError::MethodNotAllowed => "Method not allowed",
             ApiError::Malformed(what) => what,
             ApiError::BodyTooLarge => "Request body is too large",
+            ApiError::BodyTimeout => "Request body was not received in time",
+            ApiError::TooManyFailures => "Too many failed hash checks, try again later",
             ApiError::ApiDisabled => "API Requests are disabled",
             ApiError::GetDisabled => "GET Requests are disabled",
             ApiError::NoSecretKey => "API must have Secret Key",

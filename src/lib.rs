@@ -34,6 +34,7 @@ pub mod auth;
 pub mod cli;
 pub mod dates;
 pub mod error;
+pub mod guard;
 pub mod params;
 pub mod router;
 pub mod server;

@@ -1,28 +1,46 @@
 //! (method, path) → call; the request body → parameters; and the one place an outcome, error or
 //! not, becomes an HTTP response with the vendor's headers and XML wrapper.
 
-use crate::api::{self, ApiRequest, Call, ErrorShape, Outcome};
+use crate::api::{self, ApiRequest, Backend, Call, ErrorShape, Outcome};
 use crate::error::ApiError;
 use crate::params::Params;
-use crate::store::Store;
 use crate::xml::Doc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{ALLOW, CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The path prefixes the vendor serves the API under.
 const PREFIXES: &[&str] = &["/billing/api/", "/api/"];
 
 /// What the router needs besides the request.
 pub struct App {
-    /// The database.
-    pub store: Arc<Store>,
+    /// The database and the lockout state.
+    pub backend: Backend,
     /// The largest body accepted, in bytes.
     pub body_limit: usize,
+    /// How long a body may take to arrive.
+    pub body_timeout: Duration,
+}
+
+/// A request as the router sees it once the body is in (or failed to come in).
+pub struct RawRequest<'a> {
+    /// The HTTP method.
+    pub method: &'a Method,
+    /// The path, without the query.
+    pub path: &'a str,
+    /// The query string, if any.
+    pub query: Option<&'a str>,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<&'a str>,
+    /// The body, or why it could not be read.
+    pub body: Result<Bytes, ApiError>,
+    /// The client's address.
+    pub peer: IpAddr,
 }
 
 /// The call a path names, if any: `/billing/api/NAME` or `/api/NAME`, one trailing `/` allowed.
@@ -33,112 +51,122 @@ pub fn route(path: &str) -> Option<Call> {
 }
 
 /// Answers one HTTP request. Never fails: every problem becomes an XML answer.
-pub async fn respond(app: Arc<App>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Response<Full<Bytes>> {
     let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let call = route(&path);
-    let (response, caller, outcome_text) = match answer(&app, req, call).await {
-        Ok((resp, caller)) => (resp, caller, "ok".to_string()),
-        Err((resp, caller, err)) => (resp, caller, err.to_string()),
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path();
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    // Only a POST to an API call has a body worth reading; anything else is answered without.
+    let body = if parts.method == Method::POST && route(path).is_some() {
+        read_body(body, app.body_limit, app.body_timeout).await
+    } else {
+        Ok(Bytes::new())
     };
+    let raw = RawRequest {
+        method: &parts.method,
+        path,
+        query: parts.uri.query(),
+        content_type,
+        body,
+        peer,
+    };
+    let answer = dispatch(&app.backend, raw).await;
     tracing::info!(
-        method = %method,
+        method = %parts.method,
         path = %path,
-        call = call.map_or("-", Call::name),
-        caller = caller.map_or_else(|| "-".to_string(), |c| c.to_string()),
-        outcome = %outcome_text,
-        status = response.status().as_u16(),
+        call = route(path).map_or("-", Call::name),
+        caller = answer.caller.map_or_else(|| "-".to_string(), |c| c.to_string()),
+        outcome = %answer.outcome.as_ref().map_or_else(ToString::to_string, |()| "ok".to_string()),
+        status = answer.response.status().as_u16(),
         us = started.elapsed().as_micros() as u64,
         "request"
     );
-    response
+    answer.response
 }
 
-type Answered =
-    Result<(Response<Full<Bytes>>, Option<i64>), (Response<Full<Bytes>>, Option<i64>, ApiError)>;
+async fn read_body(body: Incoming, limit: usize, timeout: Duration) -> Result<Bytes, ApiError> {
+    match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
+        Err(_) => Err(ApiError::BodyTimeout),
+        Ok(Ok(b)) => Ok(b.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::BodyTooLarge),
+        Ok(Err(_)) => Err(ApiError::Malformed(
+            "Malformed request: the body could not be read",
+        )),
+    }
+}
 
-async fn answer(app: &App, req: Request<Incoming>, call: Option<Call>) -> Answered {
-    let Some(call) = call else {
-        let e = ApiError::UnknownMethod;
-        return Err((error_response(&e, ErrorShape::Bare, false, false), None, e));
+/// A response with what the log line needs.
+pub struct Answer {
+    /// What is sent.
+    pub response: Response<Full<Bytes>>,
+    /// The caller's id, once known.
+    pub caller: Option<i64>,
+    /// `Ok` or the error answered.
+    pub outcome: Result<(), ApiError>,
+}
+
+/// Routes and answers a request whose body is already read (the whole request path but the
+/// socket; the fuzz target and property tests drive it directly).
+pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
+    let fail = |e: ApiError, shape, caller| Answer {
+        response: error_response(&e, shape, false, false),
+        caller,
+        outcome: Err(e),
     };
-    let is_get = match *req.method() {
+    let Some(call) = route(raw.path) else {
+        return fail(ApiError::UnknownMethod, ErrorShape::Bare, None);
+    };
+    let is_get = match *raw.method {
         Method::GET => true,
         Method::POST => false,
         _ => {
-            let e = ApiError::MethodNotAllowed;
-            let mut resp = error_response(&e, ErrorShape::Bare, false, false);
-            resp.headers_mut()
+            let mut a = fail(ApiError::MethodNotAllowed, ErrorShape::Bare, None);
+            a.response
+                .headers_mut()
                 .insert(ALLOW, HeaderValue::from_static("GET, POST"));
-            return Err((resp, None, e));
+            return a;
         }
     };
-    let params = match read_params(req, is_get, app.body_limit).await {
+    // A GET's body is not read as parameters, as in the vendor's framework.
+    let body = if is_get { Ok(Bytes::new()) } else { raw.body };
+    let params = match body.and_then(|b| Params::from_request(raw.query, raw.content_type, &b)) {
         Ok(p) => p,
-        Err(e) => {
-            return Err((
-                error_response(&e, ErrorShape::Status, false, false),
-                None,
-                e,
-            ));
-        }
+        Err(e) => return fail(e, ErrorShape::Status, None),
     };
     let test = params.get("test") == Some("1");
+    let req = ApiRequest {
+        call,
+        is_get,
+        params,
+        peer: raw.peer,
+    };
     let Outcome {
         result,
         xml_extension,
         caller,
-    } = api::handle(
-        &app.store,
-        ApiRequest {
-            call,
-            is_get,
-            params,
-        },
-    )
-    .await;
+    } = api::handle(backend, req).await;
     match result {
-        Ok(body) => Ok((xml_response(200, body, xml_extension, test), caller)),
+        Ok(body) => Answer {
+            response: xml_response(200, body, xml_extension, test),
+            caller,
+            outcome: Ok(()),
+        },
         Err(e) => {
             let shape = if e.is_gate() {
                 ErrorShape::Status
             } else {
                 call.spec().errors
             };
-            Err((error_response(&e, shape, xml_extension, test), caller, e))
+            Answer {
+                response: error_response(&e, shape, xml_extension, test),
+                caller,
+                outcome: Err(e),
+            }
         }
     }
-}
-
-async fn read_params(
-    req: Request<Incoming>,
-    is_get: bool,
-    limit: usize,
-) -> Result<Params, ApiError> {
-    let query = req.uri().query().map(str::to_string);
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    // A GET's body is not read as parameters, as in the vendor's framework.
-    let body = if is_get {
-        Bytes::new()
-    } else {
-        match Limited::new(req.into_body(), limit).collect().await {
-            Ok(b) => b.to_bytes(),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                return Err(ApiError::BodyTooLarge);
-            }
-            Err(_) => {
-                return Err(ApiError::Malformed(
-                    "Malformed request: the body could not be read",
-                ));
-            }
-        }
-    };
-    Params::from_request(query.as_deref(), content_type.as_deref(), &body)
 }
 
 /// The XML of an error in the given wrapper.

@@ -14,28 +14,19 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
-/// The limits a server runs with.
+/// The connection limits a server runs with (the body limits live in [`crate::router::App`]).
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// The largest request body accepted, in bytes.
-    pub body_limit: usize,
     /// How long a client may take to send a request's headers (also the idle keep-alive limit).
     pub header_timeout: Duration,
+    /// The most headers a request may have.
+    pub max_headers: usize,
+    /// The most bytes a request's line and headers may take.
+    pub max_header_bytes: usize,
     /// The most connections served at once; more wait in the listen backlog.
     pub max_connections: usize,
     /// How long shutdown waits for requests in flight.
     pub grace: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            body_limit: 64 * 1024,
-            header_timeout: Duration::from_secs(10),
-            max_connections: 1024,
-            grace: Duration::from_secs(10),
-        }
-    }
 }
 
 /// Binds `listen`, prints the ready line, and serves until `shutdown` completes; then stops
@@ -62,7 +53,8 @@ pub async fn serve(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
-        .max_buf_size(64 * 1024);
+        .max_headers(limits.max_headers)
+        .max_buf_size(limits.max_header_bytes.max(8192));
     tokio::pin!(shutdown);
 
     loop {
@@ -87,9 +79,10 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let app = Arc::clone(&app);
+        let ip = peer.ip();
         let service = service_fn(move |req| {
             let app = Arc::clone(&app);
-            async move { Ok::<_, std::convert::Infallible>(router::respond(app, req).await) }
+            async move { Ok::<_, std::convert::Infallible>(router::respond(app, req, ip).await) }
         });
         let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {

@@ -9,10 +9,12 @@ pub mod user_details_update;
 
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
+use crate::guard::HashGuard;
 use crate::params::Params;
 use crate::settings::{Settings, XML_API_EXTENSION};
 use crate::store::{ReadCtx, Store, queries};
 use rusqlite::Connection;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// The calls morbox answers.
@@ -124,6 +126,16 @@ pub struct ApiRequest {
     pub is_get: bool,
     /// Its parameters.
     pub params: Params,
+    /// The client's address (for the hash-failure lockout and the audit).
+    pub peer: IpAddr,
+}
+
+/// What the calls run against: the database and the lockout state.
+pub struct Backend {
+    /// The database.
+    pub store: Arc<Store>,
+    /// Failed-hash counts per address and caller.
+    pub guard: HashGuard,
 }
 
 /// What a call produced, for the router to send.
@@ -137,6 +149,16 @@ pub struct Outcome {
     pub caller: Option<i64>,
 }
 
+impl Outcome {
+    fn new() -> Outcome {
+        Outcome {
+            result: Err(ApiError::Internal),
+            xml_extension: false,
+            caller: None,
+        }
+    }
+}
+
 /// The caller after the gates, with the settings of its scope.
 pub struct Authed {
     /// Who is calling.
@@ -146,26 +168,51 @@ pub struct Authed {
 }
 
 /// Runs one API request to its outcome.
-pub async fn handle(store: &Arc<Store>, req: ApiRequest) -> Outcome {
-    match req.call {
-        Call::UserDetailsGet => read_call(store, &req, user_details_get::answer),
-        Call::UserDetailsRawGet => read_call(store, &req, user_details_raw_get::answer),
-        Call::UserDetailsUpdate => user_details_update::handle(store, req).await,
+pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
+    let peer = req.peer;
+    let u = req.params.get("u").unwrap_or("").to_string();
+    let outcome = match req.call {
+        Call::UserDetailsGet => read_call(backend, &req, user_details_get::answer),
+        Call::UserDetailsRawGet => read_call(backend, &req, user_details_raw_get::answer),
+        Call::UserDetailsUpdate => user_details_update::handle(backend, req).await,
+    };
+    if outcome.result == Err(ApiError::IncorrectHash) {
+        record_hash_failure(backend, peer, &u, outcome.caller.unwrap_or(0));
     }
+    outcome
+}
+
+/// Counts a failed hash check, logs it and writes it to the audit table (never the hash or the
+/// key). The audit write is not waited for: the answer does not depend on it.
+fn record_hash_failure(backend: &Backend, peer: IpAddr, u: &str, caller: i64) {
+    backend.guard.record_failure(peer, u);
+    tracing::warn!(%peer, u, "hash check failed");
+    let store = Arc::clone(&backend.store);
+    let (u, peer) = (u.to_string(), peer.to_string());
+    tokio::spawn(async move {
+        let now = crate::dates::now();
+        let _ = store
+            .writer()
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "INSERT INTO actions (date, user_id, target_id, action, data, data2)
+                     VALUES (?1, ?2, 0, 'hash_failed', ?3, ?4)",
+                )?
+                .execute(rusqlite::params![now, caller, u, peer])?;
+                Ok(())
+            })
+            .await;
+    });
 }
 
 type ReadAnswer =
     fn(&Connection, &crate::store::ReadCtx<'_>, &ApiRequest, &Authed) -> Result<Vec<u8>, ApiError>;
 
 /// A read call: caller, gates and answer, all on one read snapshot.
-fn read_call(store: &Store, req: &ApiRequest, answer: ReadAnswer) -> Outcome {
-    let mut outcome = Outcome {
-        result: Err(ApiError::Internal),
-        xml_extension: false,
-        caller: None,
-    };
-    if let Err(e) = store.read(|conn, ctx| {
-        outcome.result = authenticate(conn, ctx, req, &mut outcome)
+fn read_call(backend: &Backend, req: &ApiRequest, answer: ReadAnswer) -> Outcome {
+    let mut outcome = Outcome::new();
+    if let Err(e) = backend.store.read(|conn, ctx| {
+        outcome.result = authenticate(conn, ctx, &backend.guard, req, &mut outcome)
             .and_then(|authed| answer(conn, ctx, req, &authed));
     }) {
         outcome.result = Err(e);
@@ -178,6 +225,7 @@ fn read_call(store: &Store, req: &ApiRequest, answer: ReadAnswer) -> Outcome {
 pub fn authenticate(
     conn: &Connection,
     ctx: &ReadCtx<'_>,
+    guard: &HashGuard,
     req: &ApiRequest,
     out: &mut Outcome,
 ) -> Result<Authed, ApiError> {
@@ -190,7 +238,15 @@ pub fn authenticate(
     out.xml_extension = settings.system_on(XML_API_EXTENSION);
     let caller = caller.ok_or(ApiError::AccessDenied)?;
     out.caller = Some(caller.id);
-    auth::check_gates(req.call, &caller, req.is_get, &settings, &req.params)?;
+    let locked_out = guard.locked_out(req.peer, req.params.get("u").unwrap_or(""));
+    auth::check_gates(
+        req.call,
+        &caller,
+        req.is_get,
+        &settings,
+        &req.params,
+        locked_out,
+    )?;
     Ok(Authed { caller, settings })
 }
 

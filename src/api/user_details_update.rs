@@ -11,39 +11,39 @@ use super::update_params::{
     Group, Kind, PARAMS, Param, Ref, Target, group_column, is_email, parse_bool, parse_decimal,
     parse_int,
 };
-use super::{ApiRequest, Authed, Outcome, authenticate};
+use super::{ApiRequest, Authed, Backend, Outcome, authenticate};
 use crate::auth::{Caller, Role, target_id};
 use crate::error::{ApiError, Problem};
 use crate::settings::{
     PASSWORD_LENGTH, RESELLERS_USE_ADMIN_QF_RULES, RESELLERS_USE_ADMIN_TARIFFS, Settings,
     TWO_FA_ENABLED, USE_STRONG_PASSWORD, USERNAME_LENGTH,
 };
-use crate::store::Store;
 use crate::store::queries;
 use crate::store::user_update::{self, Change, RefScope, TargetRow};
 use crate::xml::Doc;
 use rusqlite::Connection;
 use rusqlite::types::Value;
-use std::sync::Arc;
 
 /// The right an accountant or manager needs at read/write (2) to update users.
 const USER_MANAGE: &str = "user_manage";
 
 /// Runs one update request.
-pub async fn handle(store: &Arc<Store>, req: ApiRequest) -> Outcome {
+pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
+    let store = &backend.store;
     let mut outcome = Outcome {
         result: Err(ApiError::Internal),
         xml_extension: false,
         caller: None,
     };
     // 1. The gates, on a read snapshot.
-    let authed = match store.read(|conn, ctx| authenticate(conn, ctx, &req, &mut outcome)) {
-        Ok(Ok(a)) => a,
-        Ok(Err(e)) | Err(e) => {
-            outcome.result = Err(e);
-            return outcome;
-        }
-    };
+    let authed =
+        match store.read(|conn, ctx| authenticate(conn, ctx, &backend.guard, &req, &mut outcome)) {
+            Ok(Ok(a)) => a,
+            Ok(Err(e)) | Err(e) => {
+                outcome.result = Err(e);
+                return outcome;
+            }
+        };
     // 2. A password that will be stored is hashed now, off the async workers and the writer.
     let password_hash = match req.params.get("pswd") {
         Some(pw) if password_problems(pw, &authed.settings).is_empty() => {

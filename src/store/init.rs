@@ -77,6 +77,31 @@ fn populate(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box<d
     Ok(Created { generated_key })
 }
 
+/// The keys of `data/demo.sql`, which must never guard a public server.
+pub const DEMO_SECRETS: &[&str] = &["secret", "reseller1secret", "456789"];
+
+/// Who holds a demo or short (< 16 characters) API_Secret_Key: "system" or "reseller N".
+pub fn weak_secrets(path: &Path) -> Result<Vec<String>, Box<dyn Error>> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let mut stmt = conn.prepare(
+        "SELECT owner_id, CAST(value AS TEXT) FROM conflines
+         WHERE name = 'API_Secret_Key' AND value != '' ORDER BY owner_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut weak = Vec::new();
+    for row in rows {
+        let (owner, key) = row?;
+        if DEMO_SECRETS.contains(&key.as_str()) || key.chars().count() < 16 {
+            weak.push(if owner == 0 {
+                "the system".to_string()
+            } else {
+                format!("reseller {owner}")
+            });
+        }
+    }
+    Ok(weak)
+}
+
 /// A new secret key: 48 hex characters from the operating system's random source.
 pub fn random_key() -> Result<String, Box<dyn Error>> {
     let mut bytes = Vec::with_capacity(24);
