@@ -48,6 +48,10 @@ pub enum ApiError {
     ResponsibleAccountantInvalid,
     /// Validation problems; each becomes one `<message>`.
     UserNotUpdated(Vec<Problem>),
+    /// The disk holding the database is full; nothing was written.
+    StorageFull,
+    /// The database file or its folder is read-only; nothing was written.
+    StorageReadOnly,
     /// Something failed inside morbox (the cause is logged, never sent).
     Internal,
 }
@@ -63,7 +67,7 @@ impl ApiError {
             ApiError::BodyTooLarge => 413,
             ApiError::BodyTimeout => 408,
             ApiError::TooManyFailures => 429,
-            ApiError::Internal => 503,
+            ApiError::Internal | ApiError::StorageFull | ApiError::StorageReadOnly => 503,
             _ => 200,
         }
     }
@@ -81,6 +85,8 @@ impl ApiError {
                 | ApiError::BodyTooLarge
                 | ApiError::BodyTimeout
                 | ApiError::TooManyFailures
+                | ApiError::StorageFull
+                | ApiError::StorageReadOnly
                 | ApiError::Internal
         )
     }
@@ -117,6 +123,8 @@ impl fmt::Display for ApiError {
             ApiError::PbxPoolNotFound => "PBX Pool was not found",
             ApiError::ResponsibleAccountantInvalid => "Responsible accountant is not valid",
             ApiError::UserNotUpdated(_) => "User was not updated",
+            ApiError::StorageFull => "The database storage is full; nothing was changed",
+            ApiError::StorageReadOnly => "The database is read-only; nothing was changed",
             ApiError::Internal => "Internal error, please try again",
         })
     }
@@ -196,7 +204,11 @@ impl From<rusqlite::Error> for ApiError {
     /// [`ApiError::Internal`].
     fn from(e: rusqlite::Error) -> Self {
         tracing::error!(error = %e, "database error");
-        ApiError::Internal
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => ApiError::StorageFull,
+            Some(rusqlite::ErrorCode::ReadOnly) => ApiError::StorageReadOnly,
+            _ => ApiError::Internal,
+        }
     }
 }
 

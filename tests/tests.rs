@@ -4,9 +4,12 @@
 mod util;
 
 mod cli;
+mod durability;
 mod gates;
 mod get;
+mod hostile;
 mod http;
+mod limits;
 mod raw_get;
 mod update;
 mod wiki;

@@ -58,6 +58,15 @@ impl Server {
         Server::with_sql("")
     }
 
+    /// The demo world served with extra `serve` flags.
+    pub fn demo_with(flags: &[&str]) -> Server {
+        let dir = TempDir::new();
+        let db = dir.0.join("morbox.db");
+        let (ok, _, err) = morbox(&["init", "--db", db.to_str().unwrap(), "--demo"]);
+        assert!(ok, "init failed: {err}");
+        Server::start_on(dir, db, flags)
+    }
+
     /// The demo world, then `sql`.
     pub fn with_sql(sql: &str) -> Server {
         let dir = TempDir::new();
@@ -75,31 +84,7 @@ impl Server {
 
     /// Serves an existing database file in `dir` with extra flags.
     pub fn start_on(dir: TempDir, db: PathBuf, flags: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
-            .args([
-                "serve",
-                "--db",
-                db.to_str().unwrap(),
-                "--listen",
-                "127.0.0.1:0",
-            ])
-            .args(flags)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("morbox listening on http://")
-            .unwrap_or_else(|| panic!("unexpected ready line {line:?}"))
-            .to_string();
-        assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+        let (child, addr) = spawn_serve(&db, flags);
         Server {
             addr,
             db,
@@ -186,6 +171,27 @@ impl Server {
         self.post(call, &all)
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
+    }
+
+    /// Kills the server with SIGKILL (a crash) and waits for it.
+    pub fn crash(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Serves the same database again after a stop or crash.
+    pub fn restart(&mut self, flags: &[&str]) {
+        self.crash();
+        let (child, addr) = spawn_serve(&self.db, flags);
+        self.child = Some(child);
+        self.addr = addr;
+    }
+
     /// Sends SIGTERM and waits for the exit; returns whether it exited cleanly.
     pub fn terminate(&mut self) -> bool {
         let mut child = self.child.take().unwrap();
@@ -204,6 +210,36 @@ impl Drop for Server {
             let _ = c.wait();
         }
     }
+}
+
+/// Starts `morbox serve` on `db` at 127.0.0.1:0 and reads its ready line.
+fn spawn_serve(db: &std::path::Path, flags: &[&str]) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--db",
+            db.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .args(flags)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("morbox listening on http://")
+        .unwrap_or_else(|| panic!("unexpected ready line {line:?}"))
+        .to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    (child, addr)
 }
 
 /// The hash of `params` named in `hashed` (in that order), user_id as sent, then `key`.
@@ -347,4 +383,18 @@ pub fn page_error(text: &str, messages: &[&str]) -> String {
     }
     s.push_str("</page>\n");
     s
+}
+
+/// Whether `body` is one well-formed XML document.
+pub fn well_formed(body: &str) -> bool {
+    let reader = xml::reader::EventReader::new(body.as_bytes());
+    let mut elements = 0;
+    for e in reader {
+        match e {
+            Ok(xml::reader::XmlEvent::StartElement { .. }) => elements += 1,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    elements > 0
 }

@@ -93,7 +93,7 @@ impl Store {
             )
             .into());
         }
-        let conn = open_connection(path)?;
+        let conn = open_connection(path).map_err(|e| explain_open_error(path, e))?;
         let version: i64 = conn
             .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
             .map_err(|e| format!("{} is not a morbox database: {e}", path.display()))?;
@@ -194,6 +194,25 @@ impl ReadCtx<'_> {
         let s = Arc::new(queries::settings(conn, scope)?);
         cache.by_scope.push((scope, Arc::clone(&s)));
         Ok(s)
+    }
+}
+
+/// Says why a database cannot be opened, in the operator's terms.
+fn explain_open_error(path: &Path, e: rusqlite::Error) -> Box<dyn Error> {
+    let writable = std::fs::OpenOptions::new().write(true).open(path);
+    match writable {
+        Err(w)
+            if w.kind() == std::io::ErrorKind::ReadOnlyFilesystem
+                || w.kind() == std::io::ErrorKind::PermissionDenied =>
+        {
+            format!(
+                "cannot open {} for writing ({w}): morbox needs to write the database and its \
+                 -wal and -shm files beside it; make the file and its folder writable",
+                path.display()
+            )
+            .into()
+        }
+        _ => format!("cannot open {}: {e}", path.display()).into(),
     }
 }
 

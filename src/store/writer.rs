@@ -19,8 +19,8 @@ const MAX_BATCH: usize = 512;
 trait Job: Send {
     /// Runs the job inside its savepoint; `true` when it wants its changes kept.
     fn run(&mut self, conn: &Connection) -> bool;
-    /// Delivers the outcome once the transaction is over.
-    fn finish(self: Box<Self>, committed: bool);
+    /// Delivers the outcome once the transaction is over: `Ok` when it committed, else why not.
+    fn finish(self: Box<Self>, committed: Result<(), ApiError>);
 }
 
 struct Pending<T, F> {
@@ -47,11 +47,12 @@ where
         ok
     }
 
-    fn finish(self: Box<Self>, committed: bool) {
-        let result = match self.result {
-            Some(Ok(v)) if committed => Ok(v),
-            Some(Err(e)) => Err(e),
-            _ => Err(ApiError::Internal),
+    fn finish(self: Box<Self>, committed: Result<(), ApiError>) {
+        let result = match (self.result, committed) {
+            (Some(Err(e)), _) => Err(e),
+            (Some(Ok(v)), Ok(())) => Ok(v),
+            (_, Err(e)) => Err(e),
+            (None, Ok(())) => Err(ApiError::Internal),
         };
         // The requester may have gone away; then nobody is waiting for the answer.
         let _ = self.reply.send(result);
@@ -138,16 +139,16 @@ fn run(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>, commits: &AtomicU64) 
         let committed = match run_batch(&conn, &mut batch) {
             Ok(()) => {
                 commits.fetch_add(1, Ordering::Relaxed);
-                true
+                Ok(())
             }
             Err(e) => {
                 tracing::error!(error = %e, jobs = batch.len(), "write transaction failed");
                 let _ = conn.execute_batch("ROLLBACK");
-                false
+                Err(ApiError::from(e))
             }
         };
         for job in batch {
-            job.finish(committed);
+            job.finish(committed.clone());
         }
     }
     if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {

@@ -1,0 +1,317 @@
+//! Connection limits, graceful shutdown, the hash-failure lockout and the weak-secret refusal
+//! (issue "Hardened"), each against a real server.
+
+use crate::util::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+fn h5() -> String {
+    sha1_hex("5secret")
+}
+
+/// Reads until the server closes the connection; returns what came and how long it took.
+fn read_until_closed(s: &mut TcpStream, bound: Duration) -> (String, Duration) {
+    let t = Instant::now();
+    s.set_read_timeout(Some(bound)).unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    (String::from_utf8_lossy(&buf).into_owned(), t.elapsed())
+}
+
+#[test]
+fn slow_headers_are_cut_off() {
+    let s = Server::demo_with(&["--header-timeout", "1"]);
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    c.write_all(b"POST /api/user_details_get HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let (_, took) = read_until_closed(&mut c, Duration::from_secs(10));
+    assert!(
+        took < Duration::from_secs(5),
+        "connection held for {took:?}"
+    );
+}
+
+#[test]
+fn idle_keep_alive_connections_are_closed() {
+    let s = Server::demo_with(&["--header-timeout", "1"]);
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    let req = format!(
+        "POST /api/user_details_get?u=admin&user_id=5&hash={} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+        h5()
+    );
+    c.write_all(req.as_bytes()).unwrap();
+    let (got, took) = read_until_closed(&mut c, Duration::from_secs(10));
+    assert!(got.contains("<userid>5</userid>"), "{got}");
+    assert!(
+        took < Duration::from_secs(5),
+        "idle connection held for {took:?}"
+    );
+}
+
+#[test]
+fn slow_bodies_get_408() {
+    let s = Server::demo_with(&["--body-timeout", "1"]);
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    c.write_all(b"POST /api/user_details_get HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nu=admin&").unwrap();
+    let (got, took) = read_until_closed(&mut c, Duration::from_secs(10));
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    assert!(
+        got.contains("<error>Request body was not received in time</error>"),
+        "{got}"
+    );
+    assert!(took < Duration::from_secs(5));
+}
+
+#[test]
+fn header_count_and_size_limits() {
+    let s = Server::demo_with(&["--max-headers", "20", "--max-header-bytes", "8192"]);
+    let many: String = (0..40).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let r = s.raw(format!("POST /api/user_details_get HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{many}Content-Length: 0\r\n\r\n").as_bytes());
+    assert!((400..500).contains(&r.status), "{}", r.status);
+    let big = format!("X-Big: {}\r\n", "a".repeat(20_000));
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    let _ = c.write_all(
+        format!("POST /api/user_details_get HTTP/1.1\r\nHost: x\r\n{big}\r\n").as_bytes(),
+    );
+    let (got, _) = read_until_closed(&mut c, Duration::from_secs(10));
+    assert!(got.is_empty() || got.starts_with("HTTP/1.1 4"), "{got}");
+    // Still serving.
+    assert!(
+        s.post(
+            "user_details_get",
+            &[("u", "admin"), ("user_id", "5"), ("hash", &h5())]
+        )
+        .xml()
+        .contains("<userid>5</userid>")
+    );
+}
+
+#[test]
+fn connection_cap_makes_extra_clients_wait() {
+    let s = Server::demo_with(&["--max-connections", "2", "--header-timeout", "30"]);
+    let hold1 = TcpStream::connect(&s.addr).unwrap();
+    let hold2 = TcpStream::connect(&s.addr).unwrap();
+    // Let the server accept both (one answered request each proves they are being served).
+    for mut h in [&hold1, &hold2] {
+        let req = format!(
+            "POST /api/user_details_get?u=admin&user_id=5&hash={} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+            h5()
+        );
+        h.write_all(req.as_bytes()).unwrap();
+        let mut buf = [0u8; 4096];
+        h.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        assert!(h.read(&mut buf).unwrap() > 0);
+    }
+    let mut third = TcpStream::connect(&s.addr).unwrap();
+    let req = format!(
+        "POST /api/user_details_get?u=admin&user_id=5&hash={} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        h5()
+    );
+    third.write_all(req.as_bytes()).unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_millis(700)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    assert!(
+        third.read(&mut buf).is_err(),
+        "a third connection was served beyond the cap"
+    );
+    drop(hold1);
+    let (got, _) = read_until_closed(&mut third, Duration::from_secs(10));
+    assert!(got.contains("<userid>5</userid>"), "{got}");
+    drop(hold2);
+}
+
+#[test]
+fn sigterm_finishes_the_request_in_flight() {
+    let mut s = Server::demo();
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    let body = format!("u=admin&user_id=5&hash={}", h5());
+    let head = format!(
+        "POST /api/user_details_get HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    c.write_all(head.as_bytes()).unwrap();
+    c.write_all(&body.as_bytes()[..5]).unwrap();
+    // The server has the request's head; now it is told to stop, and the body comes later.
+    let pid = s.pid();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    c.write_all(&body.as_bytes()[5..]).unwrap();
+    let (got, _) = read_until_closed(&mut c, Duration::from_secs(10));
+    assert!(got.contains("<userid>5</userid>"), "{got}");
+    // And then it exits cleanly.
+    assert!(s.terminate());
+}
+
+/// A connection from another loopback address (127.0.0.2), to be another client.
+fn from_other_address(addr: &str) -> TcpStream {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let sock = tokio::net::TcpSocket::new_v4().unwrap();
+        sock.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+        let stream = sock.connect(addr.parse().unwrap()).await.unwrap();
+        let std = stream.into_std().unwrap();
+        std.set_nonblocking(false).unwrap();
+        std
+    })
+}
+
+fn post_on(mut c: TcpStream, target: &str) -> String {
+    let req = format!(
+        "POST {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    );
+    c.write_all(req.as_bytes()).unwrap();
+    read_until_closed(&mut c, Duration::from_secs(10)).0
+}
+
+#[test]
+fn failed_hashes_lock_out_the_address_and_the_caller_only() {
+    let s = Server::demo_with(&["--hash-failure-limit", "5"]);
+    for _ in 0..5 {
+        s.post(
+            "user_details_get",
+            &[("u", "admin"), ("user_id", "5"), ("hash", "0000")],
+        )
+        .is(&gate_error("Incorrect hash"));
+    }
+    // Now even the right hash is refused for this address...
+    let r = s.post(
+        "user_details_get",
+        &[("u", "admin"), ("user_id", "5"), ("hash", &h5())],
+    );
+    assert_eq!(r.status, 429);
+    assert_eq!(
+        r.xml(),
+        gate_error("Too many failed hash checks, try again later")
+    );
+    // ...and for this caller from anywhere.
+    let got = post_on(
+        from_other_address(&s.addr),
+        &format!("/api/user_details_get?u=admin&user_id=5&hash={}", h5()),
+    );
+    assert!(got.contains("Too many failed hash checks"), "{got}");
+    // Another client, another caller: served as usual.
+    let got = post_on(
+        from_other_address(&s.addr),
+        &format!("/api/user_details_get?u=user1&user_id=5&hash={}", h5()),
+    );
+    assert!(got.contains("<userid>5</userid>"), "{got}");
+    // Every failure is in the audit table (written without waiting; poll briefly).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.value("SELECT COUNT(*) FROM actions WHERE action = 'hash_failed'") != "5" {
+        assert!(Instant::now() < deadline, "audit rows missing");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(s.value("SELECT group_concat(DISTINCT data || '@' || data2) FROM actions WHERE action = 'hash_failed'"), "admin@127.0.0.1");
+}
+
+#[test]
+fn logs_never_carry_secrets() {
+    let dir = TempDir::new();
+    let db = dir.0.join("m.db");
+    assert!(morbox(&["init", "--db", db.to_str().unwrap(), "--demo"]).0);
+    let log = dir.0.join("log.txt");
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "serve",
+            "--db",
+            db.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+        ])
+        .env("RUST_LOG", "debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("morbox listening on http://")
+        .unwrap()
+        .to_string();
+    let send = |target: &str, body: &str| {
+        let mut c = TcpStream::connect(&addr).unwrap();
+        let req = format!(
+            "POST {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        c.write_all(req.as_bytes()).unwrap();
+        read_until_closed(&mut c, Duration::from_secs(10)).0
+    };
+    let pw_hash = sha1_hex(&format!("5{}secret", "Sup3rSecretPass"));
+    let got = send(
+        "/api/user_details_update",
+        &format!("u=admin&user_id=5&pswd=Sup3rSecretPass&p=PlainP4ss&hash={pw_hash}"),
+    );
+    assert!(got.contains("User was updated"), "{got}");
+    send(
+        "/api/user_details_get",
+        "u=admin&user_id=5&hash=deadbeefdeadbeefdeadbeefdeadbeefdeadbeef",
+    );
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("\"request\"") || text.contains("request"),
+        "no request log: {text}"
+    );
+    assert!(text.contains("hash check failed"), "{text}");
+    for secret in [
+        "Sup3rSecretPass",
+        "PlainP4ss",
+        &pw_hash,
+        "deadbeefdeadbeef",
+        "secret\"",
+        "argon2",
+    ] {
+        assert!(!text.contains(secret), "log contains {secret}: {text}");
+    }
+}
+
+#[test]
+fn serve_refuses_public_addresses_with_a_demo_secret() {
+    let dir = TempDir::new();
+    let db = dir.0.join("demo.db");
+    assert!(morbox(&["init", "--db", db.to_str().unwrap(), "--demo"]).0);
+    // The refusal comes before anything binds, so nothing listens on 0.0.0.0.
+    let (ok, _, err) = morbox(&[
+        "serve",
+        "--db",
+        db.to_str().unwrap(),
+        "--listen",
+        "0.0.0.0:0",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("demo or short key") && err.contains("--allow-weak-secret"),
+        "{err}"
+    );
+    // A database made without --demo has a strong key: checked without binding publicly,
+    // through the same check the server uses.
+    let db2 = dir.0.join("real.db");
+    assert!(morbox(&["init", "--db", db2.to_str().unwrap()]).0);
+    assert!(morbox::store::init::weak_secrets(&db2).unwrap().is_empty());
+    assert_eq!(
+        morbox::store::init::weak_secrets(&db).unwrap(),
+        ["the system", "reseller 2", "reseller 123"]
+    );
+}
