@@ -3,7 +3,7 @@ DB ?= data/morbox.db
 LISTEN ?= 127.0.0.1:8080
 BIN := target/release/morbox
 
-.PHONY: run test lint build clean
+.PHONY: run test lint build bench fuzz soak clean
 
 build:
 	cargo build --release --locked
@@ -23,6 +23,21 @@ test:
 lint:
 	cargo fmt --check
 	cargo clippy --locked --all-targets -- -D warnings
+
+## Throughput, latency and memory against a fixed-document baseline; writes bench/results.md.
+bench:
+	bash bench/run.sh
+
+## The fuzzer (nightly + cargo-fuzz, installed when missing) on the whole request path, bounded
+## by FUZZ_SECONDS (default 60). New corpus entries land in fuzz/corpus/request; a crash is
+## copied to fuzz/regressions, which `make test` replays.
+FUZZ_SECONDS ?= 60
+fuzz:
+	bash fuzz/run.sh $(FUZZ_SECONDS)
+
+## The long runs: 1,000 SIGKILL cycles and 120 s of concurrent writers and readers.
+soak:
+	MORBOX_CRASH_CYCLES=1000 MORBOX_CONCURRENCY_SECS=120 cargo test --locked --test integration durability -- --nocapture
 
 clean:
 	cargo clean

@@ -3,6 +3,7 @@
 
 use crate::api::Backend;
 use crate::guard::HashGuard;
+use crate::kit::TestKit;
 use crate::router::App;
 use crate::server::{self, Limits};
 use crate::store::{self, Durability, Store};
@@ -35,6 +36,16 @@ pub enum Command {
     ///
     /// Prints one line on stdout once listening: `morbox listening on http://ADDR`.
     Serve(ServeArgs),
+    /// Ask a running server's /health; exit 0 when it answers ok, 1 otherwise.
+    Health(HealthArgs),
+}
+
+/// `morbox health`.
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// The server's base URL (an IP address and port; names are not resolved).
+    #[arg(long, env = "MORBOX_URL", default_value = "http://127.0.0.1:8080")]
+    pub url: String,
 }
 
 /// `morbox init`.
@@ -93,6 +104,27 @@ pub struct ServeArgs {
     /// Write durability: `full` (an acknowledged update survives power loss) or `normal`.
     #[arg(long, env = "MORBOX_SYNCHRONOUS", value_enum, default_value_t = Sync::Full)]
     pub synchronous: Sync,
+    /// Serve a throwaway database made in a temporary folder at start (with --demo and
+    /// --seed as for init) and removed at exit, SIGINT and SIGTERM included. --db is ignored.
+    #[arg(long, env = "MORBOX_EPHEMERAL")]
+    pub ephemeral: bool,
+    /// With --ephemeral: load the demo world.
+    #[arg(long, requires = "ephemeral")]
+    pub demo: bool,
+    /// With --ephemeral: SQL fixture files applied after the schema, in order.
+    #[arg(long = "seed", value_name = "FILE.sql", requires = "ephemeral")]
+    pub seeds: Vec<PathBuf>,
+    /// Turn on the test endpoints: POST /_morbox/snapshot, POST /_morbox/reset, and the request
+    /// journal GET|DELETE /_morbox/requests. Refused off loopback unless
+    /// --allow-test-endpoints-off-loopback is given too.
+    #[arg(long, env = "MORBOX_TEST_ENDPOINTS")]
+    pub test_endpoints: bool,
+    /// Allow --test-endpoints on a non-loopback address (a private compose network, say).
+    #[arg(long, env = "MORBOX_ALLOW_TEST_ENDPOINTS_OFF_LOOPBACK")]
+    pub allow_test_endpoints_off_loopback: bool,
+    /// How many API requests the journal keeps (with --test-endpoints).
+    #[arg(long, env = "MORBOX_JOURNAL_SIZE", default_value_t = 1000)]
+    pub journal_size: usize,
     /// Log format on stderr.
     #[arg(long, env = "MORBOX_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -121,6 +153,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
     match cli.command {
         Command::Init(args) => init(&args),
         Command::Serve(args) => serve(&args),
+        Command::Health(args) => health(&args),
     }
 }
 
@@ -138,13 +171,45 @@ fn init(args: &InitArgs) -> Result<(), Box<dyn Error>> {
 }
 
 fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
+    if args.test_endpoints
+        && !args.listen.ip().is_loopback()
+        && !args.allow_test_endpoints_off_loopback
+    {
+        return Err(format!(
+            "refusing --test-endpoints on {}: anyone who reaches it could reset the database; \
+             add --allow-test-endpoints-off-loopback for a private network",
+            args.listen
+        )
+        .into());
+    }
+    // An ephemeral database lives in a folder of its own, removed however serve ends (but SIGKILL).
+    let ephemeral = if args.ephemeral {
+        let dir = std::env::temp_dir().join(format!(
+            "morbox-ephemeral-{}-{}",
+            std::process::id(),
+            store::init::random_key()?.get(..8).unwrap_or("0")
+        ));
+        std::fs::create_dir_all(&dir)?;
+        let db = dir.join("morbox.db");
+        if let Err(e) = store::init::create(&db, args.demo, &args.seeds) {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(e);
+        }
+        Some(EphemeralDir(dir))
+    } else {
+        None
+    };
+    let db = match &ephemeral {
+        Some(dir) => dir.0.join("morbox.db"),
+        None => args.db.clone(),
+    };
     let durability = match args.synchronous {
         Sync::Full => Durability::Full,
         Sync::Normal => Durability::Normal,
     };
-    let store = Store::open(&args.db, durability)?;
+    let store = Store::open(&db, durability)?;
     if !args.listen.ip().is_loopback() && !args.allow_weak_secret {
-        let weak = store::init::weak_secrets(&args.db)?;
+        let weak = store::init::weak_secrets(&db)?;
         if !weak.is_empty() {
             store.close();
             return Err(format!(
@@ -167,6 +232,7 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
         backend: Backend {
             store: Arc::clone(&store),
             guard: HashGuard::new(args.hash_failure_limit),
+            kit: args.test_endpoints.then(|| TestKit::new(args.journal_size)),
         },
         body_limit: args.body_limit,
         body_timeout: Duration::from_secs(args.body_timeout.max(1)),
@@ -174,14 +240,43 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let result = runtime.block_on(server::serve(
-        app,
-        args.listen,
-        limits,
-        server::shutdown_signal(),
-    ));
+    let result = runtime.block_on(async {
+        // The state at start is what a reset goes back to until a snapshot is taken.
+        if let Some(kit) = &app.backend.kit {
+            kit.snapshot(&store).await?;
+        }
+        server::serve(
+            Arc::clone(&app),
+            args.listen,
+            limits,
+            server::shutdown_signal(),
+        )
+        .await
+        .map_err(Box::<dyn Error>::from)
+    });
+    drop(app);
     drop(runtime);
     store.close();
+    drop(ephemeral);
     tracing::info!("stopped");
-    Ok(result?)
+    result
+}
+
+/// A temporary folder removed when dropped.
+struct EphemeralDir(PathBuf);
+
+impl Drop for EphemeralDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn health(args: &HealthArgs) -> Result<(), Box<dyn Error>> {
+    let (status, body) = crate::client::get(&args.url, "/health")?;
+    if status == 200 && body.contains("\"status\":\"ok\"") {
+        println!("{body}");
+        Ok(())
+    } else {
+        Err(format!("unhealthy: HTTP {status} {body}").into())
+    }
 }

@@ -91,6 +91,36 @@ impl ApiError {
         )
     }
 
+    /// One of every error, for the API description (the malformed-request one as a sample).
+    pub fn catalogue() -> Vec<ApiError> {
+        use ApiError::*;
+        vec![
+            UnknownMethod,
+            MethodNotAllowed,
+            Malformed("Malformed request: …"),
+            BodyTooLarge,
+            BodyTimeout,
+            TooManyFailures,
+            ApiDisabled,
+            GetDisabled,
+            NoSecretKey,
+            IncorrectHash,
+            AccessDenied,
+            NotAuthorized,
+            UserNotFound,
+            NoEditingPermission,
+            TariffNotFound,
+            LcrNotFound,
+            QuickforwardRuleNotFound,
+            PbxPoolNotFound,
+            ResponsibleAccountantInvalid,
+            UserNotUpdated(Vec::new()),
+            StorageFull,
+            StorageReadOnly,
+            Internal,
+        ]
+    }
+
     /// The `<message>` lines that follow the error, where there are any.
     pub fn messages(&self) -> &[Problem] {
         match self {

@@ -32,9 +32,13 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod client;
 pub mod dates;
 pub mod error;
+pub mod fuzzing;
 pub mod guard;
+pub mod kit;
+pub mod openapi;
 pub mod params;
 pub mod router;
 pub mod server;

@@ -117,6 +117,9 @@ pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
         outcome: Err(e),
     };
     let Some(call) = route(raw.path) else {
+        if let Some(answer) = service_endpoint(backend, &raw).await {
+            return answer;
+        }
         return fail(ApiError::UnknownMethod, ErrorShape::Bare, None);
     };
     let is_get = match *raw.method {
@@ -137,6 +140,25 @@ pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
         Err(e) => return fail(e, ErrorShape::Status, None),
     };
     let test = params.get("test") == Some("1");
+    let journal = backend.kit.as_ref().map(|kit| {
+        let masked = params
+            .iter()
+            .map(|(k, v)| {
+                let v = if crate::kit::MASKED.contains(&k) {
+                    "***"
+                } else {
+                    v
+                };
+                (k.to_string(), v.to_string())
+            })
+            .collect::<Vec<_>>();
+        (
+            kit,
+            masked,
+            params.get("u").map(str::to_string),
+            Instant::now(),
+        )
+    });
     let req = ApiRequest {
         call,
         is_get,
@@ -147,7 +169,24 @@ pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
         result,
         xml_extension,
         caller,
+        changed,
     } = api::handle(backend, req).await;
+    if let Some((kit, params, u, started)) = journal {
+        kit.journal.record(crate::kit::Entry {
+            time: crate::dates::now(),
+            method: raw.method.to_string(),
+            path: raw.path.to_string(),
+            call: call.name().to_string(),
+            params,
+            caller: u,
+            caller_id: caller,
+            outcome: result
+                .as_ref()
+                .map_or_else(ToString::to_string, |_| "ok".to_string()),
+            duration_us: started.elapsed().as_micros() as u64,
+            changed,
+        });
+    }
     match result {
         Ok(body) => Answer {
             response: xml_response(200, body, xml_extension, test),
@@ -167,6 +206,67 @@ pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
             }
         }
     }
+}
+
+/// `/health`, the API description and (with `--test-endpoints`) the test kit's endpoints;
+/// `None` for any other path.
+async fn service_endpoint(backend: &Backend, raw: &RawRequest<'_>) -> Option<Answer> {
+    let method = raw.method;
+    let json = |status: u16, v: serde_json::Value| Answer {
+        response: json_response(status, &v),
+        caller: None,
+        outcome: Ok(()),
+    };
+    match (raw.path, method) {
+        ("/health", &Method::GET) => Some(match crate::kit::health(&backend.store) {
+            Ok(v) => json(200, v),
+            Err(_) => json(503, serde_json::json!({"status": "unavailable"})),
+        }),
+        ("/_morbox/openapi.json", &Method::GET) => Some(json(200, crate::openapi::document())),
+        _ => {
+            let kit = backend.kit.as_ref()?;
+            let query = raw.query.unwrap_or("");
+            Some(match (raw.path, method) {
+                ("/_morbox/snapshot", &Method::POST) => match kit.snapshot(&backend.store).await {
+                    Ok(t) => json(
+                        200,
+                        serde_json::json!({"status": "ok", "ms": t.as_secs_f64() * 1e3}),
+                    ),
+                    Err(e) => json(
+                        503,
+                        serde_json::json!({"status": "failed", "error": e.to_string()}),
+                    ),
+                },
+                ("/_morbox/reset", &Method::POST) => match kit.reset(&backend.store).await {
+                    Ok(t) => json(
+                        200,
+                        serde_json::json!({"status": "ok", "ms": t.as_secs_f64() * 1e3}),
+                    ),
+                    Err(e) => json(
+                        503,
+                        serde_json::json!({"status": "failed", "error": e.to_string()}),
+                    ),
+                },
+                ("/_morbox/requests", &Method::GET) => {
+                    let q = Params::from_request(Some(query), None, b"").unwrap_or_default();
+                    json(200, kit.journal.list(q.get("call"), q.get("u")))
+                }
+                ("/_morbox/requests", &Method::DELETE) => {
+                    kit.journal.clear();
+                    json(200, serde_json::json!({"status": "ok"}))
+                }
+                _ => return None,
+            })
+        }
+    }
+}
+
+fn json_response(status: u16, v: &serde_json::Value) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::from(v.to_string())));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    resp.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
 }
 
 /// The XML of an error in the given wrapper.

@@ -136,6 +136,8 @@ pub struct Backend {
     pub store: Arc<Store>,
     /// Failed-hash counts per address and caller.
     pub guard: HashGuard,
+    /// Snapshot/reset and the request journal, with `serve --test-endpoints`.
+    pub kit: Option<crate::kit::TestKit>,
 }
 
 /// What a call produced, for the router to send.
@@ -147,15 +149,25 @@ pub struct Outcome {
     pub xml_extension: bool,
     /// The caller's id, once known (for the log line).
     pub caller: Option<i64>,
+    /// For an update: the columns it changed (`table.column`), for the journal.
+    pub changed: Vec<String>,
 }
 
 impl Outcome {
-    fn new() -> Outcome {
+    /// An outcome not decided yet.
+    pub fn new() -> Outcome {
         Outcome {
             result: Err(ApiError::Internal),
             xml_extension: false,
             caller: None,
+            changed: Vec::new(),
         }
+    }
+}
+
+impl Default for Outcome {
+    fn default() -> Self {
+        Outcome::new()
     }
 }
 

@@ -30,11 +30,7 @@ const USER_MANAGE: &str = "user_manage";
 /// Runs one update request.
 pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
     let store = &backend.store;
-    let mut outcome = Outcome {
-        result: Err(ApiError::Internal),
-        xml_extension: false,
-        caller: None,
-    };
+    let mut outcome = Outcome::new();
     // 1. The gates, on a read snapshot.
     let authed =
         match store.read(|conn, ctx| authenticate(conn, ctx, &backend.guard, &req, &mut outcome)) {
@@ -58,10 +54,17 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
         _ => None,
     };
     // 3. Everything else in one job on the writer.
-    outcome.result = store
+    match store
         .writer()
         .write(move |conn| update(conn, &req, &authed, password_hash))
-        .await;
+        .await
+    {
+        Ok((body, changed)) => {
+            outcome.result = Ok(body);
+            outcome.changed = changed;
+        }
+        Err(e) => outcome.result = Err(e),
+    }
     outcome
 }
 
@@ -80,20 +83,29 @@ async fn hash_password(pw: String) -> Result<String, ApiError> {
     .map_err(|_| ApiError::Internal)?
 }
 
-/// The whole update, inside the writer's savepoint for this request.
+/// The whole update, inside the writer's savepoint for this request: the answer and the
+/// columns it changed.
 fn update(
     conn: &Connection,
     req: &ApiRequest,
     authed: &Authed,
     password_hash: Option<String>,
-) -> Result<Vec<u8>, ApiError> {
+) -> Result<(Vec<u8>, Vec<String>), ApiError> {
     let caller = &authed.caller;
     let target = reach(conn, caller, req)?;
     let change = plan(conn, req, authed, &target, password_hash)?;
-    user_update::apply(conn, caller.id, &target, change, &crate::dates::now())?;
+    let password = change.password_hash.is_some();
+    let mut changed: Vec<String> =
+        user_update::apply(conn, caller.id, &target, change, &crate::dates::now())?
+            .into_iter()
+            .map(|c| c.column)
+            .collect();
+    if password {
+        changed.push("users.password".into());
+    }
     let mut d = Doc::new();
     d.open("page").leaf("status", "User was updated").close();
-    d.finish()
+    Ok((d.finish()?, changed))
 }
 
 /// Who may update whom: the role first, then the target.

@@ -59,9 +59,17 @@ where
     }
 }
 
+/// What the writer thread is asked to do.
+enum Msg {
+    /// A request's write, batched with others.
+    Job(Box<dyn Job>),
+    /// Work that needs the connection to itself, outside any transaction (snapshot, reset).
+    Exclusive(Box<dyn FnOnce(&mut Connection) + Send>),
+}
+
 /// The handle requests use to reach the writer thread.
 pub struct Writer {
-    tx: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
+    tx: Mutex<Option<mpsc::Sender<Msg>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
     commits: Arc<AtomicU64>,
 }
@@ -73,7 +81,7 @@ impl Writer {
         durability: Durability,
     ) -> Result<Writer, Box<dyn std::error::Error>> {
         conn.pragma_update(None, "synchronous", durability.pragma())?;
-        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        let (tx, rx) = mpsc::channel::<Msg>();
         let commits = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&commits);
         let thread = std::thread::Builder::new()
@@ -99,15 +107,38 @@ impl Writer {
             result: None,
             reply,
         });
+        if !self.send(Msg::Job(job)) {
+            return Err(ApiError::Internal);
+        }
+        answer.await.unwrap_or(Err(ApiError::Internal))
+    }
+
+    /// Runs `work` with the writer's connection to itself, between two batches: no request's
+    /// write is in progress while it runs, and none starts before it ends.
+    pub async fn exclusive<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let msg = Msg::Exclusive(Box::new(move |conn| {
+            let _ = reply.send(work(conn));
+        }));
+        if !self.send(msg) {
+            return Err(ApiError::Internal);
+        }
+        answer.await.unwrap_or(Err(ApiError::Internal))
+    }
+
+    fn send(&self, msg: Msg) -> bool {
         let sent = match self.tx.lock() {
-            Ok(guard) => guard.as_ref().is_some_and(|tx| tx.send(job).is_ok()),
+            Ok(guard) => guard.as_ref().is_some_and(|tx| tx.send(msg).is_ok()),
             Err(_) => false,
         };
         if !sent {
             tracing::error!("the writer is stopped");
-            return Err(ApiError::Internal);
         }
-        answer.await.unwrap_or(Err(ApiError::Internal))
+        sent
     }
 
     /// How many transactions the writer has committed (for tests of batching).
@@ -127,12 +158,32 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, rx: mpsc::Receiver<Box<dyn Job>>, commits: &AtomicU64) {
-    while let Ok(first) = rx.recv() {
+fn run(mut conn: Connection, rx: mpsc::Receiver<Msg>, commits: &AtomicU64) {
+    let mut pending: Option<Msg> = None;
+    loop {
+        let first = match pending.take() {
+            Some(m) => m,
+            None => match rx.recv() {
+                Ok(m) => m,
+                Err(_) => break,
+            },
+        };
+        let first = match first {
+            Msg::Exclusive(work) => {
+                work(&mut conn);
+                continue;
+            }
+            Msg::Job(job) => job,
+        };
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(Msg::Job(job)) => batch.push(job),
+                // An exclusive task waits for this batch to finish.
+                Ok(other) => {
+                    pending = Some(other);
+                    break;
+                }
                 Err(_) => break,
             }
         }

@@ -1,0 +1,231 @@
+//! The integrator's test kit: `/health`, and — only with `serve --test-endpoints` — the
+//! snapshot/reset endpoints and the request journal that test suites assert against.
+
+use crate::error::ApiError;
+use crate::store::Store;
+use rusqlite::Connection;
+use rusqlite::backup::Backup;
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Parameters whose values never appear in the journal.
+pub const MASKED: &[&str] = &["p", "pswd", "hash"];
+
+/// One API request as the journal keeps it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// UTC time it was answered.
+    pub time: String,
+    /// HTTP method.
+    pub method: String,
+    /// Request path.
+    pub path: String,
+    /// The call's main name.
+    pub call: String,
+    /// Every parameter, `p`, `pswd` and `hash` masked.
+    pub params: Vec<(String, String)>,
+    /// The caller's `u`, if sent.
+    pub caller: Option<String>,
+    /// The caller's user id, when found.
+    pub caller_id: Option<i64>,
+    /// `ok` or the error text answered.
+    pub outcome: String,
+    /// Time taken, in microseconds.
+    pub duration_us: u64,
+    /// For an update: the columns it changed (`table.column`).
+    pub changed: Vec<String>,
+}
+
+impl Entry {
+    fn to_json(&self) -> Value {
+        let params: serde_json::Map<String, Value> = self
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        json!({
+            "time": self.time,
+            "method": self.method,
+            "path": self.path,
+            "call": self.call,
+            "params": params,
+            "caller": self.caller,
+            "caller_id": self.caller_id,
+            "outcome": self.outcome,
+            "duration_us": self.duration_us,
+            "changed": self.changed,
+        })
+    }
+}
+
+/// The last N API requests, oldest first.
+#[derive(Debug)]
+pub struct Journal {
+    capacity: usize,
+    entries: Mutex<VecDeque<Entry>>,
+}
+
+impl Journal {
+    /// A journal keeping the last `capacity` requests.
+    pub fn new(capacity: usize) -> Journal {
+        Journal {
+            capacity: capacity.max(1),
+            entries: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Adds one request, dropping the oldest past the capacity.
+    pub fn record(&self, entry: Entry) {
+        if let Ok(mut e) = self.entries.lock() {
+            if e.len() >= self.capacity {
+                e.pop_front();
+            }
+            e.push_back(entry);
+        }
+    }
+
+    /// The entries as JSON, filtered by call name (aliases count) and caller `u`.
+    pub fn list(&self, call: Option<&str>, u: Option<&str>) -> Value {
+        let wanted = call.map(|c| crate::api::Call::from_name(c).map(crate::api::Call::name));
+        let entries = self.entries.lock().map(|e| e.clone()).unwrap_or_default();
+        let items: Vec<Value> = entries
+            .iter()
+            .filter(|e| match wanted {
+                Some(Some(name)) => e.call == name,
+                Some(None) => false,
+                None => true,
+            })
+            .filter(|e| u.is_none_or(|u| e.caller.as_deref() == Some(u)))
+            .map(Entry::to_json)
+            .collect();
+        json!({ "requests": items })
+    }
+
+    /// Forgets every entry.
+    pub fn clear(&self) {
+        if let Ok(mut e) = self.entries.lock() {
+            e.clear();
+        }
+    }
+}
+
+/// The journal and the snapshot to reset to.
+pub struct TestKit {
+    /// The request journal.
+    pub journal: Journal,
+    snapshot: tokio::sync::Mutex<Option<Connection>>,
+}
+
+impl TestKit {
+    /// A kit whose journal keeps `journal_size` requests; call [`TestKit::snapshot`] once at
+    /// start so that a reset without a snapshot goes back to the state at start.
+    pub fn new(journal_size: usize) -> TestKit {
+        TestKit {
+            journal: Journal::new(journal_size),
+            snapshot: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Records the database as it is now (an in-memory copy), between two write batches.
+    pub async fn snapshot(&self, store: &Store) -> Result<Duration, ApiError> {
+        let mut slot = self.snapshot.lock().await;
+        let started = Instant::now();
+        let copy = store
+            .writer()
+            .exclusive(|conn| {
+                let mut mem = Connection::open_in_memory()?;
+                Backup::new(conn, &mut mem)?.step(-1)?;
+                Ok(mem)
+            })
+            .await?;
+        *slot = Some(copy);
+        Ok(started.elapsed())
+    }
+
+    /// Brings the database back to the last snapshot in one write transaction: a request in
+    /// flight sees the old state or the new one, never a mix.
+    pub async fn reset(&self, store: &Store) -> Result<Duration, ApiError> {
+        let mut slot = self.snapshot.lock().await;
+        let Some(snap) = slot.take() else {
+            return Err(ApiError::Internal);
+        };
+        let started = Instant::now();
+        let (snap, result) = store
+            .writer()
+            .exclusive(move |conn| {
+                let result = Backup::new(&snap, conn)
+                    .and_then(|b| b.step(-1).map(|_| ()))
+                    .map_err(ApiError::from);
+                Ok((snap, result))
+            })
+            .await?;
+        *slot = Some(snap);
+        result.map(|()| started.elapsed())
+    }
+}
+
+/// The `/health` document: `status`, `schema_version`, `users`, once a query succeeds.
+pub fn health(store: &Store) -> Result<Value, ApiError> {
+    let (version, users): (i64, i64) = store.read(|conn, _| {
+        conn.prepare_cached(
+            "SELECT (SELECT MAX(version) FROM schema_version), (SELECT COUNT(*) FROM users)",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+    })??;
+    Ok(json!({ "status": "ok", "schema_version": version, "users": users }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(call: &str, u: &str) -> Entry {
+        Entry {
+            time: String::new(),
+            method: "POST".into(),
+            path: "/api/x".into(),
+            call: call.into(),
+            params: vec![],
+            caller: Some(u.into()),
+            caller_id: None,
+            outcome: "ok".into(),
+            duration_us: 1,
+            changed: vec![],
+        }
+    }
+
+    #[test]
+    fn ring_buffer_and_filters() {
+        let j = Journal::new(2);
+        j.record(entry("user_details_get", "a"));
+        j.record(entry("user_details_update", "b"));
+        j.record(entry("user_details_update", "a"));
+        let all = j.list(None, None);
+        assert_eq!(all["requests"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            j.list(Some("user_update_api"), None)["requests"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(
+            j.list(Some("user_details_update"), Some("a"))["requests"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            j.list(Some("nope"), None)["requests"]
+                .as_array()
+                .unwrap()
+                .len(),
+            0
+        );
+        j.clear();
+        assert_eq!(j.list(None, None)["requests"].as_array().unwrap().len(), 0);
+    }
+}
