@@ -3,7 +3,7 @@
 -- so a fixture can insert a row naming only the columns it cares about.
 
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version (version) VALUES (1);
+INSERT INTO schema_version (version) VALUES (2);
 
 -- Column order matters: user_details_raw_get answers every column in table order. The columns
 -- follow the vendor's raw-get page; then the three secret ones; then those the update needs.
@@ -295,3 +295,5 @@ CREATE TABLE actions (
   data2 TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX actions_target ON actions (target_id);
+-- Version 2: `morbox audit --user` filters by caller.
+CREATE INDEX actions_user ON actions (user_id);

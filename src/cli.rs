@@ -38,6 +38,177 @@ pub enum Command {
     Serve(ServeArgs),
     /// Ask a running server's /health; exit 0 when it answers ok, 1 otherwise.
     Health(HealthArgs),
+    /// Work out a call's hash: the parameters in order, the string hashed, the hash; with
+    /// hash=… given, whether it matches and which usual mistake explains it if not.
+    ///
+    /// Example: morbox hash user_details_update --db data/morbox.db u=admin user_id=123 u15=1
+    Hash(HashArgs),
+    /// List, show, add users and set their passwords.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// List, get and set the settings of table conflines.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+    /// Show recent audit rows (table actions), newest first.
+    Audit(AuditArgs),
+    /// Check the database: integrity, schema version, row counts. Exit 1 when not ok.
+    Check(DbArgs),
+    /// Copy the database consistently while it is being served (VACUUM INTO).
+    Backup(BackupArgs),
+}
+
+/// The database file of an operator's command, and the output format.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// The database file.
+    #[arg(long, env = "MORBOX_DB", default_value = "data/morbox.db")]
+    pub db: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `morbox hash`.
+#[derive(Debug, Args)]
+pub struct HashArgs {
+    /// The call (user_details_get, user_details, user_details_raw_get, user_details_update,
+    /// user_update_api).
+    pub call: String,
+    /// The parameters as they would be sent, NAME=VALUE (percent-encoding as on the wire).
+    pub params: Vec<String>,
+    /// The database to take the caller's key from.
+    #[arg(long, env = "MORBOX_DB", default_value = "data/morbox.db")]
+    pub db: PathBuf,
+    /// Use this key instead of the database's.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Print the key in the hashed string instead of masking it.
+    #[arg(long)]
+    pub show_key: bool,
+}
+
+/// `morbox users …`.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// List users.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only users of this owner (0: the system).
+        #[arg(long)]
+        owner: Option<i64>,
+        /// Only users of this type.
+        #[arg(long = "type")]
+        usertype: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Show one user (by id or username), every column but the secret ones.
+    Show {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Id or username.
+        user: String,
+    },
+    /// Add a user.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The new username (unique).
+        #[arg(long)]
+        username: String,
+        /// admin, reseller, accountant, manager or user.
+        #[arg(long = "type", default_value = "user")]
+        usertype: String,
+        /// The owning reseller's id (0: the system).
+        #[arg(long, default_value_t = 0)]
+        owner: i64,
+        /// The password (else read from standard input); stored as an argon2id hash.
+        #[arg(long)]
+        password: Option<String>,
+        /// First name.
+        #[arg(long, default_value = "")]
+        first_name: String,
+        /// Last name.
+        #[arg(long, default_value = "")]
+        last_name: String,
+    },
+    /// Set a user's password (read from standard input unless --password).
+    Passwd {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Id or username.
+        user: String,
+        /// The new password.
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+/// `morbox settings …`.
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Every known setting with its value and meaning (and any other rows present).
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The scope: 0 the system, or a reseller's id.
+        #[arg(long, default_value_t = 0)]
+        owner: i64,
+    },
+    /// One setting's value (its default when there is no row).
+    Get {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The setting's name, e.g. Allow_API.
+        name: String,
+        /// The scope: 0 the system, or a reseller's id.
+        #[arg(long, default_value_t = 0)]
+        owner: i64,
+    },
+    /// Set a setting (a name morbox does not know needs --force).
+    Set {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The setting's name, e.g. Allow_GET_API.
+        name: String,
+        /// The new value.
+        value: String,
+        /// The scope: 0 the system, or a reseller's id.
+        #[arg(long, default_value_t = 0)]
+        owner: i64,
+        /// Accept a name morbox does not know.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `morbox audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Only rows made by this caller id.
+    #[arg(long)]
+    pub user: Option<i64>,
+    /// Only rows about this target user id.
+    #[arg(long)]
+    pub target: Option<i64>,
+    /// At most this many.
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+}
+
+/// `morbox backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The database file.
+    #[arg(long, env = "MORBOX_DB", default_value = "data/morbox.db")]
+    pub db: PathBuf,
+    /// The copy to write (must not exist).
+    #[arg(long)]
+    pub to: PathBuf,
 }
 
 /// `morbox health`.
@@ -125,6 +296,10 @@ pub struct ServeArgs {
     /// How many API requests the journal keeps (with --test-endpoints).
     #[arg(long, env = "MORBOX_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
+    /// Log, for each `Incorrect hash`, which usual mistake explains it (never a key or a
+    /// hash). Refused on a non-loopback address: it helps whoever guesses.
+    #[arg(long, env = "MORBOX_EXPLAIN_HASH_ERRORS")]
+    pub explain_hash_errors: bool,
     /// Log format on stderr.
     #[arg(long, env = "MORBOX_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -154,6 +329,12 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         Command::Init(args) => init(&args),
         Command::Serve(args) => serve(&args),
         Command::Health(args) => health(&args),
+        Command::Hash(args) => crate::ops::hash(&args),
+        Command::Users(cmd) => crate::ops::users(&cmd),
+        Command::Settings(cmd) => crate::ops::settings(&cmd),
+        Command::Audit(args) => crate::ops::audit(&args),
+        Command::Check(args) => crate::ops::check(&args),
+        Command::Backup(args) => crate::ops::backup(&args),
     }
 }
 
@@ -171,6 +352,13 @@ fn init(args: &InitArgs) -> Result<(), Box<dyn Error>> {
 }
 
 fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
+    if args.explain_hash_errors && !args.listen.ip().is_loopback() {
+        return Err(format!(
+            "refusing --explain-hash-errors on {}: it is for loopback only",
+            args.listen
+        )
+        .into());
+    }
     if args.test_endpoints
         && !args.listen.ip().is_loopback()
         && !args.allow_test_endpoints_off_loopback
@@ -233,6 +421,7 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
             store: Arc::clone(&store),
             guard: HashGuard::new(args.hash_failure_limit),
             kit: args.test_endpoints.then(|| TestKit::new(args.journal_size)),
+            explain_hash_errors: args.explain_hash_errors,
         },
         body_limit: args.body_limit,
         body_timeout: Duration::from_secs(args.body_timeout.max(1)),

@@ -134,7 +134,11 @@ pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
         }
     };
     // A GET's body is not read as parameters, as in the vendor's framework.
-    let body = if is_get { Ok(Bytes::new()) } else { raw.body };
+    let body = if is_get {
+        Ok(Bytes::new())
+    } else {
+        raw.body.clone()
+    };
     let params = match body.and_then(|b| Params::from_request(raw.query, raw.content_type, &b)) {
         Ok(p) => p,
         Err(e) => return fail(e, ErrorShape::Status, None),
@@ -159,11 +163,21 @@ pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
             Instant::now(),
         )
     });
+    let raw_params = if backend.explain_hash_errors {
+        let mut r = crate::explain::raw_pairs(raw.query.unwrap_or(""));
+        if let (false, Ok(b)) = (is_get, &raw.body) {
+            r.extend(crate::explain::raw_pairs(&String::from_utf8_lossy(b)));
+        }
+        r
+    } else {
+        Vec::new()
+    };
     let req = ApiRequest {
         call,
         is_get,
         params,
         peer: raw.peer,
+        raw: raw_params,
     };
     let Outcome {
         result,

@@ -33,6 +33,7 @@ fn in_process() -> &'static InProcess {
                 store,
                 guard: HashGuard::new(0),
                 kit: None,
+                explain_hash_errors: false,
             },
             rt: tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)

@@ -11,6 +11,7 @@ mod hostile;
 mod http;
 mod kit;
 mod limits;
+mod ops;
 mod props;
 mod raw_get;
 mod update;

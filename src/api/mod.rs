@@ -128,6 +128,8 @@ pub struct ApiRequest {
     pub params: Params,
     /// The client's address (for the hash-failure lockout and the audit).
     pub peer: IpAddr,
+    /// The parameters as they travelled (not decoded), kept only to explain hash errors.
+    pub raw: Vec<(String, String)>,
 }
 
 /// What the calls run against: the database and the lockout state.
@@ -138,6 +140,8 @@ pub struct Backend {
     pub guard: HashGuard,
     /// Snapshot/reset and the request journal, with `serve --test-endpoints`.
     pub kit: Option<crate::kit::TestKit>,
+    /// Log why each `Incorrect hash` did not match (`serve --explain-hash-errors`).
+    pub explain_hash_errors: bool,
 }
 
 /// What a call produced, for the router to send.
@@ -224,7 +228,7 @@ type ReadAnswer =
 fn read_call(backend: &Backend, req: &ApiRequest, answer: ReadAnswer) -> Outcome {
     let mut outcome = Outcome::new();
     if let Err(e) = backend.store.read(|conn, ctx| {
-        outcome.result = authenticate(conn, ctx, &backend.guard, req, &mut outcome)
+        outcome.result = authenticate(conn, ctx, backend, req, &mut outcome)
             .and_then(|authed| answer(conn, ctx, req, &authed));
     }) {
         outcome.result = Err(e);
@@ -237,7 +241,7 @@ fn read_call(backend: &Backend, req: &ApiRequest, answer: ReadAnswer) -> Outcome
 pub fn authenticate(
     conn: &Connection,
     ctx: &ReadCtx<'_>,
-    guard: &HashGuard,
+    backend: &Backend,
     req: &ApiRequest,
     out: &mut Outcome,
 ) -> Result<Authed, ApiError> {
@@ -250,16 +254,51 @@ pub fn authenticate(
     out.xml_extension = settings.system_on(XML_API_EXTENSION);
     let caller = caller.ok_or(ApiError::AccessDenied)?;
     out.caller = Some(caller.id);
-    let locked_out = guard.locked_out(req.peer, req.params.get("u").unwrap_or(""));
-    auth::check_gates(
+    let locked_out = backend
+        .guard
+        .locked_out(req.peer, req.params.get("u").unwrap_or(""));
+    let gates = auth::check_gates(
         req.call,
         &caller,
         req.is_get,
         &settings,
         &req.params,
         locked_out,
-    )?;
+    );
+    if gates == Err(ApiError::IncorrectHash) && backend.explain_hash_errors {
+        explain_in_log(conn, req, &caller, &settings);
+    }
+    gates?;
     Ok(Authed { caller, settings })
+}
+
+/// Logs which usual mistake explains an `Incorrect hash` (never a key or a hash).
+fn explain_in_log(conn: &Connection, req: &ApiRequest, caller: &Caller, settings: &Settings) {
+    use crate::explain::{NamedKey, explain};
+    let key = settings.scoped(crate::settings::API_SECRET_KEY);
+    let others: Vec<NamedKey> = queries::all_keys(conn)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(owner, key)| NamedKey {
+            scope: if owner == 0 {
+                "the system".into()
+            } else {
+                format!("reseller {owner}")
+            },
+            key,
+        })
+        .collect();
+    let given = req.params.get("hash").unwrap_or("");
+    let mut why = explain(req.call, &req.params, &req.raw, key, &others, given);
+    // A reseller may sign with the system key: a match there is no mistake.
+    if caller.role == crate::auth::Role::Reseller
+        && matches!(&why, Some(crate::explain::Mistake::WrongKey(s)) if s == "the system")
+    {
+        why = None;
+    }
+    if let Some(why) = why {
+        tracing::warn!(call = req.call.name(), u = req.params.get("u").unwrap_or(""), %why, "incorrect hash explained");
+    }
 }
 
 /// An amount as the vendor's `nice_number` shows it: fixed decimals per `Nice_Number_Digits`.

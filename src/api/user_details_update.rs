@@ -32,14 +32,14 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
     let store = &backend.store;
     let mut outcome = Outcome::new();
     // 1. The gates, on a read snapshot.
-    let authed =
-        match store.read(|conn, ctx| authenticate(conn, ctx, &backend.guard, &req, &mut outcome)) {
-            Ok(Ok(a)) => a,
-            Ok(Err(e)) | Err(e) => {
-                outcome.result = Err(e);
-                return outcome;
-            }
-        };
+    let authed = match store.read(|conn, ctx| authenticate(conn, ctx, backend, &req, &mut outcome))
+    {
+        Ok(Ok(a)) => a,
+        Ok(Err(e)) | Err(e) => {
+            outcome.result = Err(e);
+            return outcome;
+        }
+    };
     // 2. A password that will be stored is hashed now, off the async workers and the writer.
     let password_hash = match req.params.get("pswd") {
         Some(pw) if password_problems(pw, &authed.settings).is_empty() => {

@@ -11,7 +11,45 @@ pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
 /// The demo world, loaded by `init --demo`.
 pub const DEMO_SQL: &str = include_str!("../../data/demo.sql");
 /// The version `schema.sql` records in `schema_version`.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// The upgrades, each from the version before it: `(to_version, sql)`. A file of an older
+/// version is brought up to [`SCHEMA_VERSION`] in place, in one transaction.
+pub const MIGRATIONS: &[(i64, &str)] = &[(
+    2,
+    "CREATE INDEX IF NOT EXISTS actions_user ON actions (user_id);",
+)];
+
+/// Brings an older database up to [`SCHEMA_VERSION`] in one transaction; refuses a newer one.
+/// Returns the version the file had.
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<i64, Box<dyn Error>> {
+    let version: i64 = conn
+        .query_row("SELECT MAX(version) FROM schema_version", [], |r| r.get(0))
+        .map_err(|e| format!("{} is not a morbox database: {e}", path.display()))?;
+    if version > SCHEMA_VERSION {
+        return Err(format!(
+            "{} was made by a newer morbox (schema version {version}; this morbox knows up to \
+             {SCHEMA_VERSION}): use that morbox or a newer one",
+            path.display()
+        )
+        .into());
+    }
+    if version < SCHEMA_VERSION {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for (to, sql) in MIGRATIONS.iter().filter(|(to, _)| *to > version) {
+            tx.execute_batch(sql)
+                .map_err(|e| format!("upgrading {} to schema version {to}: {e}", path.display()))?;
+        }
+        tx.execute("DELETE FROM schema_version", [])?;
+        tx.execute(
+            "INSERT INTO schema_version (version) VALUES (?1)",
+            [SCHEMA_VERSION],
+        )?;
+        tx.commit()?;
+        tracing::info!(from = version, to = SCHEMA_VERSION, "database upgraded");
+    }
+    Ok(version)
+}
 
 /// What `init` made, for the operator.
 pub struct Created {

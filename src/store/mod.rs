@@ -7,6 +7,7 @@
 //! single writer thread.
 
 pub mod init;
+pub mod ops;
 pub mod queries;
 pub mod user_update;
 pub mod writer;
@@ -93,18 +94,8 @@ impl Store {
             )
             .into());
         }
-        let conn = open_connection(path).map_err(|e| explain_open_error(path, e))?;
-        let version: i64 = conn
-            .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
-            .map_err(|e| format!("{} is not a morbox database: {e}", path.display()))?;
-        if version != init::SCHEMA_VERSION {
-            return Err(format!(
-                "{} has schema version {version}; this morbox knows version {}",
-                path.display(),
-                init::SCHEMA_VERSION
-            )
-            .into());
-        }
+        let mut conn = open_connection(path).map_err(|e| explain_open_error(path, e))?;
+        init::migrate(&mut conn, path)?;
         let raw_select = queries::raw_select_sql(&conn)?;
         let writer = Writer::start(open_connection(path)?, durability)?;
         drop(conn);

@@ -48,6 +48,16 @@ pub fn settings(conn: &Connection, scope: i64) -> rusqlite::Result<Settings> {
     Ok(Settings::from_rows(scope, rows))
 }
 
+/// Every non-empty API_Secret_Key with its owner (for explaining hash errors).
+pub fn all_keys(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT owner_id, CAST(value AS TEXT) FROM conflines
+         WHERE name = 'API_Secret_Key' AND value != '' ORDER BY owner_id",
+    )?;
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
 /// The value of the right `right` in group `group_id` (0 none, 1 read, 2 read/write).
 pub fn group_right(conn: &Connection, group_id: i64, right: &str) -> rusqlite::Result<i64> {
     Ok(conn

@@ -1,0 +1,317 @@
+//! Why a hash does not match: the usual mistakes integrators make, tried one by one against
+//! the hash they sent. Used by `morbox hash` and, with `serve --explain-hash-errors`, in the
+//! log line of each `Incorrect hash`. Nothing here ever prints or logs a key.
+
+use crate::api::Call;
+use crate::auth::{hash_string, normalize_user_id, sha1_hex};
+use crate::params::Params;
+
+/// A key that could have been used, named by its scope ("the system", "reseller 2").
+#[derive(Debug, Clone)]
+pub struct NamedKey {
+    /// Whose key it is.
+    pub scope: String,
+    /// The key.
+    pub key: String,
+}
+
+/// The mistake that explains a wrong hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mistake {
+    /// The right hash in uppercase hex.
+    UppercaseHex,
+    /// The right values, another order.
+    WrongOrder(Vec<String>),
+    /// A parameter that is not hashed was hashed too.
+    NonHashedIncluded(String),
+    /// `u` was hashed, but this call does not hash it.
+    UIncluded,
+    /// `u` was left out, but this call hashes it.
+    ULeftOut,
+    /// Values were hashed percent-encoded, as they travel, not decoded.
+    PercentEncoded,
+    /// `user_id` was hashed as sent (leading zeros), not as a plain integer.
+    UserIdAsSent,
+    /// Signed with the key of another scope.
+    WrongKey(String),
+    /// None of the usual mistakes.
+    Unknown,
+}
+
+impl std::fmt::Display for Mistake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mistake::UppercaseHex => {
+                f.write_str("the hash is right but in uppercase hex; send it in lowercase")
+            }
+            Mistake::WrongOrder(order) => write!(
+                f,
+                "the values were hashed in the wrong order ({}); hash them in the call's order",
+                order.join(", ")
+            ),
+            Mistake::NonHashedIncluded(p) => write!(
+                f,
+                "`{p}` was hashed, but it is not a hash parameter of this call"
+            ),
+            Mistake::UIncluded => f.write_str("`u` was hashed, but this call does not hash `u`"),
+            Mistake::ULeftOut => f.write_str("`u` was left out, but this call hashes `u` first"),
+            Mistake::PercentEncoded => {
+                f.write_str("the values were hashed percent-encoded; hash the decoded values")
+            }
+            Mistake::UserIdAsSent => f.write_str(
+                "`user_id` was hashed as sent; it is hashed as a plain integer (007 → 7)",
+            ),
+            Mistake::WrongKey(scope) => write!(
+                f,
+                "the hash was made with the key of {scope}, not the caller's"
+            ),
+            Mistake::Unknown => {
+                f.write_str("none of the usual mistakes explains it: check the key and every value")
+            }
+        }
+    }
+}
+
+/// The parameters a call hashes that were sent, in hash order, with their hashed values.
+pub fn hashed_values(call: Call, params: &Params) -> Vec<(&'static str, String)> {
+    call.hash_order()
+        .filter_map(|name| {
+            let v = params.get(name)?;
+            if name == "user_id" {
+                normalize_user_id(v).map(|id| (name, id.to_string()))
+            } else {
+                Some((name, v.to_string()))
+            }
+        })
+        .collect()
+}
+
+/// Finds the mistake behind `given`, or `None` when it matches. `raw` are the parameters as
+/// they travelled (not percent-decoded); `other_keys` the keys of other scopes.
+pub fn explain(
+    call: Call,
+    params: &Params,
+    raw: &[(String, String)],
+    key: &str,
+    other_keys: &[NamedKey],
+    given: &str,
+) -> Option<Mistake> {
+    let base = hash_string(call, params);
+    let expected = sha1_hex(&base, key);
+    if given == expected {
+        return None;
+    }
+    let given = given.to_ascii_lowercase();
+    if given == expected {
+        return Some(Mistake::UppercaseHex);
+    }
+    let hits = |s: &str| sha1_hex(s, key) == given;
+    for k in other_keys {
+        if k.key != key && sha1_hex(&base, &k.key) == given {
+            return Some(Mistake::WrongKey(k.scope.clone()));
+        }
+    }
+    let u = params.get("u").unwrap_or("");
+    let hashes_u = call.hash_order().any(|n| n == "u");
+    if hashes_u {
+        if hits(&base.replacen(u, "", 1)) {
+            return Some(Mistake::ULeftOut);
+        }
+    } else if hits(&format!("{u}{base}")) || hits(&format!("{base}{u}")) {
+        return Some(Mistake::UIncluded);
+    }
+    let values = hashed_values(call, params);
+    // user_id as sent.
+    if let Some(sent) = params.get("user_id")
+        && sent.bytes().all(|b| b.is_ascii_digit())
+        && !sent.is_empty()
+    {
+        let s: String = values
+            .iter()
+            .map(|(n, v)| if *n == "user_id" { sent } else { v.as_str() })
+            .collect();
+        if s != base && hits(&s) {
+            return Some(Mistake::UserIdAsSent);
+        }
+    }
+    // Percent-encoded values.
+    let raw_value = |name: &str| {
+        raw.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let encoded: String = values
+        .iter()
+        .map(|(n, v)| raw_value(n).unwrap_or(v).to_string())
+        .collect();
+    if encoded != base && hits(&encoded) {
+        return Some(Mistake::PercentEncoded);
+    }
+    // A parameter that is not hashed, put in at any place.
+    for (name, v) in params.iter() {
+        if name == "hash" || name == "u" || call.hash_order().any(|n| n == name) {
+            continue;
+        }
+        for at in 0..=values.len() {
+            let mut s = String::new();
+            for (i, (_, hv)) in values.iter().enumerate() {
+                if i == at {
+                    s.push_str(v);
+                }
+                s.push_str(hv);
+            }
+            if at == values.len() {
+                s.push_str(v);
+            }
+            if hits(&s) {
+                return Some(Mistake::NonHashedIncluded(name.to_string()));
+            }
+        }
+    }
+    // Another order: every permutation of up to 7 values, else the usual ones.
+    if values.len() > 1 {
+        for order in orders(values.len()) {
+            let s: String = order.iter().map(|&i| values[i].1.as_str()).collect();
+            if s != base && hits(&s) {
+                return Some(Mistake::WrongOrder(
+                    order.iter().map(|&i| values[i].0.to_string()).collect(),
+                ));
+            }
+        }
+    }
+    Some(Mistake::Unknown)
+}
+
+/// Orders to try for `n` values.
+fn orders(n: usize) -> Vec<Vec<usize>> {
+    if n <= 7 {
+        let mut all = Vec::new();
+        permute(&mut (0..n).collect(), 0, &mut all);
+        return all;
+    }
+    let mut out = vec![(0..n).rev().collect::<Vec<_>>()];
+    for i in 0..n {
+        for j in i + 1..n {
+            let mut o: Vec<usize> = (0..n).collect();
+            o.swap(i, j);
+            out.push(o);
+        }
+    }
+    out
+}
+
+fn permute(v: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
+    if k == v.len() {
+        out.push(v.clone());
+        return;
+    }
+    for i in k..v.len() {
+        v.swap(k, i);
+        permute(v, k + 1, out);
+        v.swap(k, i);
+    }
+}
+
+/// The parameters of a urlencoded text as they travelled, not decoded.
+pub fn raw_pairs(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(q: &str) -> Params {
+        Params::from_request(Some(q), None, b"").unwrap()
+    }
+
+    fn check(call: Call, q: &str, hashed: &str, key: &str) -> Option<Mistake> {
+        let given = sha1_hex(hashed, key);
+        let mut params = p(q);
+        params.set("hash".into(), given.clone());
+        explain(
+            call,
+            &params,
+            &raw_pairs(q),
+            "secret",
+            &[NamedKey {
+                scope: "reseller 2".into(),
+                key: "r2key".into(),
+            }],
+            &given,
+        )
+    }
+
+    #[test]
+    fn each_usual_mistake_is_named() {
+        use Call::*;
+        assert_eq!(
+            check(UserDetailsGet, "u=admin&user_id=5", "5", "secret"),
+            None
+        );
+        let upper = sha1_hex("5", "secret").to_uppercase();
+        assert_eq!(
+            explain(
+                UserDetailsGet,
+                &p("u=admin&user_id=5"),
+                &[],
+                "secret",
+                &[],
+                &upper
+            ),
+            Some(Mistake::UppercaseHex)
+        );
+        assert_eq!(
+            check(
+                UserDetailsGet,
+                "u=admin&user_id=5&username=x",
+                "x5",
+                "secret"
+            ),
+            Some(Mistake::WrongOrder(vec![
+                "username".into(),
+                "user_id".into()
+            ]))
+        );
+        assert_eq!(
+            check(
+                UserDetailsUpdate,
+                "u=admin&user_id=5&u15=1&u33=hi",
+                "51hi",
+                "secret"
+            ),
+            Some(Mistake::NonHashedIncluded("u33".into()))
+        );
+        assert_eq!(
+            check(UserDetailsGet, "u=admin&user_id=5", "admin5", "secret"),
+            Some(Mistake::UIncluded)
+        );
+        assert_eq!(
+            check(UserDetailsRawGet, "u=admin&user_id=5", "5", "secret"),
+            Some(Mistake::ULeftOut)
+        );
+        assert_eq!(
+            check(UserDetailsGet, "u=admin&username=a%20b", "a%20b", "secret"),
+            Some(Mistake::PercentEncoded)
+        );
+        assert_eq!(
+            check(UserDetailsGet, "u=admin&user_id=007", "007", "secret"),
+            Some(Mistake::UserIdAsSent)
+        );
+        assert_eq!(
+            check(UserDetailsGet, "u=admin&user_id=5", "5", "r2key"),
+            Some(Mistake::WrongKey("reseller 2".into()))
+        );
+        assert_eq!(
+            check(UserDetailsGet, "u=admin&user_id=5", "6", "secret"),
+            Some(Mistake::Unknown)
+        );
+    }
+}

@@ -1,0 +1,447 @@
+//! The operator's commands: `hash`, `users`, `settings`, `audit`, `check`, `backup`. Output is
+//! an aligned table by default and JSON with `--json`; the SQL lives in [`crate::store::ops`].
+
+use crate::api::Call;
+use crate::auth::{Caller, Role};
+use crate::cli::{AuditArgs, BackupArgs, DbArgs, HashArgs, SettingsCommand, UsersCommand};
+use crate::explain::{NamedKey, explain, hashed_values};
+use crate::params::Params;
+use crate::settings::{API_SECRET_KEY, SETTINGS};
+use crate::store::ops::{self, Row};
+use crate::store::{open_connection, queries};
+use rusqlite::Connection;
+use std::error::Error;
+use std::path::Path;
+
+type Result = std::result::Result<(), Box<dyn Error>>;
+
+/// Prints a line; a closed pipe (`morbox users list | head`) is not an error worth a panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+fn open(db: &Path) -> std::result::Result<Connection, Box<dyn Error>> {
+    if !db.exists() {
+        return Err(format!(
+            "database {} does not exist; create it with `morbox init --db {}`",
+            db.display(),
+            db.display()
+        )
+        .into());
+    }
+    Ok(open_connection(db)?)
+}
+
+/// Prints rows as an aligned table, or as a JSON array of objects.
+fn print_rows(rows: &[Row], json: bool) {
+    if json {
+        let arr: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::Value::Object(
+                    r.iter()
+                        .map(|(k, v)| (k.clone(), v.clone().into()))
+                        .collect(),
+                )
+            })
+            .collect();
+        say!("{}", serde_json::Value::Array(arr));
+        return;
+    }
+    let Some(first) = rows.first() else {
+        say!("(none)");
+        return;
+    };
+    let mut widths: Vec<usize> = first.iter().map(|(k, _)| k.chars().count()).collect();
+    for r in rows {
+        for (i, (_, v)) in r.iter().enumerate() {
+            widths[i] = widths[i].max(v.chars().count().min(60));
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let c: String = c.chars().take(60).collect();
+                format!("{c:<w$}", w = widths[i])
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    say!("{}", line(first.iter().map(|(k, _)| k.as_str()).collect()));
+    for r in rows {
+        say!("{}", line(r.iter().map(|(_, v)| v.as_str()).collect()));
+    }
+}
+
+/// Prints one record as `name  value` lines, or as a JSON object.
+fn print_record(row: &Row, json: bool) {
+    if json {
+        let obj: serde_json::Map<String, serde_json::Value> = row
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into()))
+            .collect();
+        say!("{}", serde_json::Value::Object(obj));
+    } else {
+        let w = row.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+        for (k, v) in row {
+            say!("{k:<w$}  {v}");
+        }
+    }
+}
+
+/// `morbox hash`.
+pub fn hash(args: &HashArgs) -> Result {
+    let call = Call::from_name(&args.call).ok_or_else(|| format!("unknown call {}: one of user_details_get, user_details, user_details_raw_get, user_details_update, user_update_api", args.call))?;
+    let raw: Vec<(String, String)> = args
+        .params
+        .iter()
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    let query = args.params.join("&");
+    let params = Params::from_request(Some(&query), None, b"").map_err(|e| e.to_string())?;
+    // The key: given, or the caller's scope's from the database.
+    let (key, scope, others) = match &args.key {
+        Some(k) => (k.clone(), "given with --key".to_string(), Vec::new()),
+        None => {
+            let conn = open(&args.db)?;
+            let u = params
+                .get("u")
+                .ok_or("u=… is needed to find the caller's key (or pass --key)")?;
+            let caller: Caller = queries::caller_by_username(&conn, u)?
+                .ok_or_else(|| format!("no user named {u}"))?;
+            let settings = queries::settings(&conn, caller.scope())?;
+            let mut key = settings.scoped(API_SECRET_KEY).to_string();
+            let mut scope = if caller.scope() == 0 {
+                "the system".to_string()
+            } else {
+                format!("reseller {}", caller.scope())
+            };
+            if key.is_empty() && caller.role == Role::Reseller {
+                key = settings.system(API_SECRET_KEY).to_string();
+                scope = "the system (this reseller has no key of its own)".into();
+            }
+            if key.is_empty() {
+                return Err(format!(
+                    "{scope} has no API_Secret_Key: the server answers `API must have Secret Key`"
+                )
+                .into());
+            }
+            let others = queries::all_keys(&conn)?
+                .into_iter()
+                .map(|(o, k)| NamedKey {
+                    scope: if o == 0 {
+                        "the system".into()
+                    } else {
+                        format!("reseller {o}")
+                    },
+                    key: k,
+                })
+                .collect::<Vec<_>>();
+            (key, scope, others)
+        }
+    };
+    let values = hashed_values(call, &params);
+    let base: String = values.iter().map(|(_, v)| v.as_str()).collect();
+    let expected = crate::auth::sha1_hex(&base, &key);
+    say!("call: {}", call.name());
+    say!(
+        "hash parameters, in order: {}",
+        if values.is_empty() {
+            "(none sent)".to_string()
+        } else {
+            values
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    let not_hashed: Vec<&str> = params
+        .iter()
+        .map(|(n, _)| n)
+        .filter(|n| *n != "hash" && !call.hash_order().any(|h| h == *n))
+        .collect();
+    if !not_hashed.is_empty() {
+        say!("sent but not hashed: {}", not_hashed.join(", "));
+    }
+    let shown_key = if args.show_key {
+        key.clone()
+    } else {
+        format!("<key of {scope}, {} characters>", key.chars().count())
+    };
+    say!("string hashed: {base}{shown_key}");
+    say!("hash: {expected}");
+    let Some(given) = params.get("hash") else {
+        return Ok(());
+    };
+    match explain(call, &params, &raw, &key, &others, given) {
+        None => {
+            say!("given hash: matches");
+            Ok(())
+        }
+        Some(why) => {
+            say!("given hash: does not match: {why}");
+            Err("the given hash does not match".into())
+        }
+    }
+}
+
+/// `morbox users …`.
+pub fn users(cmd: &UsersCommand) -> Result {
+    match cmd {
+        UsersCommand::List {
+            db,
+            owner,
+            usertype,
+            limit,
+        } => {
+            let conn = open(&db.db)?;
+            print_rows(
+                &ops::list_users(&conn, *owner, usertype.as_deref(), *limit)?,
+                db.json,
+            );
+        }
+        UsersCommand::Show { db, user } => {
+            let conn = open(&db.db)?;
+            let id = ops::find_user(&conn, user)?.ok_or_else(|| format!("no user {user}"))?;
+            print_record(&ops::show_user(&conn, id)?.ok_or("no such user")?, db.json);
+        }
+        UsersCommand::Add {
+            db,
+            username,
+            usertype,
+            owner,
+            password,
+            first_name,
+            last_name,
+        } => {
+            if !["admin", "reseller", "accountant", "manager", "user"].contains(&usertype.as_str())
+            {
+                return Err(format!(
+                    "unknown type {usertype}: admin, reseller, accountant, manager or user"
+                )
+                .into());
+            }
+            let conn = open(&db.db)?;
+            let settings = queries::settings(&conn, 0)?;
+            let min = settings
+                .system_int(crate::settings::USERNAME_LENGTH, 1)
+                .max(1) as usize;
+            if username.chars().count() < min {
+                return Err(format!("username is too short (minimum is {min} characters)").into());
+            }
+            if ops::find_user(&conn, username)?.is_some() {
+                return Err(format!("username {username} is already taken").into());
+            }
+            let pw = read_password(password.as_deref())?;
+            check_password(&pw, &settings)?;
+            let id = ops::add_user(
+                &conn,
+                username,
+                usertype,
+                *owner,
+                &argon2_hash(&pw)?,
+                first_name,
+                last_name,
+            )?;
+            print_record(
+                &vec![
+                    ("id".into(), id.to_string()),
+                    ("username".into(), username.clone()),
+                    ("usertype".into(), usertype.clone()),
+                ],
+                db.json,
+            );
+        }
+        UsersCommand::Passwd { db, user, password } => {
+            let conn = open(&db.db)?;
+            let id = ops::find_user(&conn, user)?.ok_or_else(|| format!("no user {user}"))?;
+            let pw = read_password(password.as_deref())?;
+            check_password(&pw, &queries::settings(&conn, 0)?)?;
+            ops::set_password(&conn, id, &argon2_hash(&pw)?, &crate::dates::now())?;
+            say!("password of user {id} changed");
+        }
+    }
+    Ok(())
+}
+
+fn read_password(given: Option<&str>) -> std::result::Result<String, Box<dyn Error>> {
+    if let Some(p) = given {
+        return Ok(p.to_string());
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+fn check_password(pw: &str, settings: &crate::settings::Settings) -> Result {
+    let problems = crate::api::user_details_update::password_problems(pw, settings);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+            .into())
+    }
+}
+
+fn argon2_hash(pw: &str) -> std::result::Result<String, Box<dyn Error>> {
+    use argon2::password_hash::PasswordHasher;
+    Ok(argon2::Argon2::default()
+        .hash_password(pw.as_bytes())
+        .map_err(|e| e.to_string())?
+        .to_string())
+}
+
+/// `morbox settings …`.
+pub fn settings(cmd: &SettingsCommand) -> Result {
+    match cmd {
+        SettingsCommand::List { db, owner } => {
+            let conn = open(&db.db)?;
+            let stored = ops::list_settings(&conn, Some(*owner))?;
+            let value_of = |name: &str| {
+                stored
+                    .iter()
+                    .find(|r| r[1].1 == name)
+                    .map(|r| r[2].1.clone())
+            };
+            let mut rows: Vec<Row> = SETTINGS
+                .iter()
+                .filter(|s| *owner == 0 || s.per_reseller)
+                .map(|s| {
+                    let stored = value_of(s.name);
+                    vec![
+                        ("name".into(), s.name.to_string()),
+                        (
+                            "value".into(),
+                            if s.name == API_SECRET_KEY && stored.is_some() {
+                                "(set)".into()
+                            } else {
+                                stored.clone().unwrap_or_else(|| s.default.to_string())
+                            },
+                        ),
+                        (
+                            "source".into(),
+                            if stored.is_some() {
+                                "stored".into()
+                            } else {
+                                "default".into()
+                            },
+                        ),
+                        ("meaning".into(), s.meaning.to_string()),
+                    ]
+                })
+                .collect();
+            for r in &stored {
+                if !SETTINGS.iter().any(|s| s.name == r[1].1) {
+                    rows.push(vec![
+                        ("name".into(), r[1].1.clone()),
+                        ("value".into(), r[2].1.clone()),
+                        ("source".into(), "stored".into()),
+                        ("meaning".into(), "(not read by morbox)".into()),
+                    ]);
+                }
+            }
+            print_rows(&rows, db.json);
+        }
+        SettingsCommand::Get { db, name, owner } => {
+            let conn = open(&db.db)?;
+            let known = SETTINGS.iter().find(|s| s.name == name);
+            let value = match (ops::get_setting(&conn, name, *owner)?, known) {
+                (Some(v), _) => v,
+                (None, Some(s)) => s.default.to_string(),
+                (None, None) => {
+                    return Err(format!(
+                        "no setting {name} (morbox knows: {})",
+                        SETTINGS
+                            .iter()
+                            .map(|s| s.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                    .into());
+                }
+            };
+            if db.json {
+                say!(
+                    "{}",
+                    serde_json::json!({"name": name, "owner_id": owner, "value": value})
+                );
+            } else {
+                say!("{value}");
+            }
+        }
+        SettingsCommand::Set {
+            db,
+            name,
+            value,
+            owner,
+            force,
+        } => {
+            if !SETTINGS.iter().any(|s| s.name == name) && !force {
+                return Err(format!(
+                    "morbox does not read a setting {name}; pass --force to store it anyway"
+                )
+                .into());
+            }
+            let conn = open(&db.db)?;
+            ops::set_setting(&conn, name, value, *owner)?;
+            say!(
+                "{name} = {} (owner {owner})",
+                if name == API_SECRET_KEY {
+                    "(set)"
+                } else {
+                    value
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `morbox audit`.
+pub fn audit(args: &AuditArgs) -> Result {
+    let conn = open(&args.db.db)?;
+    print_rows(
+        &ops::audit(&conn, args.user, args.target, args.limit)?,
+        args.db.json,
+    );
+    Ok(())
+}
+
+/// `morbox check`.
+pub fn check(args: &DbArgs) -> Result {
+    let conn = open(&args.db)?;
+    let row = ops::check(&conn)?;
+    print_record(&row, args.json);
+    let ok = row[0].1 == "ok" && row[1].1 == row[2].1;
+    if ok {
+        Ok(())
+    } else {
+        Err("the database is not ok".into())
+    }
+}
+
+/// `morbox backup`.
+pub fn backup(args: &BackupArgs) -> Result {
+    if args.to.exists() {
+        return Err(format!("{} already exists", args.to.display()).into());
+    }
+    let conn = open(&args.db)?;
+    ops::backup(&conn, &args.to)?;
+    say!("copied {} to {}", args.db.display(), args.to.display());
+    Ok(())
+}

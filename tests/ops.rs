@@ -1,0 +1,468 @@
+//! The operator's command line: `morbox hash` naming each usual mistake, users, settings,
+//! audit, check, backup, schema upgrades, and `serve --explain-hash-errors`.
+
+use crate::util::*;
+
+fn demo_db(dir: &TempDir) -> String {
+    let db = dir.0.join("ops.db");
+    assert!(morbox(&["init", "--db", db.to_str().unwrap(), "--demo"]).0);
+    db.to_str().unwrap().to_string()
+}
+
+/// `morbox hash CALL --db DB ARGS...` → (matched, stdout).
+fn hash(db: &str, call: &str, args: &[&str]) -> (bool, String) {
+    let mut all = vec!["hash", call, "--db", db];
+    all.extend_from_slice(args);
+    let (ok, out, err) = morbox(&all);
+    (ok, format!("{out}{err}"))
+}
+
+#[test]
+fn hash_shows_the_order_the_string_and_the_hash() {
+    let dir = TempDir::new();
+    let db = demo_db(&dir);
+    let (ok, out) = hash(
+        &db,
+        "user_details_update",
+        &["u=username", "user_id=123", "u15=1"],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("hash parameters, in order: user_id=123, u15=1"),
+        "{out}"
+    );
+    assert!(out.contains("sent but not hashed: u"), "{out}");
+    assert!(
+        out.contains("string hashed: 1231<key of reseller 123, 6 characters>"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("456789"),
+        "key shown without --show-key: {out}"
+    );
+    assert!(
+        out.contains("hash: 0ab3ede4e93a55c38855a2cc9b9e169d35442c48"),
+        "{out}"
+    );
+    let (_, out) = hash(
+        &db,
+        "user_update_api",
+        &["u=username", "user_id=123", "u15=1", "--show-key"],
+    );
+    assert!(out.contains("string hashed: 1231456789"), "{out}");
+    let (ok, out) = hash(
+        &db,
+        "user_details_update",
+        &[
+            "u=username",
+            "user_id=123",
+            "u15=1",
+            "hash=0ab3ede4e93a55c38855a2cc9b9e169d35442c48",
+        ],
+    );
+    assert!(ok && out.contains("given hash: matches"), "{out}");
+    // --key instead of a database.
+    let (ok, out) = hash(
+        "/nonexistent.db",
+        "user_details_get",
+        &["user_id=5", "--key", "k"],
+    );
+    assert!(ok && out.contains(&sha1_hex("5k")), "{out}");
+}
+
+fn mistake(db: &str, call: &str, args: &[&str], hashed: &str, key: &str, expect: &str) {
+    let h = sha1_hex(&format!("{hashed}{key}"));
+    let h = if expect.contains("uppercase") {
+        h.to_uppercase()
+    } else {
+        h
+    };
+    let hash_arg = format!("hash={h}");
+    let mut all = args.to_vec();
+    all.push(&hash_arg);
+    let (ok, out) = hash(db, call, &all);
+    assert!(!ok, "{out}");
+    assert!(out.contains(expect), "expected {expect:?} in {out}");
+}
+
+#[test]
+fn hash_names_each_usual_mistake() {
+    let dir = TempDir::new();
+    let db = demo_db(&dir);
+    let get = "user_details_get";
+    mistake(
+        &db,
+        get,
+        &["u=admin", "user_id=5", "username=user1"],
+        "user15",
+        "secret",
+        "wrong order (username, user_id)",
+    );
+    mistake(
+        &db,
+        "user_details_update",
+        &["u=admin", "user_id=5", "u15=1", "u33=note"],
+        "51note",
+        "secret",
+        "`u33` was hashed, but it is not a hash parameter",
+    );
+    mistake(
+        &db,
+        get,
+        &["u=admin", "user_id=5"],
+        "admin5",
+        "secret",
+        "`u` was hashed, but this call does not hash `u`",
+    );
+    mistake(
+        &db,
+        "user_details_raw_get",
+        &["u=admin", "user_id=5"],
+        "5",
+        "secret",
+        "`u` was left out, but this call hashes `u` first",
+    );
+    mistake(
+        &db,
+        get,
+        &["u=admin", "user_id=5"],
+        "5",
+        "secret",
+        "uppercase hex",
+    );
+    mistake(
+        &db,
+        get,
+        &["u=admin", "username=John%20Smith"],
+        "John%20Smith",
+        "secret",
+        "hashed percent-encoded",
+    );
+    mistake(
+        &db,
+        get,
+        &["u=user1", "user_id=5"],
+        "5",
+        "reseller1secret",
+        "made with the key of reseller 2",
+    );
+    mistake(
+        &db,
+        get,
+        &["u=admin", "user_id=007"],
+        "007",
+        "secret",
+        "`user_id` was hashed as sent",
+    );
+    mistake(
+        &db,
+        get,
+        &["u=admin", "user_id=5"],
+        "6",
+        "secret",
+        "none of the usual mistakes",
+    );
+}
+
+#[test]
+fn serve_explains_hash_errors_in_its_log_when_asked() {
+    let dir = TempDir::new();
+    let db = demo_db(&dir);
+    let log = dir.0.join("log.txt");
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "serve",
+            "--db",
+            &db,
+            "--listen",
+            "127.0.0.1:0",
+            "--explain-hash-errors",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("morbox listening on http://")
+        .unwrap()
+        .to_string();
+    let wrong = sha1_hex("admin5secret");
+    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+    use std::io::{Read, Write};
+    write!(c, "POST /api/user_details_get?u=admin&user_id=5&hash={wrong} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").unwrap();
+    let mut r = String::new();
+    c.read_to_string(&mut r).unwrap();
+    assert!(r.contains("Incorrect hash"));
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("incorrect hash explained") && text.contains("this call does not hash"),
+        "{text}"
+    );
+    assert!(!text.contains(&wrong) && !text.contains("secret"), "{text}");
+    // Never off loopback.
+    let (ok, _, err) = morbox(&[
+        "serve",
+        "--db",
+        &db,
+        "--listen",
+        "0.0.0.0:0",
+        "--explain-hash-errors",
+    ]);
+    assert!(!ok && err.contains("loopback"), "{err}");
+}
+
+#[test]
+fn users_commands() {
+    let dir = TempDir::new();
+    let db = demo_db(&dir);
+    let (ok, out, _) = morbox(&["users", "list", "--db", &db, "--owner", "2"]);
+    assert!(ok);
+    assert!(
+        out.lines().next().unwrap().starts_with("id") && out.contains("r1_user1"),
+        "{out}"
+    );
+    assert!(
+        !out.lines().any(|l| l.starts_with("5 ")),
+        "a system user listed: {out}"
+    );
+    let (_, out, _) = morbox(&["users", "list", "--db", &db, "--type", "reseller", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    let (ok, out, _) = morbox(&["users", "show", "--db", &db, "user1"]);
+    assert!(
+        ok && out.contains("agreement_number") && out.contains("AG-2020-17"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("uniquehash") && !out.contains("u1s2e3r4"),
+        "{out}"
+    );
+    let (ok, out, err) = morbox(&[
+        "users",
+        "add",
+        "--db",
+        &db,
+        "--username",
+        "newbie",
+        "--type",
+        "user",
+        "--owner",
+        "2",
+        "--password",
+        "Longenough1",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let id = serde_json::from_str::<serde_json::Value>(&out).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (owner, pw): (i64, String) = conn
+        .query_row(
+            "SELECT owner_id, password FROM users WHERE id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(owner, 2);
+    assert!(pw.starts_with("$argon2id$"));
+    let (ok, _, err) = morbox(&[
+        "users",
+        "add",
+        "--db",
+        &db,
+        "--username",
+        "newbie",
+        "--password",
+        "Longenough1",
+    ]);
+    assert!(!ok && err.contains("already taken"), "{err}");
+    let (ok, _, err) = morbox(&[
+        "users",
+        "add",
+        "--db",
+        &db,
+        "--username",
+        "x1",
+        "--password",
+        "Longenough1",
+    ]);
+    assert!(!ok && err.contains("too short"), "{err}");
+    let (ok, _, err) = morbox(&[
+        "users",
+        "add",
+        "--db",
+        &db,
+        "--username",
+        "other",
+        "--password",
+        "short",
+    ]);
+    assert!(!ok && err.contains("Password is too short"), "{err}");
+    let (ok, _, err) = morbox(&[
+        "users",
+        "passwd",
+        "--db",
+        &db,
+        "newbie",
+        "--password",
+        "Another-pass-2",
+    ]);
+    assert!(ok, "{err}");
+    let pw2: String = conn
+        .query_row("SELECT password FROM users WHERE id = ?1", [&id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_ne!(pw, pw2);
+    let (ok, _, err) = morbox(&["users", "show", "--db", &db, "ghost"]);
+    assert!(!ok && err.contains("no user ghost"), "{err}");
+}
+
+#[test]
+fn settings_audit_check_and_backup() {
+    let dir = TempDir::new();
+    let db = demo_db(&dir);
+    let (ok, out, _) = morbox(&["settings", "list", "--db", &db]);
+    assert!(ok);
+    for s in morbox::settings::SETTINGS {
+        assert!(out.contains(s.name), "{} missing", s.name);
+    }
+    assert!(!out.contains("secret"), "a key is shown: {out}");
+    assert_eq!(
+        morbox(&["settings", "get", "--db", &db, "Allow_GET_API"])
+            .1
+            .trim(),
+        "1"
+    );
+    assert_eq!(
+        morbox(&["settings", "get", "--db", &db, "Allow_API", "--owner", "3"])
+            .1
+            .trim(),
+        "1"
+    );
+    assert!(morbox(&["settings", "set", "--db", &db, "Allow_GET_API", "0"]).0);
+    assert_eq!(
+        morbox(&["settings", "get", "--db", &db, "Allow_GET_API"])
+            .1
+            .trim(),
+        "0"
+    );
+    let (ok, _, err) = morbox(&["settings", "set", "--db", &db, "Allow_Everything", "1"]);
+    assert!(!ok && err.contains("--force"), "{err}");
+    assert!(
+        morbox(&[
+            "settings",
+            "set",
+            "--db",
+            &db,
+            "Allow_Everything",
+            "1",
+            "--force"
+        ])
+        .0
+    );
+    // A served database sees the change at once.
+    let s = Server::start_on(TempDir::new(), std::path::PathBuf::from(&db), &[]);
+    let h = sha1_hex("5secret");
+    s.get(
+        "user_details_get",
+        &[("u", "admin"), ("user_id", "5"), ("hash", &h)],
+    )
+    .is(&gate_error("GET Requests are disabled"));
+    assert!(
+        s.post(
+            "user_details_update",
+            &[
+                ("u", "admin"),
+                ("user_id", "5"),
+                ("u33", "audited"),
+                ("hash", &h)
+            ]
+        )
+        .body
+        .contains("User was updated")
+    );
+    let (ok, out, _) = morbox(&["audit", "--db", &db, "--target", "5", "--json"]);
+    assert!(ok);
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows[0]["data"], "users.comment");
+    assert_eq!(rows[0]["user_id"], "0");
+    let (ok, out, _) = morbox(&["check", "--db", &db]);
+    assert!(
+        ok && out.contains("integrity") && out.contains("ok"),
+        "{out}"
+    );
+    // A consistent copy while serving.
+    let copy = dir.0.join("copy.db");
+    assert!(morbox(&["backup", "--db", &db, "--to", copy.to_str().unwrap()]).0);
+    let (ok, out, _) = morbox(&["check", "--db", copy.to_str().unwrap(), "--json"]);
+    assert!(ok, "{out}");
+    let (ok, _, _) = morbox(&["backup", "--db", &db, "--to", copy.to_str().unwrap()]);
+    assert!(!ok, "backup overwrote an existing file");
+}
+
+#[test]
+fn an_older_database_is_upgraded_in_place_and_a_newer_one_refused() {
+    let dir = TempDir::new();
+    let db = dir.0.join("v1.db");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(include_str!("fixtures/schema-v1.sql"))
+            .unwrap();
+        conn.execute_batch(morbox::store::init::DEMO_SQL).unwrap();
+        let v: i64 = conn
+            .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 1);
+    }
+    let (ok, out, _) = morbox(&["check", "--db", db.to_str().unwrap()]);
+    assert!(!ok && out.contains("schema_version           1"), "{out}");
+    let s = Server::start_on(TempDir::new(), db.clone(), &[]);
+    assert_eq!(
+        s.value("SELECT version FROM schema_version"),
+        morbox::store::init::SCHEMA_VERSION.to_string()
+    );
+    assert_eq!(
+        s.value("SELECT COUNT(*) FROM sqlite_master WHERE name = 'actions_user'"),
+        "1"
+    );
+    let r = s.signed(
+        "user_details_get",
+        &[("u", "admin"), ("user_id", "5")],
+        &["user_id"],
+        "secret",
+    );
+    assert!(r.xml().contains("<userid>5</userid>"));
+    drop(s);
+    assert!(morbox(&["check", "--db", db.to_str().unwrap()]).0);
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("UPDATE schema_version SET version = 99;")
+        .unwrap();
+    let (ok, _, err) = morbox(&[
+        "serve",
+        "--db",
+        db.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert!(
+        !ok && err.contains("newer morbox") && err.contains("99"),
+        "{err}"
+    );
+}
