@@ -3,7 +3,7 @@ DB ?= data/morbox.db
 LISTEN ?= 127.0.0.1:8080
 BIN := target/release/morbox
 
-.PHONY: run test lint build bench fuzz soak clean
+.PHONY: run test lint build static bench fuzz soak examples image clean
 
 build:
 	cargo build --release --locked
@@ -15,9 +15,21 @@ run: build
 	@echo "  curl -d '' 'http://$(LISTEN)/billing/api/user_details_get?u=admin&user_id=5&hash=$$(printf '%s' 5secret | sha1sum | cut -c1-40)'"
 	$(BIN) serve --db $(DB) --listen $(LISTEN)
 
-## Every test: unit tests and the integration tests against the real server.
+## Every test: unit tests, the integration suite against the real server, the static binary,
+## and the integrators' example suites (pytest, phpunit).
 test:
 	cargo test --locked
+	bash tests/static.sh
+	$(MAKE) --no-print-directory examples
+
+## One fully static x86_64 Linux binary (glibc, crt-static):
+## target/x86_64-unknown-linux-gnu/release/morbox
+static:
+	RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --target x86_64-unknown-linux-gnu
+
+## The example test suites integrators can copy (examples/pytest, examples/phpunit).
+examples:
+	bash examples/run.sh
 
 ## Formatting and lints, as CI checks them.
 lint:
@@ -38,6 +50,10 @@ fuzz:
 ## The long runs: 1,000 SIGKILL cycles and 120 s of concurrent writers and readers.
 soak:
 	MORBOX_CRASH_CYCLES=1000 MORBOX_CONCURRENCY_SECS=120 cargo test --locked --test integration durability -- --nocapture
+
+## The container image (podman, FROM scratch, the static binary), checked by inspection.
+image:
+	bash scripts/image.sh
 
 clean:
 	cargo clean
