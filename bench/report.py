@@ -60,3 +60,8 @@ print("\n| target | measured | met |")
 print("|---|---|---|")
 for name, measured, met in targets:
     print("| %s | %s | %s |" % (name, measured, "yes" if met else "**no**"))
+
+profile = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile.md")
+if os.path.exists(profile):
+    print()
+    print(open(profile).read().rstrip())
