@@ -241,26 +241,8 @@ async fn service_endpoint(backend: &Backend, raw: &RawRequest<'_>) -> Option<Ans
             let kit = backend.kit.as_ref()?;
             let query = raw.query.unwrap_or("");
             Some(match (raw.path, method) {
-                ("/_morbox/snapshot", &Method::POST) => match kit.snapshot(&backend.store).await {
-                    Ok(t) => json(
-                        200,
-                        serde_json::json!({"status": "ok", "ms": t.as_secs_f64() * 1e3}),
-                    ),
-                    Err(e) => json(
-                        503,
-                        serde_json::json!({"status": "failed", "error": e.to_string()}),
-                    ),
-                },
-                ("/_morbox/reset", &Method::POST) => match kit.reset(&backend.store).await {
-                    Ok(t) => json(
-                        200,
-                        serde_json::json!({"status": "ok", "ms": t.as_secs_f64() * 1e3}),
-                    ),
-                    Err(e) => json(
-                        503,
-                        serde_json::json!({"status": "failed", "error": e.to_string()}),
-                    ),
-                },
+                ("/_morbox/snapshot", &Method::POST) => timed(kit.snapshot(&backend.store).await),
+                ("/_morbox/reset", &Method::POST) => timed(kit.reset(&backend.store).await),
                 ("/_morbox/requests", &Method::GET) => {
                     let q = Params::from_request(Some(query), None, b"").unwrap_or_default();
                     json(200, kit.journal.list(q.get("call"), q.get("u")))
@@ -272,6 +254,25 @@ async fn service_endpoint(backend: &Backend, raw: &RawRequest<'_>) -> Option<Ans
                 _ => return None,
             })
         }
+    }
+}
+
+/// The answer of a snapshot or reset: how long it took, or why it failed.
+fn timed(result: Result<Duration, ApiError>) -> Answer {
+    let (status, v) = match result {
+        Ok(t) => (
+            200,
+            serde_json::json!({"status": "ok", "ms": t.as_secs_f64() * 1e3}),
+        ),
+        Err(e) => (
+            503,
+            serde_json::json!({"status": "failed", "error": e.to_string()}),
+        ),
+    };
+    Answer {
+        response: json_response(status, &v),
+        caller: None,
+        outcome: Ok(()),
     }
 }
 

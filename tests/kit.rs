@@ -2,7 +2,7 @@
 //! snapshot/reset, the request journal and the OpenAPI document.
 
 use crate::util::*;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -105,23 +105,9 @@ fn a_seed_error_names_the_file_and_statement_and_leaves_nothing() {
 
 /// Starts `serve --ephemeral ...`; returns the child and its address.
 fn ephemeral(flags: &[&str]) -> (std::process::Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--ephemeral", "--listen", "127.0.0.1:0"])
-        .args(flags)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("morbox listening on http://")
-        .unwrap()
-        .to_string();
-    (child, addr)
+    let mut args = vec!["serve", "--ephemeral", "--listen", "127.0.0.1:0"];
+    args.extend_from_slice(flags);
+    spawn_ready(&args, "warn", Stdio::inherit())
 }
 
 fn ephemeral_dirs(pid: u32) -> Vec<std::path::PathBuf> {

@@ -219,8 +219,8 @@ fn logs_never_carry_secrets() {
     let db = dir.0.join("m.db");
     assert!(morbox(&["init", "--db", db.to_str().unwrap(), "--demo"]).0);
     let log = dir.0.join("log.txt");
-    let mut child = std::process::Command::new(BIN)
-        .args([
+    let (mut child, addr) = spawn_ready(
+        &[
             "serve",
             "--db",
             db.to_str().unwrap(),
@@ -228,23 +228,10 @@ fn logs_never_carry_secrets() {
             "127.0.0.1:0",
             "--log-format",
             "json",
-        ])
-        .env("RUST_LOG", "debug")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("morbox listening on http://")
-        .unwrap()
-        .to_string();
+        ],
+        "debug",
+        std::fs::File::create(&log).unwrap().into(),
+    );
     let send = |target: &str, body: &str| {
         let mut c = TcpStream::connect(&addr).unwrap();
         let req = format!(

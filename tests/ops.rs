@@ -169,31 +169,18 @@ fn serve_explains_hash_errors_in_its_log_when_asked() {
     let dir = TempDir::new();
     let db = demo_db(&dir);
     let log = dir.0.join("log.txt");
-    let mut child = std::process::Command::new(BIN)
-        .args([
+    let (mut child, addr) = spawn_ready(
+        &[
             "serve",
             "--db",
             &db,
             "--listen",
             "127.0.0.1:0",
             "--explain-hash-errors",
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("morbox listening on http://")
-        .unwrap()
-        .to_string();
+        ],
+        "warn",
+        std::fs::File::create(&log).unwrap().into(),
+    );
     let wrong = sha1_hex("admin5secret");
     let mut c = std::net::TcpStream::connect(&addr).unwrap();
     use std::io::{Read, Write};

@@ -214,19 +214,26 @@ impl Drop for Server {
 
 /// Starts `morbox serve` on `db` at 127.0.0.1:0 and reads its ready line.
 fn spawn_serve(db: &std::path::Path, flags: &[&str]) -> (Child, String) {
+    let mut args = vec![
+        "serve",
+        "--db",
+        db.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    args.extend_from_slice(flags);
+    spawn_ready(&args, "warn", Stdio::inherit())
+}
+
+/// Starts `morbox ARGS` (a `serve`) with `RUST_LOG=log_level` and stderr to `stderr`, and
+/// reads its one ready line; returns the process and its 127.0.0.1 address.
+pub fn spawn_ready(args: &[&str], log_level: &str, stderr: Stdio) -> (Child, String) {
     let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--db",
-            db.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .args(flags)
-        .env("RUST_LOG", "warn")
+        .args(args)
+        .env("RUST_LOG", log_level)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut line = String::new();
