@@ -7,10 +7,24 @@ import subprocess
 import sys
 
 rows_file, startup_ms, binary_mb, secs, conns, reset_demo, reset_100k = sys.argv[1:8]
-rows = {}
+runs = {}
 for line in open(rows_file):
     name, rest = line.split(" BENCH ")
-    rows[name] = dict(kv.split("=") for kv in rest.split())
+    runs.setdefault(name, []).append(dict(kv.split("=") for kv in rest.split()))
+# A load run more than once is reported as the mean of its runs (RSS: the highest).
+rows = {}
+for name, rs in runs.items():
+    row = {}
+    for key in rs[0]:
+        values = [float(r[key]) for r in rs]
+        if key == "rss_mb":
+            row[key] = "%.1f" % max(values)
+        elif key in ("rps", "requests", "errors"):
+            row[key] = "%.0f" % (sum(values) / len(values))
+        else:
+            row[key] = "%.3f" % (sum(values) / len(values))
+    row["runs"] = len(rs)
+    rows[name] = row
 base = float(rows["baseline"]["rps"])
 
 
@@ -29,11 +43,11 @@ print("Machine: %s, %d cores, %s; loopback; `wrk -t1 -c%s -d%ss`." % (
 print("Command: `make bench` (bench/run.sh). Database: the demo world plus 100,000 users with "
       "addresses (`bench/seed.sql.in`). Every figure below comes from one run; ratios are "
       "to the baseline of that same run.\n")
-print("| load | requests/s | × baseline | p50 ms | p99 ms | peak RSS MB | errors |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+print("| load | runs | requests/s | × baseline | p50 ms | p99 ms | peak RSS MB | errors |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for name, r in rows.items():
-    print("| %s | %s | %.2f | %s | %s | %s | %s |" % (
-        name, r["rps"], float(r["rps"]) / base, r["p50_ms"], r["p99_ms"], r["rss_mb"], r["errors"]))
+    print("| %s | %d | %s | %.2f | %s | %s | %s | %s |" % (
+        name, r["runs"], r["rps"], float(r["rps"]) / base, r["p50_ms"], r["p99_ms"], r["rss_mb"], r["errors"]))
 
 get = f("user_details_get", "rps")
 full = f("user_details_update(FULL)", "rps")

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use morbox::cli::{Cli, Command, LogFormat};
-use std::io::BufWriter;
+use std::io::{BufWriter, IsTerminal};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -16,8 +16,10 @@ fn main() -> ExitCode {
     let (writer, _flush_at_exit) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .finish(BufWriter::with_capacity(64 * 1024, std::io::stderr()));
+    // Colours only for a person at a terminal; a log file or collector gets plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(writer);
     if json {
         builder.json().init();

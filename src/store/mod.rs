@@ -134,14 +134,18 @@ impl Store {
             };
             let reader = &readers[slot];
             let conn = &reader.conn;
-            conn.execute_batch("BEGIN")?;
+            // Cached: BEGIN and COMMIT are parsed once per connection, not once per request.
+            conn.prepare_cached("BEGIN")?.execute([])?;
             let ctx = ReadCtx {
                 raw_select: &self.raw_select,
                 settings: &reader.settings,
             };
             let out = f(conn, &ctx);
             // Ending a read transaction cannot lose anything; a failure retires the connection.
-            if conn.execute_batch("COMMIT").is_err() {
+            let ended = conn
+                .prepare_cached("COMMIT")
+                .and_then(|mut s| s.execute([]));
+            if ended.is_err() {
                 readers.remove(slot);
             }
             Ok(out)
