@@ -9,7 +9,8 @@ INSERT INTO schema_version (version) VALUES (2);
 -- follow the vendor's raw-get page; then the three secret ones; then those the update needs.
 CREATE TABLE users (
   id INTEGER PRIMARY KEY,
-  username TEXT NOT NULL DEFAULT '' COLLATE BINARY UNIQUE,
+  -- NULL by default, so that fixtures may add several users without naming them.
+  username TEXT DEFAULT NULL UNIQUE,
   usertype TEXT NOT NULL DEFAULT 'user'
     CHECK (usertype IN ('admin', 'reseller', 'accountant', 'manager', 'user')),
   logged INTEGER NOT NULL DEFAULT 0,
@@ -194,7 +195,8 @@ CREATE TABLE conflines (
   owner_id INTEGER NOT NULL DEFAULT 0,
   value2 TEXT NOT NULL DEFAULT ''
 );
-CREATE UNIQUE INDEX conflines_owner_name ON conflines (owner_id, name);
+-- Not unique: a fixture may INSERT a setting the demo world already has; the newest row wins.
+CREATE INDEX conflines_owner_name ON conflines (owner_id, name);
 
 CREATE TABLE currencies (
   id INTEGER PRIMARY KEY,

@@ -85,10 +85,13 @@ start raw $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load user_detail
 start upd $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load "user_details_update(FULL)" update 100000; stop "$PID"
 start updn $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0 --synchronous normal; load "user_details_update(NORMAL)" update 100000; stop "$PID"
 start mixed $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load "mixed 90/10" mixed 100000; stop "$PID"
-start get10k $BIN serve --db "$WORK/10k.db" --listen 127.0.0.1:0; load "user_details_get@10k" get 10000; stop "$PID"
-if [ "$SCALE" = 1 ]; then
-  start get1m $BIN serve --db "$WORK/1m.db" --listen 127.0.0.1:0; load "user_details_get@1M" get 1000000; stop "$PID"
-fi
+# 10k and 1M users alternate too, twice each.
+for _ in 1 2; do
+  start get10k $BIN serve --db "$WORK/10k.db" --listen 127.0.0.1:0; load "user_details_get@10k" get 10000; stop "$PID"
+  if [ "$SCALE" = 1 ]; then
+    start get1m $BIN serve --db "$WORK/1m.db" --listen 127.0.0.1:0; load "user_details_get@1M" get 1000000; stop "$PID"
+  fi
+done
 
 # Reset between tests: the server's own timing of POST /_morbox/reset (median of 5), for the
 # demo world and for 100k users.

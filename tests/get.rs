@@ -364,8 +364,7 @@ fn staff_targets_have_no_invoices_or_warning_balance() {
 #[test]
 fn number_format_and_currency_follow_the_settings() {
     let s = Server::with_sql(
-        "INSERT INTO conflines (name, value, owner_id) VALUES ('Nice_Number_Digits', '3', 0)
-           ON CONFLICT (owner_id, name) DO UPDATE SET value = excluded.value;
+        "INSERT INTO conflines (name, value, owner_id) VALUES ('Nice_Number_Digits', '3', 0);
          UPDATE currencies SET name = 'USD' WHERE id = 1;
          UPDATE users SET balance = 1234.5678, daily_spend_limit = 0.0005, warning_email_balance = 2 WHERE id = 10;",
     );

@@ -437,3 +437,51 @@ fn the_openapi_document_is_valid_and_complete() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn fixtures_may_name_only_the_columns_they_care_about() {
+    // Two users without usernames, and a setting the demo world already has: the newest wins.
+    let s = Server::with_sql(
+        "INSERT INTO users (id, owner_id) VALUES (600, 2);
+         INSERT INTO users (id, owner_id, balance) VALUES (601, 2, 9.5);
+         INSERT INTO conflines (name, value) VALUES ('Nice_Number_Digits', '1');",
+    );
+    let r = s.signed(
+        "user_details_get",
+        &[("u", "admin"), ("user_id", "601")],
+        &["user_id"],
+        "secret",
+    );
+    assert!(r.xml().contains("<balance>9.5 EUR</balance>"), "{}", r.body);
+    assert!(r.xml().contains("<username></username>"), "{}", r.body);
+    let r = s.signed(
+        "user_details_get",
+        &[("u", "reseller1"), ("user_id", "600")],
+        &["user_id"],
+        "reseller1secret",
+    );
+    assert!(r.xml().contains("<userid>600</userid>"), "{}", r.body);
+    // `morbox settings set` then changes the one value that counts.
+    assert!(
+        morbox(&[
+            "settings",
+            "set",
+            "--db",
+            s.db.to_str().unwrap(),
+            "Nice_Number_Digits",
+            "3"
+        ])
+        .0
+    );
+    let r = s.signed(
+        "user_details_get",
+        &[("u", "admin"), ("user_id", "601")],
+        &["user_id"],
+        "secret",
+    );
+    assert!(
+        r.xml().contains("<balance>9.500 EUR</balance>"),
+        "{}",
+        r.body
+    );
+}

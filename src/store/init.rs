@@ -17,7 +17,9 @@ pub const SCHEMA_VERSION: i64 = 2;
 /// version is brought up to [`SCHEMA_VERSION`] in place, in one transaction.
 pub const MIGRATIONS: &[(i64, &str)] = &[(
     2,
-    "CREATE INDEX IF NOT EXISTS actions_user ON actions (user_id);",
+    "CREATE INDEX IF NOT EXISTS actions_user ON actions (user_id);
+     DROP INDEX IF EXISTS conflines_owner_name;
+     CREATE INDEX conflines_owner_name ON conflines (owner_id, name);",
 )];
 
 /// Brings an older database up to [`SCHEMA_VERSION`] in one transaction; refuses a newer one.

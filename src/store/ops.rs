@@ -133,7 +133,8 @@ pub fn list_settings(conn: &Connection, owner: Option<i64>) -> rusqlite::Result<
 /// One setting's stored value, if there is a row.
 pub fn get_setting(conn: &Connection, name: &str, owner: i64) -> rusqlite::Result<Option<String>> {
     conn.query_row(
-        "SELECT CAST(value AS TEXT) FROM conflines WHERE name = ?1 AND owner_id = ?2",
+        "SELECT CAST(value AS TEXT) FROM conflines WHERE name = ?1 AND owner_id = ?2
+         ORDER BY id DESC LIMIT 1",
         params![name, owner],
         |r| r.get(0),
     )
@@ -142,11 +143,16 @@ pub fn get_setting(conn: &Connection, name: &str, owner: i64) -> rusqlite::Resul
 
 /// Sets (inserts or replaces) one setting.
 pub fn set_setting(conn: &Connection, name: &str, value: &str, owner: i64) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO conflines (name, value, owner_id) VALUES (?1, ?2, ?3)
-         ON CONFLICT (owner_id, name) DO UPDATE SET value = excluded.value",
+    let changed = conn.execute(
+        "UPDATE conflines SET value = ?2 WHERE name = ?1 AND owner_id = ?3",
         params![name, value, owner],
     )?;
+    if changed == 0 {
+        conn.execute(
+            "INSERT INTO conflines (name, value, owner_id) VALUES (?1, ?2, ?3)",
+            params![name, value, owner],
+        )?;
+    }
     Ok(())
 }
 

@@ -14,9 +14,9 @@ pub const CALLER_SELECT: &str =
     "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users
  FROM users WHERE username = ?1";
 
-/// The settings of the system and of one scope.
-pub const SETTINGS_SELECT: &str =
-    "SELECT owner_id, name, CAST(value AS TEXT) FROM conflines WHERE owner_id IN (0, ?1)";
+/// The settings of the system and of one scope, oldest first (so the newest row of a name wins).
+pub const SETTINGS_SELECT: &str = "SELECT owner_id, name, CAST(value AS TEXT) FROM conflines
+ WHERE owner_id IN (0, ?1) ORDER BY id";
 
 /// A group's value of a right.
 /// (One row at most: the index on (acc_group_id, acc_right_id) is unique. An aggregate such
@@ -52,7 +52,7 @@ pub fn settings(conn: &Connection, scope: i64) -> rusqlite::Result<Settings> {
 pub fn all_keys(conn: &Connection) -> rusqlite::Result<Vec<(i64, String)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT owner_id, CAST(value AS TEXT) FROM conflines
-         WHERE name = 'API_Secret_Key' AND value != '' ORDER BY owner_id",
+         WHERE name = 'API_Secret_Key' AND value != '' ORDER BY owner_id, id",
     )?;
     stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
