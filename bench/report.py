@@ -41,8 +41,9 @@ print("# morbox benchmark results\n")
 print("Machine: %s, %d cores, %s; loopback; `wrk -t1 -c%s -d%ss`." % (
     cpu, os.cpu_count(), platform.platform(), conns, secs))
 print("Command: `make bench` (bench/run.sh). Database: the demo world plus 100,000 users with "
-      "addresses (`bench/seed.sql.in`). Every figure below comes from one run; ratios are "
-      "to the baseline of that same run.\n")
+      "addresses (`bench/seed.sql.in`). Every figure below comes from one `make bench` run; "
+      "ratios are to the baseline of that same run; a load run twice (alternating with its "
+      "comparison) shows the mean of its runs.\n")
 print("| load | runs | requests/s | × baseline | p50 ms | p99 ms | peak RSS MB | errors |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for name, r in rows.items():
