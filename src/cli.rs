@@ -280,10 +280,17 @@ pub struct ServeArgs {
     #[arg(long, env = "MORBOX_EPHEMERAL")]
     pub ephemeral: bool,
     /// With --ephemeral: load the demo world.
-    #[arg(long, requires = "ephemeral")]
+    #[arg(long, env = "MORBOX_DEMO", requires = "ephemeral")]
     pub demo: bool,
-    /// With --ephemeral: SQL fixture files applied after the schema, in order.
-    #[arg(long = "seed", value_name = "FILE.sql", requires = "ephemeral")]
+    /// With --ephemeral: SQL fixture files applied after the schema, in order (in the
+    /// environment variable: separated by commas).
+    #[arg(
+        long = "seed",
+        value_name = "FILE.sql",
+        env = "MORBOX_SEED",
+        value_delimiter = ',',
+        requires = "ephemeral"
+    )]
     pub seeds: Vec<PathBuf>,
     /// Turn on the test endpoints: POST /_morbox/snapshot, POST /_morbox/reset, and the request
     /// journal GET|DELETE /_morbox/requests. Refused off loopback unless
