@@ -11,9 +11,16 @@
 //! - [`api`]: the call table ([`api::CALLS`]) and one file per call with its rules and XML.
 //! - [`store`]: all SQL: opening, pragmas, schema, typed reads, the single writer.
 //! - [`settings`]: the `conflines` settings, their defaults and meanings.
+//! - [`guard`]: the lockout after repeated failed hash checks.
+//! - [`kit`]: `/health`, snapshot/reset and the request journal for integrators' test suites.
+//! - [`openapi`]: the API description, generated from the call and parameter tables.
+//! - [`explain`]: which usual mistake explains a wrong hash (`morbox hash`, the log).
+//! - [`ops`]: the operator's commands (`hash`, `users`, `settings`, `audit`, `check`, `backup`).
+//! - [`client`]: the tiny HTTP client of `morbox health`.
 //! - [`xml`]: the XML writer (declaration, indentation, escaping).
 //! - [`error`]: the error enum; `Display` is the vendor's exact text.
-//! - [`dates`]: UTC dates without a date crate.
+//! - [`dates`]: UTC dates without a date crate; [`timezones`]: the accepted time zone names.
+//! - [`fuzzing`]: how fuzz inputs become requests (shared by the fuzz target and its replay).
 //!
 //! # One request
 //! accept ([`server`]) → route ([`router::route`]) → parameters ([`params::Params`]) → caller
@@ -25,7 +32,10 @@
 //!   is in WAL mode, so reads never wait for writes.
 //! - Every write goes through the one writer thread ([`store::writer`]), which commits waiting
 //!   requests together and answers each only after its commit.
-//! - No SQLite message, secret or hash key is ever sent to a client.
+//! - No SQLite message, secret or hash key is ever sent to a client, nor logged.
+//! - The rules of the legacy API live in tables, once: [`api::CALLS`] (names, hash order, error
+//!   wrappers), [`api::update_params::PARAMS`] (every update parameter), [`settings::SETTINGS`],
+//!   and [`error::ApiError`] (every text).
 
 #![forbid(unsafe_code)]
 
