@@ -264,8 +264,9 @@ pub struct ServeArgs {
     /// Seconds shutdown waits for requests in flight.
     #[arg(long, env = "MORBOX_GRACE", default_value_t = 10)]
     pub grace: u64,
-    /// Failed hash checks allowed per client address and per caller (`u`) a minute; past it,
-    /// their requests get `Too many failed hash checks` until the minute passes. 0: no limit.
+    /// Failed hash checks in a row allowed per client address and per caller (`u`) within a
+    /// minute; past it, their requests get `Too many failed hash checks` until the minute
+    /// passes. A passed check clears the count. 0: no limit.
     #[arg(long, env = "MORBOX_HASH_FAILURE_LIMIT", default_value_t = 20)]
     pub hash_failure_limit: u32,
     /// Serve on a non-loopback address even though a demo or short (< 16 characters)

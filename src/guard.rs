@@ -1,7 +1,10 @@
 //! The lockout against hash guessing: failed hash checks counted per client address and per
 //! caller (`u`) in a fixed one-minute window. Past the limit, further attempts from that
 //! address, or for that caller, are refused before the hash is looked at, until the window
-//! passes. Other clients pay nothing: one map lookup under a lock held for microseconds.
+//! passes. A request that passes the hash check clears its address's and its caller's count,
+//! so a client that mixes right and wrong hashes (a test suite probing `Incorrect hash`) is
+//! not locked out, while a guesser, who never passes, is. Other clients pay nothing: one map
+//! lookup under a lock held for microseconds.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -62,6 +65,19 @@ impl HashGuard {
             })
     }
 
+    /// Forgets the failures of an address and a caller that just passed the hash check.
+    pub fn record_success(&self, addr: IpAddr, caller: &str) {
+        if self.limit == 0 {
+            return;
+        }
+        if let Ok(mut counts) = self.counts.lock()
+            && !counts.is_empty()
+        {
+            counts.remove(&Key::Addr(addr));
+            counts.remove(&Key::Caller(caller.to_string()));
+        }
+    }
+
     /// Counts one failed hash check.
     pub fn record_failure(&self, addr: IpAddr, caller: &str) {
         if self.limit == 0 {
@@ -106,6 +122,22 @@ mod tests {
         assert!(!g.locked_out(b, "other"));
         std::thread::sleep(Duration::from_millis(250));
         assert!(!g.locked_out(a, "admin"));
+    }
+
+    #[test]
+    fn a_pass_clears_the_count_but_not_a_lockout() {
+        let g = HashGuard::with_window(3, Duration::from_secs(60));
+        let a: IpAddr = "127.0.0.1".parse().unwrap();
+        for _ in 0..10 {
+            g.record_failure(a, "admin");
+            g.record_failure(a, "admin");
+            g.record_success(a, "admin");
+            assert!(!g.locked_out(a, "admin"));
+        }
+        for _ in 0..3 {
+            g.record_failure(a, "admin");
+        }
+        assert!(g.locked_out(a, "admin"));
     }
 
     #[test]

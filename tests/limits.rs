@@ -302,3 +302,23 @@ fn serve_refuses_public_addresses_with_a_demo_secret() {
         ["the system", "reseller 2", "reseller 123"]
     );
 }
+
+#[test]
+fn a_client_mixing_right_and_wrong_hashes_is_never_locked_out() {
+    // A test suite probing `Incorrect hash` between good calls, well past the default limit.
+    let s = Server::demo();
+    for _ in 0..30 {
+        for _ in 0..3 {
+            s.post(
+                "user_details_get",
+                &[("u", "admin"), ("user_id", "5"), ("hash", "0000")],
+            )
+            .is(&gate_error("Incorrect hash"));
+        }
+        let r = s.post(
+            "user_details_get",
+            &[("u", "admin"), ("user_id", "5"), ("hash", &h5())],
+        );
+        assert!(r.xml().contains("<userid>5</userid>"), "{}", r.body);
+    }
+}

@@ -269,6 +269,9 @@ pub fn authenticate(
         explain_in_log(conn, req, &caller, &settings);
     }
     gates?;
+    backend
+        .guard
+        .record_success(req.peer, req.params.get("u").unwrap_or(""));
     Ok(Authed { caller, settings })
 }
 
