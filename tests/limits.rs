@@ -134,7 +134,10 @@ fn sigterm_finishes_the_request_in_flight() {
     );
     c.write_all(head.as_bytes()).unwrap();
     c.write_all(&body.as_bytes()[..5]).unwrap();
-    // The server has the request's head; now it is told to stop, and the body comes later.
+    // Give the server time to read the request's head, so that the request is in flight (under
+    // a loaded machine an immediate signal could come before the connection is even accepted).
+    std::thread::sleep(Duration::from_millis(500));
+    // Now it is told to stop, and the rest of the body comes later.
     let pid = s.pid();
     std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
