@@ -257,11 +257,13 @@ fn plan(
                 problems.extend(password_problems(v, settings));
                 None
             }
-            Kind::CreditUnlimited => (parse_bool(v) == 1)
-                .then(|| {
+            Kind::CreditUnlimited => {
+                // Written straight away; it wins over a `credit` of the same request below.
+                if parse_bool(v) == 1 {
                     change.user.push(("credit", Value::Integer(-1)));
-                })
-                .and(None),
+                }
+                None
+            }
             Kind::FallbackFor(primary) => {
                 if params.has(primary) {
                     None
