@@ -11,6 +11,27 @@ use crate::settings::{
 use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 
+/// The right that lets an accountant or manager read (1) or also change (2) users.
+pub const USER_MANAGE: &str = "user_manage";
+
+/// How a settings scope is named to people: "the system" or "reseller N".
+pub fn scope_name(owner: i64) -> String {
+    if owner == 0 {
+        "the system".to_string()
+    } else {
+        format!("reseller {owner}")
+    }
+}
+
+/// A password as an argon2id PHC string, with a fresh salt. Slow on purpose: call it off the
+/// async workers.
+pub fn hash_password(pw: &str) -> Result<String, argon2::password_hash::Error> {
+    use argon2::password_hash::PasswordHasher;
+    argon2::Argon2::default()
+        .hash_password(pw.as_bytes())
+        .map(|h| h.to_string())
+}
+
 /// A user's role, from `users.usertype`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

@@ -15,6 +15,16 @@ pub struct NamedKey {
     pub key: String,
 }
 
+/// Names keys by their owner (`conflines.owner_id`, as [`crate::store::queries::all_keys`] lists them).
+pub fn named_keys(rows: Vec<(i64, String)>) -> Vec<NamedKey> {
+    rows.into_iter()
+        .map(|(owner, key)| NamedKey {
+            scope: crate::auth::scope_name(owner),
+            key,
+        })
+        .collect()
+}
+
 /// The mistake that explains a wrong hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mistake {

@@ -4,7 +4,7 @@
 use crate::api::Call;
 use crate::auth::{Caller, Role};
 use crate::cli::{AuditArgs, BackupArgs, DbArgs, HashArgs, SettingsCommand, UsersCommand};
-use crate::explain::{NamedKey, explain, hashed_values};
+use crate::explain::{explain, hashed_values, named_keys};
 use crate::params::Params;
 use crate::settings::{API_SECRET_KEY, SETTINGS};
 use crate::store::ops::{self, Row};
@@ -121,11 +121,7 @@ pub fn hash(args: &HashArgs) -> Result {
                 .ok_or_else(|| format!("no user named {u}"))?;
             let settings = queries::settings(&conn, caller.scope())?;
             let mut key = settings.scoped(API_SECRET_KEY).to_string();
-            let mut scope = if caller.scope() == 0 {
-                "the system".to_string()
-            } else {
-                format!("reseller {}", caller.scope())
-            };
+            let mut scope = crate::auth::scope_name(caller.scope());
             if key.is_empty() && caller.role == Role::Reseller {
                 key = settings.system(API_SECRET_KEY).to_string();
                 scope = "the system (this reseller has no key of its own)".into();
@@ -136,17 +132,7 @@ pub fn hash(args: &HashArgs) -> Result {
                 )
                 .into());
             }
-            let others = queries::all_keys(&conn)?
-                .into_iter()
-                .map(|(o, k)| NamedKey {
-                    scope: if o == 0 {
-                        "the system".into()
-                    } else {
-                        format!("reseller {o}")
-                    },
-                    key: k,
-                })
-                .collect::<Vec<_>>();
+            let others = named_keys(queries::all_keys(&conn)?);
             (key, scope, others)
         }
     };
@@ -299,11 +285,7 @@ fn check_password(pw: &str, settings: &crate::settings::Settings) -> Result {
 }
 
 fn argon2_hash(pw: &str) -> std::result::Result<String, Box<dyn Error>> {
-    use argon2::password_hash::PasswordHasher;
-    Ok(argon2::Argon2::default()
-        .hash_password(pw.as_bytes())
-        .map_err(|e| e.to_string())?
-        .to_string())
+    Ok(crate::auth::hash_password(pw).map_err(|e| e.to_string())?)
 }
 
 /// `morbox settings …`.

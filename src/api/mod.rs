@@ -277,25 +277,14 @@ pub fn authenticate(
 
 /// Logs which usual mistake explains an `Incorrect hash` (never a key or a hash).
 fn explain_in_log(conn: &Connection, req: &ApiRequest, caller: &Caller, settings: &Settings) {
-    use crate::explain::{NamedKey, explain};
+    use crate::explain::{explain, named_keys};
     let key = settings.scoped(crate::settings::API_SECRET_KEY);
-    let others: Vec<NamedKey> = queries::all_keys(conn)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(owner, key)| NamedKey {
-            scope: if owner == 0 {
-                "the system".into()
-            } else {
-                format!("reseller {owner}")
-            },
-            key,
-        })
-        .collect();
+    let others = named_keys(queries::all_keys(conn).unwrap_or_default());
     let given = req.params.get("hash").unwrap_or("");
     let mut why = explain(req.call, &req.params, &req.raw, key, &others, given);
     // A reseller may sign with the system key: a match there is no mistake.
     if caller.role == crate::auth::Role::Reseller
-        && matches!(&why, Some(crate::explain::Mistake::WrongKey(s)) if s == "the system")
+        && matches!(&why, Some(crate::explain::Mistake::WrongKey(s)) if *s == crate::auth::scope_name(0))
     {
         why = None;
     }

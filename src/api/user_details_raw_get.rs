@@ -2,15 +2,12 @@
 //! accountant or manager whose group may read users; never the three secret columns.
 
 use super::{ApiRequest, Authed};
-use crate::auth::{Role, target_id};
+use crate::auth::{Role, USER_MANAGE, target_id};
 use crate::error::ApiError;
 use crate::store::ReadCtx;
 use crate::store::queries;
 use crate::xml::Doc;
 use rusqlite::Connection;
-
-/// The right that lets an accountant or manager read users (value ≥ 1).
-pub const USER_MANAGE: &str = "user_manage";
 
 /// Answers one gated request.
 pub fn answer(

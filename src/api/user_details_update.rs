@@ -12,7 +12,7 @@ use super::update_params::{
     parse_int,
 };
 use super::{ApiRequest, Authed, Backend, Outcome, authenticate};
-use crate::auth::{Caller, Role, target_id};
+use crate::auth::{Caller, Role, USER_MANAGE, target_id};
 use crate::error::{ApiError, Problem};
 use crate::settings::{
     PASSWORD_LENGTH, RESELLERS_USE_ADMIN_QF_RULES, RESELLERS_USE_ADMIN_TARIFFS, Settings,
@@ -23,9 +23,6 @@ use crate::store::user_update::{self, Change, RefScope, TargetRow};
 use crate::xml::Doc;
 use rusqlite::Connection;
 use rusqlite::types::Value;
-
-/// The right an accountant or manager needs at read/write (2) to update users.
-const USER_MANAGE: &str = "user_manage";
 
 /// Runs one update request.
 pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
@@ -70,14 +67,10 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
 
 async fn hash_password(pw: String) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || {
-        use argon2::password_hash::PasswordHasher;
-        argon2::Argon2::default()
-            .hash_password(pw.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| {
-                tracing::error!(error = %e, "password hashing failed");
-                ApiError::Internal
-            })
+        crate::auth::hash_password(&pw).map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            ApiError::Internal
+        })
     })
     .await
     .map_err(|_| ApiError::Internal)?

@@ -123,22 +123,13 @@ pub const DEMO_SECRETS: &[&str] = &["secret", "reseller1secret", "456789"];
 /// Who holds a demo or short (< 16 characters) API_Secret_Key: "system" or "reseller N".
 pub fn weak_secrets(path: &Path) -> Result<Vec<String>, Box<dyn Error>> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let mut stmt = conn.prepare(
-        "SELECT owner_id, CAST(value AS TEXT) FROM conflines
-         WHERE name = 'API_Secret_Key' AND value != '' ORDER BY owner_id",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-    let mut weak = Vec::new();
-    for row in rows {
-        let (owner, key) = row?;
-        if DEMO_SECRETS.contains(&key.as_str()) || key.chars().count() < 16 {
-            weak.push(if owner == 0 {
-                "the system".to_string()
-            } else {
-                format!("reseller {owner}")
-            });
-        }
-    }
+    let mut weak: Vec<String> = super::queries::all_keys(&conn)?
+        .into_iter()
+        .filter(|(_, key)| DEMO_SECRETS.contains(&key.as_str()) || key.chars().count() < 16)
+        .map(|(owner, _)| crate::auth::scope_name(owner))
+        .collect();
+    // A scope may hold more than one row (fixtures may repeat a setting): name it once.
+    weak.dedup();
     Ok(weak)
 }
 
