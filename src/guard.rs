@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The window failures are counted in.
@@ -30,6 +31,9 @@ pub struct HashGuard {
     limit: u32,
     window: Duration,
     counts: Mutex<HashMap<Key, (Instant, u32)>>,
+    /// How many keys `counts` holds: while 0 (no failure lately, the usual case) a request
+    /// reads this atomic and never takes the lock, so the guard puts no global lock on reads.
+    tracked: AtomicUsize,
 }
 
 impl HashGuard {
@@ -44,12 +48,13 @@ impl HashGuard {
             limit,
             window,
             counts: Mutex::new(HashMap::new()),
+            tracked: AtomicUsize::new(0),
         }
     }
 
     /// Whether the address or the caller has used up its failures in the current window.
     pub fn locked_out(&self, addr: IpAddr, caller: &str) -> bool {
-        if self.limit == 0 {
+        if self.limit == 0 || self.tracked.load(Ordering::Acquire) == 0 {
             return false;
         }
         let Ok(counts) = self.counts.lock() else {
@@ -67,14 +72,13 @@ impl HashGuard {
 
     /// Forgets the failures of an address and a caller that just passed the hash check.
     pub fn record_success(&self, addr: IpAddr, caller: &str) {
-        if self.limit == 0 {
+        if self.limit == 0 || self.tracked.load(Ordering::Acquire) == 0 {
             return;
         }
-        if let Ok(mut counts) = self.counts.lock()
-            && !counts.is_empty()
-        {
+        if let Ok(mut counts) = self.counts.lock() {
             counts.remove(&Key::Addr(addr));
             counts.remove(&Key::Caller(caller.to_string()));
+            self.tracked.store(counts.len(), Ordering::Release);
         }
     }
 
@@ -97,6 +101,7 @@ impl HashGuard {
             }
             entry.1 = entry.1.saturating_add(1);
         }
+        self.tracked.store(counts.len(), Ordering::Release);
     }
 }
 

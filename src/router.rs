@@ -60,7 +60,8 @@ pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Res
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     // Only a POST to an API call has a body worth reading; anything else is answered without.
-    let body = if parts.method == Method::POST && route(path).is_some() {
+    let call = route(path);
+    let body = if parts.method == Method::POST && call.is_some() {
         read_body(body, app.body_limit, app.body_timeout).await
     } else {
         Ok(Bytes::new())
@@ -77,7 +78,7 @@ pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Res
     tracing::info!(
         method = %parts.method,
         path = %path,
-        call = route(path).map_or("-", Call::name),
+        call = call.map_or("-", Call::name),
         caller = answer.caller.map_or_else(|| "-".to_string(), |c| c.to_string()),
         outcome = %answer.outcome.as_ref().map_or_else(ToString::to_string, |()| "ok".to_string()),
         status = answer.response.status().as_u16(),
