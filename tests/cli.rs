@@ -7,8 +7,7 @@ fn init_refuses_an_existing_file_and_leaves_it_alone() {
     let dir = TempDir::new();
     let db = dir.0.join("x.db");
     std::fs::write(&db, b"precious").unwrap();
-    let (ok, _, err) = morbox(&["init", "--db", db.to_str().unwrap(), "--demo"]);
-    assert!(!ok);
+    let err = must_fail(&["init", "--db", db.to_str().unwrap(), "--demo"]);
     assert!(err.contains("already exists"), "{err}");
     assert_eq!(std::fs::read(&db).unwrap(), b"precious");
 }
@@ -61,14 +60,13 @@ fn init_without_demo_makes_only_the_admin_with_a_random_key() {
 fn serve_refuses_a_missing_database_and_says_how_to_make_one() {
     let dir = TempDir::new();
     let db = dir.0.join("missing.db");
-    let (ok, _, err) = morbox(&[
+    let err = must_fail(&[
         "serve",
         "--db",
         db.to_str().unwrap(),
         "--listen",
         "127.0.0.1:0",
     ]);
-    assert!(!ok);
     assert!(
         err.contains("does not exist") && err.contains("morbox init"),
         "{err}"
@@ -84,14 +82,13 @@ fn serve_refuses_a_file_that_is_not_a_morbox_database() {
         .unwrap()
         .execute_batch("CREATE TABLE t (x);")
         .unwrap();
-    let (ok, _, err) = morbox(&[
+    let err = must_fail(&[
         "serve",
         "--db",
         db.to_str().unwrap(),
         "--listen",
         "127.0.0.1:0",
     ]);
-    assert!(!ok);
     assert!(err.contains("not a morbox database"), "{err}");
 }
 

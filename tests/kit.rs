@@ -8,17 +8,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn http(addr: &str, method: &str, path: &str) -> (u16, String) {
-    let mut c = TcpStream::connect(addr).unwrap();
-    c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        c,
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-    )
-    .unwrap();
-    let mut s = String::new();
-    c.read_to_string(&mut s).unwrap();
-    let status = s.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, s.split_once("\r\n\r\n").unwrap().1.to_string())
+    let r = send_to(addr, method, path, None, b"");
+    (r.status, r.body)
 }
 
 fn json(body: &str) -> serde_json::Value {
@@ -41,8 +32,8 @@ fn health_answers_once_the_database_does() {
     s.sql("ALTER TABLE users RENAME TO users_away;");
     let (status, _) = http(&s.addr, "GET", "/health");
     assert_eq!(status, 503);
-    let (ok, _, err) = morbox(&["health", "--url", &url]);
-    assert!(!ok && err.contains("unhealthy"), "{err}");
+    let err = must_fail(&["health", "--url", &url]);
+    assert!(err.contains("unhealthy"), "{err}");
     s.sql("ALTER TABLE users_away RENAME TO users;");
     assert_eq!(http(&s.addr, "GET", "/health").0, 200);
     // Nothing listening: unhealthy too.
@@ -61,7 +52,7 @@ fn a_seed_error_names_the_file_and_statement_and_leaves_nothing() {
     .unwrap();
     std::fs::write(&bad, "-- fixture\nINSERT INTO users (id, username) VALUES (501, 'ok');\nINSERT INTO nosuchtable VALUES (1);\n").unwrap();
     let db = dir.0.join("x.db");
-    let (ok, _, err) = morbox(&[
+    let err = must_fail(&[
         "init",
         "--db",
         db.to_str().unwrap(),
@@ -71,7 +62,6 @@ fn a_seed_error_names_the_file_and_statement_and_leaves_nothing() {
         "--seed",
         bad.to_str().unwrap(),
     ]);
-    assert!(!ok);
     assert!(
         err.contains("bad.sql")
             && err.contains("statement 2")
@@ -143,11 +133,7 @@ fn ephemeral_databases_vanish_on_sigterm_and_sigint() {
             &format!("/api/user_details_get?u=admin&user_id=5&hash={h}"),
         );
         assert!(body.contains("<first_name>Seeded</first_name>"), "{body}");
-        Command::new("kill")
-            .args([signal, &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(child.wait().unwrap().success());
+        assert!(stop_with(&mut child, signal));
         assert!(
             !dirs[0].exists(),
             "{} left behind after {signal}",
@@ -172,7 +158,7 @@ fn test_endpoints_are_absent_without_the_flag_and_refused_off_loopback() {
     // The description is always there.
     assert_eq!(http(&s.addr, "GET", "/_morbox/openapi.json").0, 200);
     // Refused before anything is created or bound.
-    let (ok, _, err) = morbox(&[
+    let err = must_fail(&[
         "serve",
         "--ephemeral",
         "--demo",
@@ -180,10 +166,7 @@ fn test_endpoints_are_absent_without_the_flag_and_refused_off_loopback() {
         "--listen",
         "0.0.0.0:0",
     ]);
-    assert!(
-        !ok && err.contains("--allow-test-endpoints-off-loopback"),
-        "{err}"
-    );
+    assert!(err.contains("--allow-test-endpoints-off-loopback"), "{err}");
 }
 
 fn update_comment(s: &Server, comment: &str) -> Resp {

@@ -236,13 +236,14 @@ fn logs_never_carry_secrets() {
         std::fs::File::create(&log).unwrap().into(),
     );
     let send = |target: &str, body: &str| {
-        let mut c = TcpStream::connect(&addr).unwrap();
-        let req = format!(
-            "POST {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        c.write_all(req.as_bytes()).unwrap();
-        read_until_closed(&mut c, Duration::from_secs(10)).0
+        send_to(
+            &addr,
+            "POST",
+            target,
+            Some("application/x-www-form-urlencoded"),
+            body.as_bytes(),
+        )
+        .body
     };
     let pw_hash = sha1_hex(&format!("5{}secret", "Sup3rSecretPass"));
     let got = send(
@@ -254,16 +255,16 @@ fn logs_never_carry_secrets() {
         "/api/user_details_get",
         "u=admin&user_id=5&hash=deadbeefdeadbeefdeadbeefdeadbeefdeadbeef",
     );
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    child.wait().unwrap();
+    assert!(stop_with(&mut child, "-TERM"));
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(
-        text.contains("\"request\"") || text.contains("request"),
-        "no request log: {text}"
-    );
+    // One JSON line per request, with its fields.
+    let requests = text
+        .lines()
+        .filter(|l| {
+            l.contains("\"message\":\"request\"") && l.contains("\"call\":\"user_details_update\"")
+        })
+        .count();
+    assert_eq!(requests, 1, "no request log line: {text}");
     assert!(text.contains("hash check failed"), "{text}");
     for secret in [
         "Sup3rSecretPass",
@@ -283,14 +284,13 @@ fn serve_refuses_public_addresses_with_a_demo_secret() {
     let db = dir.0.join("demo.db");
     assert!(morbox(&["init", "--db", db.to_str().unwrap(), "--demo"]).0);
     // The refusal comes before anything binds, so nothing listens on 0.0.0.0.
-    let (ok, _, err) = morbox(&[
+    let err = must_fail(&[
         "serve",
         "--db",
         db.to_str().unwrap(),
         "--listen",
         "0.0.0.0:0",
     ]);
-    assert!(!ok);
     assert!(
         err.contains("demo or short key") && err.contains("--allow-weak-secret"),
         "{err}"

@@ -182,17 +182,15 @@ fn serve_explains_hash_errors_in_its_log_when_asked() {
         std::fs::File::create(&log).unwrap().into(),
     );
     let wrong = sha1_hex("admin5secret");
-    let mut c = std::net::TcpStream::connect(&addr).unwrap();
-    use std::io::{Read, Write};
-    write!(c, "POST /api/user_details_get?u=admin&user_id=5&hash={wrong} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").unwrap();
-    let mut r = String::new();
-    c.read_to_string(&mut r).unwrap();
-    assert!(r.contains("Incorrect hash"));
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    child.wait().unwrap();
+    let r = send_to(
+        &addr,
+        "POST",
+        &format!("/api/user_details_get?u=admin&user_id=5&hash={wrong}"),
+        None,
+        b"",
+    );
+    assert!(r.body.contains("Incorrect hash"), "{}", r.body);
+    assert!(stop_with(&mut child, "-TERM"));
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(
         text.contains("incorrect hash explained") && text.contains("this call does not hash"),
@@ -200,7 +198,7 @@ fn serve_explains_hash_errors_in_its_log_when_asked() {
     );
     assert!(!text.contains(&wrong) && !text.contains("secret"), "{text}");
     // Never off loopback.
-    let (ok, _, err) = morbox(&[
+    let err = must_fail(&[
         "serve",
         "--db",
         &db,
@@ -208,7 +206,7 @@ fn serve_explains_hash_errors_in_its_log_when_asked() {
         "0.0.0.0:0",
         "--explain-hash-errors",
     ]);
-    assert!(!ok && err.contains("loopback"), "{err}");
+    assert!(err.contains("loopback"), "{err}");
 }
 
 #[test]
@@ -267,7 +265,7 @@ fn users_commands() {
         .unwrap();
     assert_eq!(owner, 2);
     assert!(pw.starts_with("$argon2id$"));
-    let (ok, _, err) = morbox(&[
+    let err = must_fail(&[
         "users",
         "add",
         "--db",
@@ -277,8 +275,8 @@ fn users_commands() {
         "--password",
         "Longenough1",
     ]);
-    assert!(!ok && err.contains("already taken"), "{err}");
-    let (ok, _, err) = morbox(&[
+    assert!(err.contains("already taken"), "{err}");
+    let err = must_fail(&[
         "users",
         "add",
         "--db",
@@ -288,8 +286,8 @@ fn users_commands() {
         "--password",
         "Longenough1",
     ]);
-    assert!(!ok && err.contains("too short"), "{err}");
-    let (ok, _, err) = morbox(&[
+    assert!(err.contains("too short"), "{err}");
+    let err = must_fail(&[
         "users",
         "add",
         "--db",
@@ -299,7 +297,7 @@ fn users_commands() {
         "--password",
         "short",
     ]);
-    assert!(!ok && err.contains("Password is too short"), "{err}");
+    assert!(err.contains("Password is too short"), "{err}");
     let (ok, _, err) = morbox(&[
         "users",
         "passwd",
@@ -316,8 +314,8 @@ fn users_commands() {
         })
         .unwrap();
     assert_ne!(pw, pw2);
-    let (ok, _, err) = morbox(&["users", "show", "--db", &db, "ghost"]);
-    assert!(!ok && err.contains("no user ghost"), "{err}");
+    let err = must_fail(&["users", "show", "--db", &db, "ghost"]);
+    assert!(err.contains("no user ghost"), "{err}");
 }
 
 #[test]
@@ -349,8 +347,8 @@ fn settings_audit_check_and_backup() {
             .trim(),
         "0"
     );
-    let (ok, _, err) = morbox(&["settings", "set", "--db", &db, "Allow_Everything", "1"]);
-    assert!(!ok && err.contains("--force"), "{err}");
+    let err = must_fail(&["settings", "set", "--db", &db, "Allow_Everything", "1"]);
+    assert!(err.contains("--force"), "{err}");
     assert!(
         morbox(&[
             "settings",
@@ -441,15 +439,12 @@ fn an_older_database_is_upgraded_in_place_and_a_newer_one_refused() {
         .unwrap()
         .execute_batch("UPDATE schema_version SET version = 99;")
         .unwrap();
-    let (ok, _, err) = morbox(&[
+    let err = must_fail(&[
         "serve",
         "--db",
         db.to_str().unwrap(),
         "--listen",
         "127.0.0.1:0",
     ]);
-    assert!(
-        !ok && err.contains("newer morbox") && err.contains("99"),
-        "{err}"
-    );
+    assert!(err.contains("newer morbox") && err.contains("99"), "{err}");
 }

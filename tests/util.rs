@@ -60,19 +60,13 @@ impl Server {
 
     /// The demo world served with extra `serve` flags.
     pub fn demo_with(flags: &[&str]) -> Server {
-        let dir = TempDir::new();
-        let db = dir.0.join("morbox.db");
-        let (ok, _, err) = morbox(&["init", "--db", db.to_str().unwrap(), "--demo"]);
-        assert!(ok, "init failed: {err}");
+        let (dir, db) = demo_db();
         Server::start_on(dir, db, flags)
     }
 
     /// The demo world, then `sql`.
     pub fn with_sql(sql: &str) -> Server {
-        let dir = TempDir::new();
-        let db = dir.0.join("morbox.db");
-        let (ok, _, err) = morbox(&["init", "--db", db.to_str().unwrap(), "--demo"]);
-        assert!(ok, "init failed: {err}");
+        let (dir, db) = demo_db();
         if !sql.is_empty() {
             rusqlite::Connection::open(&db)
                 .unwrap()
@@ -117,30 +111,12 @@ impl Server {
 
     /// Sends raw bytes and reads the whole answer (the request must ask to close).
     pub fn raw(&self, request: &[u8]) -> Resp {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-        s.write_all(request).unwrap();
-        let mut buf = Vec::new();
-        s.read_to_end(&mut buf).unwrap();
-        Resp::parse(&buf)
+        exchange_raw(&self.addr, request)
     }
 
     /// A request with a raw (already encoded) target and optional body.
     pub fn send(&self, method: &str, target: &str, ctype: Option<&str>, body: &[u8]) -> Resp {
-        let mut req = format!(
-            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-            self.addr
-        );
-        if let Some(ct) = ctype {
-            req.push_str(&format!("Content-Type: {ct}\r\n"));
-        }
-        if method == "POST" || !body.is_empty() {
-            req.push_str(&format!("Content-Length: {}\r\n", body.len()));
-        }
-        req.push_str("\r\n");
-        let mut bytes = req.into_bytes();
-        bytes.extend_from_slice(body);
-        self.raw(&bytes)
+        send_to(&self.addr, method, target, ctype, body)
     }
 
     /// GET with the parameters in the query string.
@@ -194,12 +170,7 @@ impl Server {
 
     /// Sends SIGTERM and waits for the exit; returns whether it exited cleanly.
     pub fn terminate(&mut self) -> bool {
-        let mut child = self.child.take().unwrap();
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        child.wait().unwrap().success()
+        stop_with(&mut self.child.take().unwrap(), "-TERM")
     }
 }
 
@@ -210,6 +181,57 @@ impl Drop for Server {
             let _ = c.wait();
         }
     }
+}
+
+/// A new folder with a demo-world database made by `morbox init --demo`.
+pub fn demo_db() -> (TempDir, PathBuf) {
+    let dir = TempDir::new();
+    let db = dir.0.join("morbox.db");
+    let (ok, _, err) = morbox(&["init", "--db", db.to_str().unwrap(), "--demo"]);
+    assert!(ok, "init failed: {err}");
+    (dir, db)
+}
+
+/// Runs `morbox ARGS`, which must fail; returns what it said on stderr.
+#[track_caller]
+pub fn must_fail(args: &[&str]) -> String {
+    let (ok, out, err) = morbox(args);
+    assert!(!ok, "morbox {args:?} succeeded: {out}");
+    err
+}
+
+/// Sends `signal` (`-TERM`, `-INT`) to a morbox process and waits; whether it exited cleanly.
+pub fn stop_with(child: &mut Child, signal: &str) -> bool {
+    Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap().success()
+}
+
+/// Sends raw bytes to `addr` and reads the whole answer (the request must ask to close).
+pub fn exchange_raw(addr: &str, request: &[u8]) -> Resp {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(request).unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    Resp::parse(&buf)
+}
+
+/// One request to `addr` that asks to close: the target as given (already encoded).
+pub fn send_to(addr: &str, method: &str, target: &str, ctype: Option<&str>, body: &[u8]) -> Resp {
+    let mut req = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(ct) = ctype {
+        req.push_str(&format!("Content-Type: {ct}\r\n"));
+    }
+    if method == "POST" || !body.is_empty() {
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
+    exchange_raw(addr, &bytes)
 }
 
 /// Starts `morbox serve` on `db` at 127.0.0.1:0 and reads its ready line.
