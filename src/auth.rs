@@ -2,7 +2,6 @@
 //! scope, `Allow_API`, `Allow_GET_API`, the secret key of the scope and the hash check. Pure
 //! functions over what the store has read; the hash compare runs in constant time.
 
-use crate::api::Call;
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::settings::{
@@ -21,15 +20,6 @@ pub fn scope_name(owner: i64) -> String {
     } else {
         format!("reseller {owner}")
     }
-}
-
-/// A password as an argon2id PHC string, with a fresh salt. Slow on purpose: call it off the
-/// async workers.
-pub fn hash_password(pw: &str) -> Result<String, argon2::password_hash::Error> {
-    use argon2::password_hash::PasswordHasher;
-    argon2::Argon2::default()
-        .hash_password(pw.as_bytes())
-        .map(|h| h.to_string())
 }
 
 /// A user's role, from `users.usertype`.
@@ -91,17 +81,30 @@ impl Caller {
     }
 }
 
+/// The keys a caller's hash is checked with, each with its scope: the key of the caller's
+/// scope, and for a reseller (while the system's API is on) the system's key too.
+pub fn keys<'s>(caller: &Caller, settings: &'s Settings) -> Vec<(i64, &'s str)> {
+    let mut keys = Vec::with_capacity(2);
+    let own = settings.scoped(API_SECRET_KEY);
+    if !own.is_empty() {
+        keys.push((caller.scope(), own));
+    }
+    let system = settings.system(API_SECRET_KEY);
+    if caller.role == Role::Reseller && settings.system_on(ALLOW_API) && !system.is_empty() {
+        keys.push((0, system));
+    }
+    keys
+}
+
 /// Runs gates 2–4 for a caller already found (gate 1), with `settings` loaded for
-/// `caller.scope()`. `locked_out` (too many failed hashes lately) refuses the request where
-/// its hash would be checked, whatever the hash.
+/// `caller.scope()`. On a pass, the scope whose key matched (`None` when hash checking is off).
 pub fn check_gates(
-    call: Call,
+    hash_order: &[&str],
     caller: &Caller,
     is_get: bool,
     settings: &Settings,
     params: &Params,
-    locked_out: bool,
-) -> Result<(), ApiError> {
+) -> Result<Option<i64>, ApiError> {
     let reseller = caller.role == Role::Reseller;
     let system_api = settings.system_on(ALLOW_API);
     if !(settings.scoped_on(ALLOW_API) || reseller && system_api) {
@@ -113,41 +116,30 @@ pub fn check_gates(
     let hash_off = settings.scoped_on(API_DISABLE_HASH_CHECKING)
         || reseller && system_api && settings.system_on(API_DISABLE_HASH_CHECKING);
     if hash_off {
-        return Ok(());
+        return Ok(None);
     }
-    if locked_out {
-        return Err(ApiError::TooManyFailures);
-    }
-    let mut keys = Vec::with_capacity(2);
-    let own = settings.scoped(API_SECRET_KEY);
-    if !own.is_empty() {
-        keys.push(own);
-    }
-    let system = settings.system(API_SECRET_KEY);
-    if reseller && system_api && !system.is_empty() {
-        keys.push(system);
-    }
+    let keys = keys(caller, settings);
     if keys.is_empty() {
         return Err(ApiError::NoSecretKey);
     }
     let sent = params.get("hash").unwrap_or("");
-    let base = hash_string(call, params);
+    let base = hash_string(hash_order, params);
     // Every key is tried, so the time taken does not tell which one came close.
-    let ok = keys
-        .iter()
-        .fold(false, |ok, key| ok | hash_matches(sent, &base, key));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::IncorrectHash)
+    let matched = keys.iter().fold(None, |found, (scope, key)| {
+        let ok = hash_matches(sent, &base, key);
+        found.or(ok.then_some(*scope))
+    });
+    match matched {
+        Some(scope) => Ok(Some(scope)),
+        None => Err(ApiError::IncorrectHash),
     }
 }
 
 /// The hash string without the key: the call's hash parameters, in the call's order, each
 /// only if sent, concatenated.
-pub fn hash_string(call: Call, params: &Params) -> String {
+pub fn hash_string(hash_order: &[&str], params: &Params) -> String {
     let mut s = String::new();
-    for name in call.hash_order() {
+    for &name in hash_order {
         let Some(value) = params.get(name) else {
             continue;
         };
@@ -199,6 +191,7 @@ pub fn target_id(params: &Params) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::Call;
 
     fn params(q: &str) -> Params {
         Params::from_request(Some(q), None, b"").unwrap()
@@ -209,19 +202,28 @@ mod tests {
         // user_details_get: user_id=123, key 456789.
         let p = params("u=username&user_id=123");
         assert_eq!(
-            sha1_hex(&hash_string(Call::UserDetailsGet, &p), "456789"),
+            sha1_hex(
+                &hash_string(Call::UserDetailsGet.hash_order(), &p),
+                "456789"
+            ),
             "f7c3bc1d808e04732adf679965ccc34ca7ae3441"
         );
         // user_details_raw_get: u=admin, user_id=5, key secret.
         let p = params("u=admin&user_id=5");
         assert_eq!(
-            sha1_hex(&hash_string(Call::UserDetailsRawGet, &p), "secret"),
+            sha1_hex(
+                &hash_string(Call::UserDetailsRawGet.hash_order(), &p),
+                "secret"
+            ),
             "80ea571b1932bfecb937013966849154cb995e05"
         );
         // The page's second and third examples reuse the first hash, which is wrong for them.
         let p = params("u=username&username=username");
         assert_ne!(
-            sha1_hex(&hash_string(Call::UserDetailsGet, &p), "456789"),
+            sha1_hex(
+                &hash_string(Call::UserDetailsGet.hash_order(), &p),
+                "456789"
+            ),
             "f7c3bc1d808e04732adf679965ccc34ca7ae3441"
         );
     }
@@ -234,11 +236,17 @@ mod tests {
         assert_eq!(normalize_user_id("-1"), None);
         assert_eq!(normalize_user_id(""), None);
         assert_eq!(
-            hash_string(Call::UserDetailsGet, &params("user_id=007&username=x")),
+            hash_string(
+                Call::UserDetailsGet.hash_order(),
+                &params("user_id=007&username=x")
+            ),
             "7x"
         );
         assert_eq!(
-            hash_string(Call::UserDetailsGet, &params("user_id=abc&username=x")),
+            hash_string(
+                Call::UserDetailsGet.hash_order(),
+                &params("user_id=abc&username=x")
+            ),
             "x"
         );
         assert_eq!(target_id(&params("user_id=99999999999999999999")), Some(-1));

@@ -261,6 +261,17 @@ pub struct ServeArgs {
     /// The most connections served at once.
     #[arg(long, env = "MORBOX_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,
+    /// The most connections one client address may hold open at once; more are closed as
+    /// soon as they are accepted.
+    #[arg(
+        long,
+        env = "MORBOX_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256
+    )]
+    pub max_connections_per_address: usize,
+    /// Seconds a new connection may stay silent before its first byte (then it is closed).
+    #[arg(long, env = "MORBOX_FIRST_BYTE_TIMEOUT", default_value_t = 3)]
+    pub first_byte_timeout: u64,
     /// Seconds shutdown waits for requests in flight.
     #[arg(long, env = "MORBOX_GRACE", default_value_t = 10)]
     pub grace: u64,
@@ -422,6 +433,8 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
         max_headers: args.max_headers,
         max_header_bytes: args.max_header_bytes,
         max_connections: args.max_connections,
+        max_connections_per_address: args.max_connections_per_address,
+        first_byte_timeout: Duration::from_secs(args.first_byte_timeout.max(1)),
         grace: Duration::from_secs(args.grace),
     };
     let app = Arc::new(App {
@@ -430,6 +443,7 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
             guard: HashGuard::new(args.hash_failure_limit),
             kit: args.test_endpoints.then(|| TestKit::new(args.journal_size)),
             explain_hash_errors: args.explain_hash_errors,
+            passwords: crate::passwords::Pool::new(),
         },
         body_limit: args.body_limit,
         body_timeout: Duration::from_secs(args.body_timeout.max(1)),

@@ -18,8 +18,9 @@ pub enum ApiError {
     BodyTooLarge,
     /// The body did not arrive within the body timeout.
     BodyTimeout,
-    /// Too many failed hash checks from this address or for this caller.
-    TooManyFailures,
+    /// Too many failed hash checks lately from this address, as this caller or against this
+    /// key; the number is the seconds to wait (sent as `Retry-After`).
+    TooManyFailures(u64),
     /// `Allow_API` is not on for the caller's scope.
     ApiDisabled,
     /// A GET while `Allow_GET_API` is off.
@@ -66,7 +67,7 @@ impl ApiError {
             ApiError::Malformed(_) => 400,
             ApiError::BodyTooLarge => 413,
             ApiError::BodyTimeout => 408,
-            ApiError::TooManyFailures => 429,
+            ApiError::TooManyFailures(_) => 429,
             ApiError::Internal | ApiError::StorageFull | ApiError::StorageReadOnly => 503,
             _ => 200,
         }
@@ -84,7 +85,7 @@ impl ApiError {
                 | ApiError::Malformed(_)
                 | ApiError::BodyTooLarge
                 | ApiError::BodyTimeout
-                | ApiError::TooManyFailures
+                | ApiError::TooManyFailures(_)
                 | ApiError::StorageFull
                 | ApiError::StorageReadOnly
                 | ApiError::Internal
@@ -100,7 +101,7 @@ impl ApiError {
             Malformed("Malformed request: …"),
             BodyTooLarge,
             BodyTimeout,
-            TooManyFailures,
+            TooManyFailures(60),
             ApiDisabled,
             GetDisabled,
             NoSecretKey,
@@ -138,7 +139,7 @@ impl fmt::Display for ApiError {
             ApiError::Malformed(what) => what,
             ApiError::BodyTooLarge => "Request body is too large",
             ApiError::BodyTimeout => "Request body was not received in time",
-            ApiError::TooManyFailures => "Too many failed hash checks, try again later",
+            ApiError::TooManyFailures(_) => "Too many failed hash checks, try again later",
             ApiError::ApiDisabled => "API Requests are disabled",
             ApiError::GetDisabled => "GET Requests are disabled",
             ApiError::NoSecretKey => "API must have Secret Key",
@@ -182,6 +183,11 @@ pub enum Problem {
     UsernameTooShort(usize),
     /// Shorter than the password length in force.
     PasswordTooShort(usize),
+    /// Longer than [`crate::api::user_details_update::PASSWORD_MAX`] (hashing is bounded
+    /// before it starts).
+    PasswordTooLong(usize),
+    /// Empty, or with control characters or blanks at either end.
+    UsernameInvalid,
     /// Strong passwords are on and this one is not.
     PasswordWeak,
     /// A three-part date that is incomplete or no real day.
@@ -213,6 +219,12 @@ impl fmt::Display for Problem {
             Problem::PasswordTooShort(n) => {
                 write!(f, "Password is too short (minimum is {n} characters)")
             }
+            Problem::PasswordTooLong(n) => {
+                write!(f, "Password is too long (maximum is {n} characters)")
+            }
+            Problem::UsernameInvalid => f.write_str(
+                "Username must not be empty, contain control characters, or begin or end with a blank",
+            ),
             Problem::PasswordWeak => f.write_str(
                 "Password is too weak: it must contain an uppercase letter, a lowercase letter and a digit",
             ),

@@ -85,7 +85,8 @@ impl std::fmt::Display for Mistake {
 /// The parameters a call hashes that were sent, in hash order, with their hashed values.
 pub fn hashed_values(call: Call, params: &Params) -> Vec<(&'static str, String)> {
     call.hash_order()
-        .filter_map(|name| {
+        .iter()
+        .filter_map(|&name| {
             let v = params.get(name)?;
             if name == "user_id" {
                 normalize_user_id(v).map(|id| (name, id.to_string()))
@@ -106,7 +107,7 @@ pub fn explain(
     other_keys: &[NamedKey],
     given: &str,
 ) -> Option<Mistake> {
-    let base = hash_string(call, params);
+    let base = hash_string(call.hash_order(), params);
     let expected = sha1_hex(&base, key);
     if given == expected {
         return None;
@@ -122,7 +123,7 @@ pub fn explain(
         }
     }
     let u = params.get("u").unwrap_or("");
-    let hashes_u = call.hash_order().any(|n| n == "u");
+    let hashes_u = call.hash_order().contains(&"u");
     if hashes_u {
         if hits(&base.replacen(u, "", 1)) {
             return Some(Mistake::ULeftOut);
@@ -160,7 +161,7 @@ pub fn explain(
     }
     // A parameter that is not hashed, put in at any place.
     for (name, v) in params.iter() {
-        if name == "hash" || name == "u" || call.hash_order().any(|n| n == name) {
+        if name == "hash" || name == "u" || call.hash_order().contains(&name) {
             continue;
         }
         for at in 0..=values.len() {

@@ -1,10 +1,17 @@
-//! The lockout against hash guessing: failed hash checks counted per client address and per
-//! caller (`u`) in a fixed one-minute window. Past the limit, further attempts from that
-//! address, or for that caller, are refused before the hash is looked at, until the window
-//! passes. A request that passes the hash check clears its address's and its caller's count,
-//! so a client that mixes right and wrong hashes (a test suite probing `Incorrect hash`) is
-//! not locked out, while a guesser, who never passes, is. Other clients pay nothing: one map
-//! lookup under a lock held for microseconds.
+//! The lockout against hash guessing. Failed hash checks are counted three ways: per client
+//! address and caller (`u`), per client address (all callers, unknown ones included, so that
+//! rotating usernames does not help), and per key scope (the key being guessed, from any
+//! address). Each count decays at `limit` per window, so a guesser is held to that rate.
+//!
+//! A locked count never refuses a correctly signed request: the lockout only turns the answer
+//! to a *wrong* hash (or an unknown `u`) into `429 Too many failed hash checks`, so knowing a
+//! username is not enough to lock its owner out. A pass proves the key of its (address, `u`):
+//! it clears that pair's failures, and takes them back out of the address count and of the
+//! count of the scope whose key matched; no other failures. A test suite that probes
+//! `Incorrect hash` between good calls as the same `u` is therefore never locked out, while a
+//! guesser whose good requests are signed as somebody else is.
+//!
+//! Other clients pay nothing while nobody fails: one atomic load, no lock.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -12,32 +19,80 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// The window failures are counted in.
+/// The window a count decays over: `limit` failures drain in one window.
 pub const WINDOW: Duration = Duration::from_secs(60);
 
-/// Past this many tracked keys, expired ones are dropped (bounds memory under a flood from
+/// An address, or a key scope, may fail this many times the per-(address, `u`) limit: one
+/// address can be an integrator's server signing for many users.
+pub const WIDE_FACTOR: u32 = 3;
+
+/// Past this many tracked counts, drained ones are dropped (bounds memory under a flood from
 /// many addresses).
 const PRUNE_AT: usize = 10_000;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Addr(IpAddr),
-    Caller(String),
+/// A count that drains at `rate` per second.
+#[derive(Debug, Clone, Copy)]
+struct Count {
+    value: f64,
+    at: Instant,
 }
 
-/// Failure counts per address and per caller.
+impl Count {
+    fn now(&self, now: Instant, rate: f64) -> f64 {
+        let drained = now.saturating_duration_since(self.at).as_secs_f64() * rate;
+        (self.value - drained).max(0.0)
+    }
+
+    fn add(&mut self, now: Instant, rate: f64, x: f64) {
+        self.value = (self.now(now, rate) + x).max(0.0);
+        self.at = now;
+    }
+}
+
+/// The failures of one (address, `u`) pair and the key scopes they were checked against.
+#[derive(Debug, Clone)]
+struct Pair {
+    count: Count,
+    scopes: Vec<i64>,
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    pairs: HashMap<(IpAddr, String), Pair>,
+    addrs: HashMap<IpAddr, Count>,
+    scopes: HashMap<i64, Count>,
+}
+
+impl Counts {
+    fn len(&self) -> usize {
+        self.pairs.len() + self.addrs.len() + self.scopes.len()
+    }
+}
+
+/// What a failed request is: who sent it, as whom, and which keys its hash was checked with.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    /// The client's address.
+    pub addr: IpAddr,
+    /// The caller's `u`, when it names a user; `None` for an unknown or missing `u`.
+    pub caller: Option<&'a str>,
+    /// The key scopes the hash was checked against (0 the system, else a reseller's id).
+    pub scopes: &'a [i64],
+}
+
+/// Failure counts and the lockout they make.
 #[derive(Debug)]
 pub struct HashGuard {
     limit: u32,
     window: Duration,
-    counts: Mutex<HashMap<Key, (Instant, u32)>>,
-    /// How many keys `counts` holds: while 0 (no failure lately, the usual case) a request
-    /// reads this atomic and never takes the lock, so the guard puts no global lock on reads.
+    counts: Mutex<Counts>,
+    /// How many counts are held: while 0 (no failure lately, the usual case) a pass reads this
+    /// atomic and never takes the lock.
     tracked: AtomicUsize,
 }
 
 impl HashGuard {
-    /// A guard allowing `limit` failures per window; 0 turns it off.
+    /// A guard allowing `limit` failures per (address, `u`) per window; 0 turns it off.
     pub fn new(limit: u32) -> HashGuard {
         HashGuard::with_window(limit, WINDOW)
     }
@@ -47,61 +102,99 @@ impl HashGuard {
         HashGuard {
             limit,
             window,
-            counts: Mutex::new(HashMap::new()),
+            counts: Mutex::new(Counts::default()),
             tracked: AtomicUsize::new(0),
         }
     }
 
-    /// Whether the address or the caller has used up its failures in the current window.
-    pub fn locked_out(&self, addr: IpAddr, caller: &str) -> bool {
-        if self.limit == 0 || self.tracked.load(Ordering::Acquire) == 0 {
-            return false;
-        }
-        let Ok(counts) = self.counts.lock() else {
-            return false;
-        };
-        let now = Instant::now();
-        [Key::Addr(addr), Key::Caller(caller.to_string())]
-            .iter()
-            .any(|k| {
-                counts.get(k).is_some_and(|(start, n)| {
-                    now.duration_since(*start) < self.window && *n >= self.limit
-                })
-            })
+    /// How many failures drain per second.
+    fn rate(&self) -> f64 {
+        f64::from(self.limit) / self.window.as_secs_f64().max(1e-9)
     }
 
-    /// Forgets the failures of an address and a caller that just passed the hash check.
-    pub fn record_success(&self, addr: IpAddr, caller: &str) {
-        if self.limit == 0 || self.tracked.load(Ordering::Acquire) == 0 {
-            return;
-        }
-        if let Ok(mut counts) = self.counts.lock() {
-            counts.remove(&Key::Addr(addr));
-            counts.remove(&Key::Caller(caller.to_string()));
-            self.tracked.store(counts.len(), Ordering::Release);
-        }
+    /// Counts one failure; returns `Some(seconds to wait)` when the attempt is locked out
+    /// (this failure included), `None` when it may be answered as the plain failure it is.
+    pub fn fail(&self, attempt: Attempt<'_>) -> Option<u64> {
+        self.fail_at(Instant::now(), attempt)
     }
 
-    /// Counts one failed hash check.
-    pub fn record_failure(&self, addr: IpAddr, caller: &str) {
+    /// [`HashGuard::fail`] at a given instant (the clock is injected for tests).
+    pub fn fail_at(&self, now: Instant, a: Attempt<'_>) -> Option<u64> {
         if self.limit == 0 {
+            return None;
+        }
+        let Ok(mut c) = self.counts.lock() else {
+            return None;
+        };
+        let rate = self.rate();
+        let fresh = Count {
+            value: 0.0,
+            at: now,
+        };
+        if c.len() >= PRUNE_AT {
+            c.pairs.retain(|_, p| p.count.now(now, rate) > 0.0);
+            c.addrs.retain(|_, n| n.now(now, rate) > 0.0);
+            c.scopes.retain(|_, n| n.now(now, rate) > 0.0);
+        }
+        let pair_limit = f64::from(self.limit);
+        let wide_limit = f64::from(self.limit.saturating_mul(WIDE_FACTOR));
+        let mut over = Vec::with_capacity(2 + a.scopes.len());
+        if let Some(u) = a.caller {
+            let p = c.pairs.entry((a.addr, u.to_string())).or_insert(Pair {
+                count: fresh,
+                scopes: Vec::new(),
+            });
+            p.count.add(now, rate, 1.0);
+            for s in a.scopes {
+                if !p.scopes.contains(s) {
+                    p.scopes.push(*s);
+                }
+            }
+            over.push(p.count.value - pair_limit);
+        }
+        let n = c.addrs.entry(a.addr).or_insert(fresh);
+        n.add(now, rate, 1.0);
+        over.push(n.value - wide_limit);
+        for s in a.scopes {
+            let n = c.scopes.entry(*s).or_insert(fresh);
+            n.add(now, rate, 1.0);
+            over.push(n.value - wide_limit);
+        }
+        self.tracked.store(c.len(), Ordering::Release);
+        // Locked once a count is past its limit (this failure is the limit-th + 1); the wait is
+        // until the fullest count has drained back below it.
+        let worst = over.into_iter().fold(f64::NEG_INFINITY, f64::max);
+        (worst > 0.0).then(|| (worst / rate).ceil().max(1.0) as u64)
+    }
+
+    /// Forgets the failures of (address, `u`) after a pass with the key of `matched_scope`
+    /// (`None`: no key was checked), taking them back out of the address count and of that
+    /// scope's count.
+    pub fn pass(&self, addr: IpAddr, caller: &str, matched_scope: Option<i64>) {
+        self.pass_at(Instant::now(), addr, caller, matched_scope)
+    }
+
+    /// [`HashGuard::pass`] at a given instant.
+    pub fn pass_at(&self, now: Instant, addr: IpAddr, caller: &str, matched: Option<i64>) {
+        if self.limit == 0 || self.tracked.load(Ordering::Acquire) == 0 {
             return;
         }
-        let Ok(mut counts) = self.counts.lock() else {
+        let Ok(mut c) = self.counts.lock() else {
             return;
         };
-        let now = Instant::now();
-        if counts.len() >= PRUNE_AT {
-            counts.retain(|_, (start, _)| now.duration_since(*start) < self.window);
-        }
-        for k in [Key::Addr(addr), Key::Caller(caller.to_string())] {
-            let entry = counts.entry(k).or_insert((now, 0));
-            if now.duration_since(entry.0) >= self.window {
-                *entry = (now, 0);
+        let rate = self.rate();
+        if let Some(p) = c.pairs.remove(&(addr, caller.to_string())) {
+            let n = p.count.now(now, rate);
+            if let Some(a) = c.addrs.get_mut(&addr) {
+                a.add(now, rate, -n);
             }
-            entry.1 = entry.1.saturating_add(1);
+            if let Some(s) = matched.filter(|s| p.scopes.contains(s))
+                && let Some(sc) = c.scopes.get_mut(&s)
+            {
+                sc.add(now, rate, -n);
+            }
         }
-        self.tracked.store(counts.len(), Ordering::Release);
+        self.tracked.store(c.len(), Ordering::Release);
     }
 }
 
@@ -109,49 +202,102 @@ impl HashGuard {
 mod tests {
     use super::*;
 
-    #[test]
-    fn locks_per_address_and_per_caller_until_the_window_passes() {
-        let g = HashGuard::with_window(3, Duration::from_millis(200));
-        let a: IpAddr = "127.0.0.1".parse().unwrap();
-        let b: IpAddr = "127.0.0.2".parse().unwrap();
-        for _ in 0..3 {
-            assert!(!g.locked_out(a, "admin"));
-            g.record_failure(a, "admin");
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn attempt<'a>(addr: &str, u: &'a str, scopes: &'a [i64]) -> Attempt<'a> {
+        Attempt {
+            addr: ip(addr),
+            caller: Some(u),
+            scopes,
         }
-        assert!(g.locked_out(a, "admin"));
-        // The same address for another caller: locked (per address).
-        assert!(g.locked_out(a, "other"));
-        // Another address for the same caller: locked (per caller).
-        assert!(g.locked_out(b, "admin"));
-        // Another address and caller: free.
-        assert!(!g.locked_out(b, "other"));
-        std::thread::sleep(Duration::from_millis(250));
-        assert!(!g.locked_out(a, "admin"));
     }
 
     #[test]
-    fn a_pass_clears_the_count_but_not_a_lockout() {
+    fn the_pair_locks_at_its_limit_and_drains_over_the_window() {
         let g = HashGuard::with_window(3, Duration::from_secs(60));
-        let a: IpAddr = "127.0.0.1".parse().unwrap();
-        for _ in 0..10 {
-            g.record_failure(a, "admin");
-            g.record_failure(a, "admin");
-            g.record_success(a, "admin");
-            assert!(!g.locked_out(a, "admin"));
-        }
+        let t = Instant::now();
         for _ in 0..3 {
-            g.record_failure(a, "admin");
+            assert_eq!(g.fail_at(t, attempt("10.0.0.1", "admin", &[0])), None);
         }
-        assert!(g.locked_out(a, "admin"));
+        // The fourth is locked; one failure drains every 20 s, so the wait is 20 s.
+        assert_eq!(g.fail_at(t, attempt("10.0.0.1", "admin", &[0])), Some(20));
+        // Another address for the same caller is not locked (no victim lockout).
+        assert_eq!(g.fail_at(t, attempt("10.0.0.2", "admin", &[0])), None);
+        // A minute and a half later the count has drained.
+        let later = t + Duration::from_secs(90);
+        assert_eq!(g.fail_at(later, attempt("10.0.0.1", "admin", &[0])), None);
+    }
+
+    #[test]
+    fn a_pass_clears_its_own_pair_and_nothing_else() {
+        let g = HashGuard::with_window(3, Duration::from_secs(60));
+        let t = Instant::now();
+        // A test suite: wrong and right hashes as the same caller, far past the limit.
+        for _ in 0..50 {
+            for _ in 0..2 {
+                assert_eq!(g.fail_at(t, attempt("10.0.0.1", "admin", &[0])), None);
+            }
+            g.pass_at(t, ip("10.0.0.1"), "admin", Some(0));
+        }
+        // A guesser: failures as many callers, passes as itself (another scope's key).
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        let mut through = 0;
+        'guess: for _ in 0..10 {
+            for u in names {
+                for _ in 0..2 {
+                    if g.fail_at(t, attempt("10.0.0.9", u, &[0])).is_some() {
+                        break 'guess;
+                    }
+                    through += 1;
+                }
+                g.pass_at(t, ip("10.0.0.9"), "mine", Some(7));
+            }
+        }
+        // The address count (3 × 3 = 9) stops it, whatever its own passes.
+        assert_eq!(through, 9);
+    }
+
+    #[test]
+    fn the_scope_count_stops_guessing_from_many_addresses() {
+        let g = HashGuard::with_window(2, Duration::from_secs(60));
+        let t = Instant::now();
+        let mut through = 0;
+        for i in 0..50 {
+            let addr = format!("10.0.1.{i}");
+            if g.fail_at(t, attempt(&addr, "admin", &[0])).is_some() {
+                break;
+            }
+            through += 1;
+        }
+        assert_eq!(through, 6);
+        // A reseller's own scope is another count.
+        assert_eq!(g.fail_at(t, attempt("10.0.2.1", "r", &[2])), None);
+    }
+
+    #[test]
+    fn unknown_callers_count_toward_the_address() {
+        let g = HashGuard::with_window(2, Duration::from_secs(60));
+        let t = Instant::now();
+        let unknown = Attempt {
+            addr: ip("10.0.0.5"),
+            caller: None,
+            scopes: &[],
+        };
+        for _ in 0..6 {
+            assert_eq!(g.fail_at(t, unknown), None);
+        }
+        assert!(g.fail_at(t, unknown).is_some());
+        // A known caller from that address is locked too (on its wrong hashes).
+        assert!(g.fail_at(t, attempt("10.0.0.5", "admin", &[0])).is_some());
     }
 
     #[test]
     fn zero_turns_it_off() {
         let g = HashGuard::new(0);
-        let a: IpAddr = "127.0.0.1".parse().unwrap();
         for _ in 0..100 {
-            g.record_failure(a, "x");
+            assert_eq!(g.fail(attempt("10.0.0.1", "x", &[0])), None);
         }
-        assert!(!g.locked_out(a, "x"));
     }
 }

@@ -12,6 +12,7 @@
 //! - [`store`]: all SQL: opening, pragmas, schema, typed reads, the single writer.
 //! - [`settings`]: the `conflines` settings, their defaults and meanings.
 //! - [`guard`]: the lockout after repeated failed hash checks.
+//! - [`passwords`]: argon2id hashing, the longest password, and the bounded hashing pool.
 //! - [`kit`]: `/health`, snapshot/reset and the request journal for integrators' test suites.
 //! - [`openapi`]: the API description, generated from the call and parameter tables.
 //! - [`explain`]: which usual mistake explains a wrong hash (`morbox hash`, the log).
@@ -52,6 +53,7 @@ pub mod kit;
 pub mod openapi;
 pub mod ops;
 pub mod params;
+pub mod passwords;
 pub mod router;
 pub mod server;
 pub mod settings;

@@ -37,7 +37,7 @@ fn fields(call: Call) -> Vec<Field> {
             description: "1: answer inline (no Content-Disposition).".into(),
         },
     ];
-    let hashed: Vec<&str> = call.hash_order().collect();
+    let hashed: Vec<&str> = call.hash_order().to_vec();
     let pos = |n: &str| hashed.iter().position(|h| *h == n).map(|p| p + 1);
     match call.spec().hash {
         HashParams::Fixed(list) => {
@@ -156,7 +156,7 @@ pub fn document() -> Value {
                 "summary": format!("{main} ({method})"),
                 "description": format!(
                     "Hash order: {}. Errors of this call are wrapped as {}; gate errors as {}.",
-                    spec.call.hash_order().collect::<Vec<_>>().join(", "),
+                    spec.call.hash_order().join(", "),
                     shape_name(spec.errors),
                     shape_name(ErrorShape::Status)
                 ),

@@ -155,7 +155,7 @@ pub fn hash(args: &HashArgs) -> Result {
     let not_hashed: Vec<&str> = params
         .iter()
         .map(|(n, _)| n)
-        .filter(|n| *n != "hash" && !call.hash_order().any(|h| h == *n))
+        .filter(|n| *n != "hash" && !call.hash_order().contains(n))
         .collect();
     if !not_hashed.is_empty() {
         say!("sent but not hashed: {}", not_hashed.join(", "));
@@ -285,7 +285,7 @@ fn check_password(pw: &str, settings: &crate::settings::Settings) -> Result {
 }
 
 fn argon2_hash(pw: &str) -> std::result::Result<String, Box<dyn Error>> {
-    Ok(crate::auth::hash_password(pw).map_err(|e| e.to_string())?)
+    Ok(crate::passwords::hash(pw)?)
 }
 
 /// `morbox settings …`.

@@ -8,7 +8,9 @@ use crate::xml::Doc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{ALLOW, CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue};
+use hyper::header::{
+    ALLOW, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER,
+};
 use hyper::{Method, Request, Response, StatusCode};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -61,8 +63,18 @@ pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Res
         .and_then(|v| v.to_str().ok());
     // Only a POST to an API call has a body worth reading; anything else is answered without.
     let call = route(path);
+    // A declared length over the limit is refused before any byte of the body is read.
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
     let body = if parts.method == Method::POST && call.is_some() {
-        read_body(body, app.body_limit, app.body_timeout).await
+        if declared.is_some_and(|n| n > app.body_limit as u64) {
+            Err(ApiError::BodyTooLarge)
+        } else {
+            read_body(body, app.body_limit, app.body_timeout).await
+        }
     } else {
         Ok(Bytes::new())
     };
@@ -322,7 +334,12 @@ fn error_response(
     xml_ext: bool,
     test: bool,
 ) -> Response<Full<Bytes>> {
-    xml_response(e.http_status(), error_body(e, shape), xml_ext, test)
+    let mut resp = xml_response(e.http_status(), error_body(e, shape), xml_ext, test);
+    if let ApiError::TooManyFailures(wait) = e {
+        resp.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(*wait));
+    }
+    resp
 }
 
 /// The vendor's headers: `text/html` as an attachment by default, `text/xml` with

@@ -6,10 +6,11 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
+use std::collections::HashMap;
 use std::future::Future;
 use std::io::Write;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
@@ -25,6 +26,11 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// The most connections served at once; more wait in the listen backlog.
     pub max_connections: usize,
+    /// The most connections one client address may hold open; more are closed at once, so
+    /// that one client cannot take every slot.
+    pub max_connections_per_address: usize,
+    /// How long a new connection may stay silent before its first byte; then it is closed.
+    pub first_byte_timeout: Duration,
     /// How long shutdown waits for requests in flight.
     pub grace: Duration,
 }
@@ -48,6 +54,7 @@ pub async fn serve(
     tracing::info!(%local, "listening");
 
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let per_address = PerAddress::new(limits.max_connections_per_address);
     let graceful = GracefulShutdown::new();
     let mut builder = http1::Builder::new();
     builder
@@ -77,18 +84,36 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let ip = peer.ip();
+        let Some(held) = per_address.take(ip) else {
+            tracing::debug!(%peer, "connection refused: too many open from this address");
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let app = Arc::clone(&app);
-        let ip = peer.ip();
         let service = service_fn(move |req| {
             let app = Arc::clone(&app);
             async move { Ok::<_, std::convert::Infallible>(router::respond(app, req, ip).await) }
         });
-        let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let watcher = graceful.watcher();
+        let builder = builder.clone();
+        let first_byte = limits.first_byte_timeout;
         tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            // A connection that says nothing is closed early, rather than holding its slot
+            // for the whole header timeout.
+            let mut first = [0u8; 1];
+            if tokio::time::timeout(first_byte, stream.peek(&mut first))
+                .await
+                .is_err()
+            {
+                tracing::debug!(%peer, "connection closed: no first byte in time");
+            } else {
+                let conn = watcher.watch(builder.serve_connection(TokioIo::new(stream), service));
+                if let Err(e) = conn.await {
+                    tracing::debug!(%peer, error = %e, "connection ended with an error");
+                }
             }
+            drop(held);
             drop(permit);
         });
     }
@@ -101,6 +126,54 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+/// Open connections per client address, with a cap.
+struct PerAddress {
+    cap: usize,
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+/// One open connection's place in [`PerAddress`]; given back when dropped.
+struct Held {
+    ip: IpAddr,
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+impl PerAddress {
+    fn new(cap: usize) -> PerAddress {
+        PerAddress {
+            cap: cap.max(1),
+            open: Arc::default(),
+        }
+    }
+
+    /// A place for one more connection from `ip`, unless it already holds the cap.
+    fn take(&self, ip: IpAddr) -> Option<Held> {
+        let mut open = self.open.lock().ok()?;
+        let n = open.entry(ip).or_insert(0);
+        if *n >= self.cap {
+            return None;
+        }
+        *n += 1;
+        Some(Held {
+            ip,
+            open: Arc::clone(&self.open),
+        })
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.open.lock()
+            && let Some(n) = open.get_mut(&self.ip)
+        {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
 }
 
 /// Completes on SIGINT or SIGTERM.

@@ -34,6 +34,7 @@ fn in_process() -> &'static InProcess {
                 guard: HashGuard::new(0),
                 kit: None,
                 explain_hash_errors: false,
+                passwords: morbox::passwords::Pool::new(),
             },
             rt: tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)

@@ -5,12 +5,14 @@ mod util;
 
 mod cli;
 mod durability;
+mod flood;
 mod gates;
 mod get;
 mod hostile;
 mod http;
 mod kit;
 mod limits;
+mod lockout;
 mod ops;
 mod props;
 mod raw_get;

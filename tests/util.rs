@@ -321,7 +321,7 @@ pub struct Resp {
 }
 
 impl Resp {
-    fn parse(buf: &[u8]) -> Resp {
+    pub fn parse(buf: &[u8]) -> Resp {
         let end = buf
             .windows(4)
             .position(|w| w == b"\r\n\r\n")
@@ -426,4 +426,36 @@ pub fn well_formed(body: &str) -> bool {
         }
     }
     elements > 0
+}
+
+/// A connection to `addr` from the loopback address `from` (127.0.0.2, 127.0.0.9…), to be
+/// another client.
+pub fn connect_from(from: &str, addr: &str) -> TcpStream {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let sock = tokio::net::TcpSocket::new_v4().unwrap();
+        sock.bind(format!("{from}:0").parse().unwrap()).unwrap();
+        let stream = sock.connect(addr.parse().unwrap()).await.unwrap();
+        let std = stream.into_std().unwrap();
+        std.set_nonblocking(false).unwrap();
+        std
+    })
+}
+
+/// One request that asks to close, from the loopback address `from`.
+pub fn send_from(from: &str, addr: &str, method: &str, target: &str, body: &[u8]) -> Resp {
+    let mut c = connect_from(from, addr);
+    c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let head = format!(
+        "{method} {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    c.write_all(head.as_bytes()).unwrap();
+    c.write_all(body).unwrap();
+    let mut buf = Vec::new();
+    c.read_to_end(&mut buf).unwrap();
+    Resp::parse(&buf)
 }

@@ -27,7 +27,7 @@ fn target() -> &'static Target {
         rusqlite_free_update(&db);
         let store = Store::open(&db, Durability::Normal).unwrap();
         Target {
-            backend: Backend { store, guard: HashGuard::new(0), kit: None, explain_hash_errors: false },
+            backend: Backend { store, guard: HashGuard::new(0), kit: None, explain_hash_errors: false, passwords: morbox::passwords::Pool::new() },
             rt: tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap(),
         }
     })

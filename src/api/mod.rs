@@ -9,7 +9,7 @@ pub mod user_details_update;
 
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
-use crate::guard::HashGuard;
+use crate::guard::{Attempt, HashGuard};
 use crate::params::Params;
 use crate::settings::{Settings, XML_API_EXTENSION};
 use crate::store::{ReadCtx, Store, queries};
@@ -104,18 +104,22 @@ impl Call {
     }
 
     /// The parameters that go into the hash, in order.
-    pub fn hash_order(self) -> impl Iterator<Item = &'static str> {
-        let (fixed, table): (&'static [&'static str], &'static [update_params::Param]) =
-            match self.spec().hash {
-                HashParams::Fixed(list) => (list, &[]),
-                HashParams::UpdateTable => (&[], update_params::PARAMS),
-            };
-        fixed
-            .iter()
-            .copied()
-            .chain(table.iter().filter(|p| p.hashed).map(|p| p.name))
+    pub fn hash_order(self) -> &'static [&'static str] {
+        match self.spec().hash {
+            HashParams::Fixed(list) => list,
+            HashParams::UpdateTable => &UPDATE_HASH_ORDER,
+        }
     }
 }
+
+/// The hashed rows of the update parameter table, in its order (made once).
+static UPDATE_HASH_ORDER: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    update_params::PARAMS
+        .iter()
+        .filter(|p| p.hashed)
+        .map(|p| p.name)
+        .collect()
+});
 
 /// One API request, routed and parsed.
 #[derive(Debug, Clone)]
@@ -142,6 +146,8 @@ pub struct Backend {
     pub kit: Option<crate::kit::TestKit>,
     /// Log why each `Incorrect hash` did not match (`serve --explain-hash-errors`).
     pub explain_hash_errors: bool,
+    /// Where passwords are hashed (bounded: one at a time per core).
+    pub passwords: crate::passwords::Pool,
 }
 
 /// What a call produced, for the router to send.
@@ -198,10 +204,10 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
     outcome
 }
 
-/// Counts a failed hash check, logs it and writes it to the audit table (never the hash or the
-/// key). The audit write is not waited for: the answer does not depend on it.
+/// Logs a failed hash check and writes it to the audit table (never the hash or the key). The
+/// audit write is not waited for: the answer does not depend on it. Only failures under the
+/// lockout's limit get here, which bounds the writes a guesser can cause.
 fn record_hash_failure(backend: &Backend, peer: IpAddr, u: &str, caller: i64) {
-    backend.guard.record_failure(peer, u);
     tracing::warn!(%peer, u, "hash check failed");
     let store = Arc::clone(&backend.store);
     let (u, peer) = (u.to_string(), peer.to_string());
@@ -236,8 +242,10 @@ fn read_call(backend: &Backend, req: &ApiRequest, answer: ReadAnswer) -> Outcome
     outcome
 }
 
-/// Gate 1 (the caller by `u`) and, through [`auth::check_gates`], gates 2–4. Records in `out`
-/// what the response needs to know even when a gate refuses.
+/// Gate 1 (the caller by `u`) and, through [`auth::check_gates`], gates 2–4, with the
+/// lockout: a failure (unknown caller, wrong hash) is counted, and answered `429` while its
+/// counts are over the limit; a pass is never refused. Records in `out` what the response
+/// needs to know even when a gate refuses.
 pub fn authenticate(
     conn: &Connection,
     ctx: &ReadCtx<'_>,
@@ -245,34 +253,60 @@ pub fn authenticate(
     req: &ApiRequest,
     out: &mut Outcome,
 ) -> Result<Authed, ApiError> {
-    let caller = match req.params.get("u") {
+    let u = req.params.get("u");
+    let caller = match u {
         Some(u) => queries::caller_by_username(conn, u)?,
         None => None,
     };
     let scope = caller.as_ref().map_or(0, Caller::scope);
     let settings = ctx.settings(conn, scope)?;
     out.xml_extension = settings.system_on(XML_API_EXTENSION);
-    let caller = caller.ok_or(ApiError::AccessDenied)?;
+    let Some(caller) = caller else {
+        // An unknown `u` enumerates usernames: it counts toward the address.
+        let unknown = Attempt {
+            addr: req.peer,
+            caller: None,
+            scopes: &[],
+        };
+        return Err(match backend.guard.fail(unknown) {
+            Some(wait) => ApiError::TooManyFailures(wait),
+            None => ApiError::AccessDenied,
+        });
+    };
     out.caller = Some(caller.id);
-    let locked_out = backend
-        .guard
-        .locked_out(req.peer, req.params.get("u").unwrap_or(""));
+    let u = u.unwrap_or("");
     let gates = auth::check_gates(
-        req.call,
+        req.call.hash_order(),
         &caller,
         req.is_get,
         &settings,
         &req.params,
-        locked_out,
     );
-    if gates == Err(ApiError::IncorrectHash) && backend.explain_hash_errors {
-        explain_in_log(conn, req, &caller, &settings);
+    match gates {
+        Ok(matched) => {
+            backend.guard.pass(req.peer, u, matched);
+            Ok(Authed { caller, settings })
+        }
+        Err(ApiError::IncorrectHash) => {
+            let scopes: Vec<i64> = auth::keys(&caller, &settings)
+                .iter()
+                .map(|(s, _)| *s)
+                .collect();
+            let attempt = Attempt {
+                addr: req.peer,
+                caller: Some(u),
+                scopes: &scopes,
+            };
+            if let Some(wait) = backend.guard.fail(attempt) {
+                return Err(ApiError::TooManyFailures(wait));
+            }
+            if backend.explain_hash_errors {
+                explain_in_log(conn, req, &caller, &settings);
+            }
+            Err(ApiError::IncorrectHash)
+        }
+        Err(e) => Err(e),
     }
-    gates?;
-    backend
-        .guard
-        .record_success(req.peer, req.params.get("u").unwrap_or(""));
-    Ok(Authed { caller, settings })
 }
 
 /// Logs which usual mistake explains an `Incorrect hash` (never a key or a hash).

@@ -37,10 +37,20 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
             return outcome;
         }
     };
-    // 2. A password that will be stored is hashed now, off the async workers and the writer.
+    // 2. A password costs an argon2 hash: only a request that would succeed pays for it. Role,
+    //    reach, references and every validation are checked on a read snapshot first; then the
+    //    password is hashed on the bounded pool. The writer checks everything again below.
     let password_hash = match req.params.get("pswd") {
-        Some(pw) if password_problems(pw, &authed.settings).is_empty() => {
-            match hash_password(pw.to_string()).await {
+        Some(pw) => {
+            let dry_run = store.read(|conn, _| {
+                let target = reach(conn, &authed.caller, &req)?;
+                plan(conn, &req, &authed, &target, None).map(|_| ())
+            });
+            if let Err(e) = dry_run.and_then(|r| r) {
+                outcome.result = Err(e);
+                return outcome;
+            }
+            match backend.passwords.hash(pw.to_string()).await {
                 Ok(h) => Some(h),
                 Err(e) => {
                     outcome.result = Err(e);
@@ -48,9 +58,9 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
                 }
             }
         }
-        _ => None,
+        None => None,
     };
-    // 3. Everything else in one job on the writer.
+    // 3. Everything in one job on the writer.
     match store
         .writer()
         .write(move |conn| update(conn, &req, &authed, password_hash))
@@ -63,17 +73,6 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
         Err(e) => outcome.result = Err(e),
     }
     outcome
-}
-
-async fn hash_password(pw: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        crate::auth::hash_password(&pw).map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            ApiError::Internal
-        })
-    })
-    .await
-    .map_err(|_| ApiError::Internal)?
 }
 
 /// The whole update, inside the writer's savepoint for this request: the answer and the
@@ -430,8 +429,12 @@ pub fn password_problems(pw: &str, settings: &Settings) -> Vec<Problem> {
     let floor = if strong { 8 } else { 6 };
     let min = settings.system_int(PASSWORD_LENGTH, floor).max(floor) as usize;
     let mut problems = Vec::new();
-    if pw.chars().count() < min {
+    let chars = pw.chars().count();
+    if chars < min {
         problems.push(Problem::PasswordTooShort(min));
+    }
+    if chars > crate::passwords::MAX_CHARS {
+        problems.push(Problem::PasswordTooLong(crate::passwords::MAX_CHARS));
     }
     let varied = pw.chars().any(|c| c.is_uppercase())
         && pw.chars().any(|c| c.is_lowercase())
