@@ -3,7 +3,7 @@
 -- so a fixture can insert a row naming only the columns it cares about.
 
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version (version) VALUES (2);
+INSERT INTO schema_version (version) VALUES (3);
 
 -- Column order matters: user_details_raw_get answers every column in table order. The columns
 -- follow the vendor's raw-get page; then the three secret ones; then those the update needs.
@@ -172,6 +172,8 @@ CREATE TABLE users (
   ignore_global_monitorings INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX users_owner ON users (owner_id);
+-- Usernames are unique in any case (as under MySQL's case-insensitive collation).
+CREATE INDEX users_username_nocase ON users (username COLLATE NOCASE);
 CREATE INDEX users_responsible_accountant ON users (responsible_accountant_id);
 
 CREATE TABLE addresses (

@@ -281,7 +281,8 @@ pub struct ServeArgs {
     #[arg(long, env = "MORBOX_HASH_FAILURE_LIMIT", default_value_t = 20)]
     pub hash_failure_limit: u32,
     /// Serve on a non-loopback address even though a demo or short (< 16 characters)
-    /// API_Secret_Key is in use. Without it, serve refuses.
+    /// API_Secret_Key is in use, or API_Disable_hash_checking is 1 in some scope. Without it,
+    /// serve refuses.
     #[arg(long, env = "MORBOX_ALLOW_WEAK_SECRET")]
     pub allow_weak_secret: bool,
     /// Write durability: `full` (an acknowledged update survives power loss) or `normal`.
@@ -424,6 +425,18 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
                  set a strong key (at least 16 characters) or pass --allow-weak-secret",
                 args.listen,
                 weak.join(", ")
+            )
+            .into());
+        }
+        let unsigned = store::init::unsigned_scopes(&db)?;
+        if !unsigned.is_empty() {
+            store.close();
+            return Err(format!(
+                "refusing to serve on {}: API_Disable_hash_checking is 1 for {}, so anyone who \
+                 reaches this address could call the API unsigned; set it to 0 or pass \
+                 --allow-weak-secret",
+                args.listen,
+                unsigned.join(", ")
             )
             .into());
         }

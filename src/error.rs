@@ -186,7 +186,7 @@ pub enum Problem {
     /// Longer than [`crate::api::user_details_update::PASSWORD_MAX`] (hashing is bounded
     /// before it starts).
     PasswordTooLong(usize),
-    /// Empty, or with control characters or blanks at either end.
+    /// With control characters, or blanks at either end.
     UsernameInvalid,
     /// Strong passwords are on and this one is not.
     PasswordWeak,
@@ -223,7 +223,7 @@ impl fmt::Display for Problem {
                 write!(f, "Password is too long (maximum is {n} characters)")
             }
             Problem::UsernameInvalid => f.write_str(
-                "Username must not be empty, contain control characters, or begin or end with a blank",
+                "Username must not contain control characters or begin or end with a blank",
             ),
             Problem::PasswordWeak => f.write_str(
                 "Password is too weak: it must contain an uppercase letter, a lowercase letter and a digit",

@@ -10,8 +10,60 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Parameters whose values never appear in the journal.
-pub const MASKED: &[&str] = &["p", "pswd", "hash"];
+/// Parameters whose values never appear in the journal, by exact name (any case).
+const MASKED: &[&str] = &["p", "pswd", "hash"];
+
+/// Nor those whose name contains one of these (any case): `password`, `password2`, `secret`,
+/// `api_key`, `SecretKey`…
+const MASKED_PARTS: &[&str] = &["pass", "secret", "key", "token"];
+
+/// The most parameters one entry keeps (the rest are counted, not kept).
+pub const ENTRY_MAX_PARAMS: usize = 100;
+
+/// The most characters of one kept value.
+pub const ENTRY_MAX_VALUE: usize = 256;
+
+/// The most bytes the journal holds in all (the oldest entries go first).
+pub const JOURNAL_MAX_BYTES: usize = 8 << 20;
+
+/// Whether a parameter's value is masked in the journal.
+pub fn is_masked(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    MASKED.contains(&lower.as_str()) || MASKED_PARTS.iter().any(|p| lower.contains(p))
+}
+
+/// The parameters of a request as an entry keeps them: secrets masked, at most
+/// [`ENTRY_MAX_PARAMS`] of them, each value cut at [`ENTRY_MAX_VALUE`] characters; and how
+/// many were sent, when that is more than were kept whole.
+pub fn journal_params<'a>(
+    params: impl Iterator<Item = (&'a str, &'a str)>,
+) -> (Vec<(String, String)>, Option<usize>) {
+    let shorten = |s: &str, cut: &mut bool| -> String {
+        match s.char_indices().nth(ENTRY_MAX_VALUE) {
+            Some((i, _)) => {
+                *cut = true;
+                s[..i].to_string()
+            }
+            None => s.to_string(),
+        }
+    };
+    let mut kept = Vec::new();
+    let (mut sent, mut cut) = (0, false);
+    for (k, v) in params {
+        sent += 1;
+        if kept.len() >= ENTRY_MAX_PARAMS {
+            continue;
+        }
+        let v = if is_masked(k) {
+            "***".to_string()
+        } else {
+            shorten(v, &mut cut)
+        };
+        kept.push((shorten(k, &mut cut), v));
+    }
+    let truncated = sent > kept.len() || cut;
+    (kept, truncated.then_some(sent))
+}
 
 /// One API request as the journal keeps it.
 #[derive(Debug, Clone)]
@@ -24,8 +76,10 @@ pub struct Entry {
     pub path: String,
     /// The call's main name.
     pub call: String,
-    /// Every parameter, `p`, `pswd` and `hash` masked.
+    /// The parameters as [`journal_params`] keeps them: secrets masked, bounded.
     pub params: Vec<(String, String)>,
+    /// When the parameters were cut: how many were sent.
+    pub params_sent: Option<usize>,
     /// The caller's `u`, if sent.
     pub caller: Option<String>,
     /// The caller's user id, when found.
@@ -39,6 +93,26 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// About how many bytes the entry takes, for the journal's bound.
+    fn size(&self) -> usize {
+        let strings = [
+            &self.time,
+            &self.method,
+            &self.path,
+            &self.call,
+            &self.outcome,
+        ];
+        std::mem::size_of::<Entry>()
+            + strings.iter().map(|s| s.len()).sum::<usize>()
+            + self.caller.as_ref().map_or(0, String::len)
+            + self
+                .params
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 48)
+                .sum::<usize>()
+            + self.changed.iter().map(|c| c.len() + 24).sum::<usize>()
+    }
+
     fn to_json(&self) -> Value {
         let params: serde_json::Map<String, Value> = self
             .params
@@ -51,6 +125,8 @@ impl Entry {
             "path": self.path,
             "call": self.call,
             "params": params,
+            "truncated": self.params_sent.is_some(),
+            "params_sent": self.params_sent.unwrap_or(self.params.len()),
             "caller": self.caller,
             "caller_id": self.caller_id,
             "outcome": self.outcome,
@@ -60,11 +136,11 @@ impl Entry {
     }
 }
 
-/// The last N API requests, oldest first.
+/// The last N API requests, oldest first, within [`JOURNAL_MAX_BYTES`].
 #[derive(Debug)]
 pub struct Journal {
     capacity: usize,
-    entries: Mutex<VecDeque<Entry>>,
+    entries: Mutex<(VecDeque<Entry>, usize)>,
 }
 
 impl Journal {
@@ -72,24 +148,34 @@ impl Journal {
     pub fn new(capacity: usize) -> Journal {
         Journal {
             capacity: capacity.max(1),
-            entries: Mutex::new(VecDeque::new()),
+            entries: Mutex::new((VecDeque::new(), 0)),
         }
     }
 
-    /// Adds one request, dropping the oldest past the capacity.
+    /// Adds one request, dropping the oldest past the capacity or the byte bound.
     pub fn record(&self, entry: Entry) {
-        if let Ok(mut e) = self.entries.lock() {
-            if e.len() >= self.capacity {
-                e.pop_front();
+        if let Ok(mut guard) = self.entries.lock() {
+            let (entries, bytes) = &mut *guard;
+            *bytes += entry.size();
+            entries.push_back(entry);
+            while entries.len() > self.capacity || *bytes > JOURNAL_MAX_BYTES {
+                let Some(old) = entries.pop_front() else {
+                    break;
+                };
+                *bytes -= old.size();
             }
-            e.push_back(entry);
         }
+    }
+
+    /// The bytes the journal holds now (about).
+    pub fn bytes(&self) -> usize {
+        self.entries.lock().map_or(0, |e| e.1)
     }
 
     /// The entries as JSON, filtered by call name (aliases count) and caller `u`.
     pub fn list(&self, call: Option<&str>, u: Option<&str>) -> Value {
         let wanted = call.map(|c| crate::api::Call::from_name(c).map(crate::api::Call::name));
-        let entries = self.entries.lock().map(|e| e.clone()).unwrap_or_default();
+        let entries = self.entries.lock().map(|e| e.0.clone()).unwrap_or_default();
         let items: Vec<Value> = entries
             .iter()
             .filter(|e| match wanted {
@@ -106,7 +192,7 @@ impl Journal {
     /// Forgets every entry.
     pub fn clear(&self) {
         if let Ok(mut e) = self.entries.lock() {
-            e.clear();
+            *e = (VecDeque::new(), 0);
         }
     }
 }
@@ -188,6 +274,7 @@ mod tests {
             path: "/api/x".into(),
             call: call.into(),
             params: vec![],
+            params_sent: None,
             caller: Some(u.into()),
             caller_id: None,
             outcome: "ok".into(),
@@ -227,5 +314,39 @@ mod tests {
         );
         j.clear();
         assert_eq!(j.list(None, None)["requests"].as_array().unwrap().len(), 0);
+        assert_eq!(j.bytes(), 0);
+    }
+
+    #[test]
+    fn masks_by_name_in_any_case_and_bounds_each_entry() {
+        for name in [
+            "p",
+            "P",
+            "pswd",
+            "PSWD",
+            "hash",
+            "Hash",
+            "password",
+            "Password2",
+            "secret",
+            "api_key",
+            "SecretKey",
+            "token",
+        ] {
+            assert!(is_masked(name), "{name}");
+        }
+        for name in ["u", "user_id", "u15", "username", "a8"] {
+            assert!(!is_masked(name), "{name}");
+        }
+        let long = "x".repeat(1000);
+        let many: Vec<(String, String)> =
+            (0..500).map(|i| (format!("k{i}"), long.clone())).collect();
+        let (kept, sent) = journal_params(many.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        assert_eq!(kept.len(), ENTRY_MAX_PARAMS);
+        assert_eq!(sent, Some(500));
+        assert!(kept.iter().all(|(_, v)| v.len() == ENTRY_MAX_VALUE));
+        let (kept, sent) = journal_params([("u", "admin"), ("PassWord", "hunter2")].into_iter());
+        assert_eq!(sent, None);
+        assert_eq!(kept[1], ("PassWord".to_string(), "***".to_string()));
     }
 }

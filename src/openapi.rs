@@ -86,7 +86,7 @@ fn fields(call: Call) -> Vec<Field> {
 
 fn kind_schema(kind: Kind) -> Value {
     match kind {
-        Kind::Int | Kind::IntMinZero | Kind::Ref(_) | Kind::FallbackFor(_) => {
+        Kind::Int | Kind::IntMinZero | Kind::StaffGroup | Kind::Ref(_) | Kind::FallbackFor(_) => {
             json!({"type": "string", "pattern": "^\\s*[+-]?[0-9]+\\s*$"})
         }
         Kind::MaxDevices => json!({"type": "string", "pattern": "^\\s*\\+?[0-9]+\\s*$"}),

@@ -223,11 +223,16 @@ pub fn users(cmd: &UsersCommand) -> Result {
             let min = settings
                 .system_int(crate::settings::USERNAME_LENGTH, 1)
                 .max(1) as usize;
-            if username.chars().count() < min {
-                return Err(format!("username is too short (minimum is {min} characters)").into());
+            // The API's own username rules, so that the API could have made this user too.
+            if let Some(problem) = crate::api::update_params::username_problem(username, min) {
+                return Err(format!("username {username:?}: {problem}").into());
             }
-            if ops::find_user(&conn, username)?.is_some() {
-                return Err(format!("username {username} is already taken").into());
+            if crate::store::user_update::username_taken(&conn, username, -1)? {
+                return Err(format!(
+                    "username {username:?}: {}",
+                    crate::error::Problem::UsernameTaken
+                )
+                .into());
             }
             let pw = read_password(password.as_deref())?;
             check_password(&pw, &settings)?;

@@ -158,21 +158,12 @@ pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
     };
     let test = params.get("test") == Some("1");
     let journal = backend.kit.as_ref().map(|kit| {
-        let masked = params
-            .iter()
-            .map(|(k, v)| {
-                let v = if crate::kit::MASKED.contains(&k) {
-                    "***"
-                } else {
-                    v
-                };
-                (k.to_string(), v.to_string())
-            })
-            .collect::<Vec<_>>();
         (
             kit,
-            masked,
-            params.get("u").map(str::to_string),
+            crate::kit::journal_params(params.iter()),
+            params
+                .get("u")
+                .map(|u| u.chars().take(crate::kit::ENTRY_MAX_VALUE).collect()),
             Instant::now(),
         )
     });
@@ -204,7 +195,8 @@ pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
             method: raw.method.to_string(),
             path: raw.path.to_string(),
             call: call.name().to_string(),
-            params,
+            params: params.0,
+            params_sent: params.1,
             caller: u,
             caller_id: caller,
             outcome: result

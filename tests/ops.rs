@@ -275,7 +275,7 @@ fn users_commands() {
         "--password",
         "Longenough1",
     ]);
-    assert!(err.contains("already taken"), "{err}");
+    assert!(err.contains("has already been taken"), "{err}");
     let err = must_fail(&[
         "users",
         "add",

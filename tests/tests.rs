@@ -5,6 +5,7 @@ mod util;
 
 mod cli;
 mod durability;
+mod exposure;
 mod flood;
 mod gates;
 mod get;
@@ -14,6 +15,7 @@ mod kit;
 mod limits;
 mod lockout;
 mod ops;
+mod privilege;
 mod props;
 mod raw_get;
 mod update;

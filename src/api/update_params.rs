@@ -3,6 +3,8 @@
 //! Hashing ([`crate::api::Call::hash_order`]), parsing, validation and the SQL all walk this one
 //! table; it reads like the wiki page (hashed rows first, in hash order).
 
+use crate::error::Problem;
+
 /// Where a parameter's value lands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -61,6 +63,9 @@ pub enum Kind {
     Int,
     /// A whole number; below 0 stores 0.
     IntMinZero,
+    /// `u11`, a permission group: only an admin may change a staff member's (an accountant or
+    /// manager could otherwise lift a colleague, or itself, to full rights).
+    StaffGroup,
     /// A whole number, 0 or more; only an admin or accountant may send it.
     MaxDevices,
     /// 1 for a value > 0, else 0.
@@ -176,7 +181,13 @@ pub const PARAMS: &[Param] = &[
         Bool,
         "Warning balance call",
     ),
-    p("u11", true, U("acc_group_id"), Int, "Accountant group"),
+    p(
+        "u11",
+        true,
+        U("acc_group_id"),
+        StaffGroup,
+        "Accountant group",
+    ),
     p("u12", true, U("generate_invoice"), Bool, "Generate invoice"),
     p("u13", true, R, UserType, "User type"),
     p("u14", true, U("taxation_country"), Int, "Taxation country"),
@@ -534,6 +545,19 @@ pub fn parse_decimal(v: &str) -> Option<f64> {
 /// The vendor's boolean: 1 for a value > 0, else 0 (anything that is no number is 0).
 pub fn parse_bool(v: &str) -> i64 {
     i64::from(parse_decimal(v).is_some_and(|f| f > 0.0))
+}
+
+/// What is wrong with a new username by its form and length (uniqueness is the store's):
+/// control characters or blanks at either end, then shorter than `min` (an empty name is too
+/// short: `min` is at least 1).
+pub fn username_problem(v: &str, min: usize) -> Option<Problem> {
+    if v.chars().any(char::is_control) || v.trim() != v {
+        Some(Problem::UsernameInvalid)
+    } else if v.chars().count() < min.max(1) {
+        Some(Problem::UsernameTooShort(min))
+    } else {
+        None
+    }
 }
 
 /// A plausible e-mail address: one `@`, something before it, a dotted domain after it.

@@ -9,7 +9,7 @@
 
 use super::update_params::{
     Group, Kind, PARAMS, Param, Ref, Target, group_column, is_email, parse_bool, parse_decimal,
-    parse_int,
+    parse_int, username_problem,
 };
 use super::{ApiRequest, Authed, Backend, Outcome, authenticate};
 use crate::auth::{Caller, Role, USER_MANAGE, target_id};
@@ -121,6 +121,9 @@ fn reach(conn: &Connection, caller: &Caller, req: &ApiRequest) -> Result<TargetR
                 && target.usertype != "admin"
                 && target.id != 0
                 && target.id != caller.id
+                // The assigned-only rule holds for changes as for reads.
+                && (!caller.show_only_assigned_users
+                    || target.responsible_accountant_id == caller.id)
         }
         Role::User => false,
     };
@@ -207,12 +210,18 @@ fn plan(
             }
             Kind::Username => {
                 let min = settings.system_int(USERNAME_LENGTH, 1).max(1) as usize;
-                if v.chars().count() < min {
-                    problems.push(Problem::UsernameTooShort(min));
+                if let Some(problem) = username_problem(v, min) {
+                    problems.push(problem);
                 } else if user_update::username_taken(conn, v, target.id)? {
                     problems.push(Problem::UsernameTaken);
                 }
                 Some(v.to_string().into())
+            }
+            Kind::StaffGroup => {
+                if target.is_staff() && caller.role != Role::Admin {
+                    denied = true;
+                }
+                int(v, p, &mut problems)
             }
             Kind::Ref(r) => {
                 let id = parse_int(v);

@@ -11,16 +11,22 @@ pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
 /// The demo world, loaded by `init --demo`.
 pub const DEMO_SQL: &str = include_str!("../../data/demo.sql");
 /// The version `schema.sql` records in `schema_version`.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The upgrades, each from the version before it: `(to_version, sql)`. A file of an older
 /// version is brought up to [`SCHEMA_VERSION`] in place, in one transaction.
-pub const MIGRATIONS: &[(i64, &str)] = &[(
-    2,
-    "CREATE INDEX IF NOT EXISTS actions_user ON actions (user_id);
-     DROP INDEX IF EXISTS conflines_owner_name;
-     CREATE INDEX conflines_owner_name ON conflines (owner_id, name);",
-)];
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        2,
+        "CREATE INDEX IF NOT EXISTS actions_user ON actions (user_id);
+         DROP INDEX IF EXISTS conflines_owner_name;
+         CREATE INDEX conflines_owner_name ON conflines (owner_id, name);",
+    ),
+    (
+        3,
+        "CREATE INDEX IF NOT EXISTS users_username_nocase ON users (username COLLATE NOCASE);",
+    ),
+];
 
 /// Brings an older database up to [`SCHEMA_VERSION`] in one transaction; refuses a newer one.
 /// Returns the version the file had.
@@ -64,17 +70,13 @@ pub struct Created {
 /// error the file is removed again.
 pub fn create(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box<dyn Error>> {
     // create_new refuses an existing file atomically, even against a concurrent init.
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => format!(
-                "{} already exists; init never touches an existing database",
-                path.display()
-            ),
-            _ => format!("cannot create {}: {e}", path.display()),
-        })?;
+    create_private(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => format!(
+            "{} already exists; init never touches an existing database",
+            path.display()
+        ),
+        _ => format!("cannot create {}: {e}", path.display()),
+    })?;
     match populate(path, demo, seeds) {
         Ok(created) => Ok(created),
         Err(e) => {
@@ -86,6 +88,18 @@ pub fn create(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box
             Err(e)
         }
     }
+}
+
+/// Creates a new, empty file only its owner may read or write (0600): a morbox database holds
+/// the API keys in clear and the password hashes. SQLite gives the `-wal` and `-shm` files the
+/// database file's own mode, so they are private too. Refuses an existing file.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
 }
 
 fn populate(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box<dyn Error>> {
@@ -131,6 +145,28 @@ pub fn weak_secrets(path: &Path) -> Result<Vec<String>, Box<dyn Error>> {
     // A scope may hold more than one row (fixtures may repeat a setting): name it once.
     weak.dedup();
     Ok(weak)
+}
+
+/// Who has `API_Disable_hash_checking` on ("the system" or "reseller N"): there, anyone who
+/// reaches the server may call the API without a signature.
+pub fn unsigned_scopes(path: &Path) -> Result<Vec<String>, Box<dyn Error>> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let owners: Vec<i64> = conn
+        .prepare(
+            "SELECT DISTINCT owner_id FROM conflines
+             WHERE name = 'API_Disable_hash_checking' ORDER BY owner_id",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut unsigned = Vec::new();
+    for owner in owners {
+        // The value in force (the newest row wins), read as the server reads it.
+        let settings = super::queries::settings(&conn, owner)?;
+        if settings.scoped_on(crate::settings::API_DISABLE_HASH_CHECKING) {
+            unsigned.push(crate::auth::scope_name(owner));
+        }
+    }
+    Ok(unsigned)
 }
 
 /// A new secret key: 48 hex characters from the operating system's random source.

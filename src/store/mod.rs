@@ -94,6 +94,7 @@ impl Store {
             )
             .into());
         }
+        warn_if_shared(path);
         let mut conn = open_connection(path).map_err(|e| explain_open_error(path, e))?;
         init::migrate(&mut conn, path)?;
         let raw_select = queries::raw_select_sql(&conn)?;
@@ -189,6 +190,21 @@ impl ReadCtx<'_> {
         let s = Arc::new(queries::settings(conn, scope)?);
         cache.by_scope.push((scope, Arc::clone(&s)));
         Ok(s)
+    }
+}
+
+/// Warns when others than the owner may read the database: it holds the API keys in clear and
+/// the password hashes (`morbox init` makes it 0600; a file copied in may be looser).
+fn warn_if_shared(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        tracing::warn!(
+            db = %path.display(),
+            mode = format!("{:o}", meta.permissions().mode() & 0o777),
+            "the database holds API keys and password hashes but others may read it; chmod 600 it"
+        );
     }
 }
 

@@ -193,8 +193,15 @@ pub fn check(conn: &Connection) -> rusqlite::Result<Row> {
     ])
 }
 
-/// A consistent copy of the database while it is being served (`VACUUM INTO`).
-pub fn backup(conn: &Connection, to: &Path) -> rusqlite::Result<()> {
-    conn.execute("VACUUM INTO ?1", [to.to_string_lossy()])?;
+/// A consistent copy of the database while it is being served (`VACUUM INTO`), in a new file
+/// only its owner may read (it holds the keys and password hashes). Refuses an existing file;
+/// on failure nothing is left behind.
+pub fn backup(conn: &Connection, to: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    super::init::create_private(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    // VACUUM INTO accepts an empty file, and keeps its mode.
+    if let Err(e) = conn.execute("VACUUM INTO ?1", [to.to_string_lossy()]) {
+        let _ = std::fs::remove_file(to);
+        return Err(e.into());
+    }
     Ok(())
 }

@@ -21,6 +21,15 @@ pub struct TargetRow {
     pub warning_email_balance: f64,
     /// The address's e-mail, or empty.
     pub email: String,
+    /// `responsible_accountant_id` (-1 or 0: nobody).
+    pub responsible_accountant_id: i64,
+}
+
+impl TargetRow {
+    /// Whether the target is system staff (an accountant or manager).
+    pub fn is_staff(&self) -> bool {
+        matches!(self.usertype.as_str(), "accountant" | "manager")
+    }
 }
 
 /// The target row (subqueries rather than joins: see queries::DETAILS_SELECT).
@@ -28,7 +37,8 @@ pub const TARGET_SELECT: &str = "SELECT u.id, u.usertype, u.owner_id,
         (SELECT id FROM addresses WHERE id = u.address_id),
         (SELECT id FROM taxes WHERE id = u.tax_id), CAST(u.lcr_id AS INTEGER),
         CAST(u.own_providers AS INTEGER), CAST(u.warning_email_balance AS REAL),
-        COALESCE((SELECT CAST(email AS TEXT) FROM addresses WHERE id = u.address_id), '')
+        COALESCE((SELECT CAST(email AS TEXT) FROM addresses WHERE id = u.address_id), ''),
+        CAST(u.responsible_accountant_id AS INTEGER)
  FROM users u WHERE u.id = ?1";
 
 /// The target user, if it exists.
@@ -45,15 +55,18 @@ pub fn load_target(conn: &Connection, id: i64) -> rusqlite::Result<Option<Target
                 own_providers: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
                 warning_email_balance: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
                 email: r.get(8)?,
+                responsible_accountant_id: r.get::<_, Option<i64>>(9)?.unwrap_or(-1),
             })
         })
         .optional()
 }
 
-/// Whether another user has a username.
-pub const USERNAME_TAKEN: &str = "SELECT 1 FROM users WHERE username = ?1 AND id != ?2";
+/// Whether another user has a username, in any case: MOR's MySQL compares usernames with a
+/// case-insensitive collation, so `ADMIN` next to `admin` is refused there too.
+pub const USERNAME_TAKEN: &str =
+    "SELECT 1 FROM users WHERE username = ?1 COLLATE NOCASE AND id != ?2";
 
-/// Whether a user other than `except` has `username`.
+/// Whether a user other than `except` has `username` (in any case).
 pub fn username_taken(conn: &Connection, username: &str, except: i64) -> rusqlite::Result<bool> {
     conn.prepare_cached(USERNAME_TAKEN)?
         .exists(params![username, except])
