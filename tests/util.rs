@@ -216,7 +216,40 @@ pub fn exchange_raw(addr: &str, request: &[u8]) -> Resp {
     s.write_all(request).unwrap();
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).unwrap();
-    Resp::parse(&buf)
+    let resp = Resp::parse(&buf);
+    record(request, &resp);
+    resp
+}
+
+/// With `MORBOX_RECORD=DIR`, appends each API request and its answer to `DIR/<test>.txt`,
+/// so that two runs (before and after a change that must not change behaviour) can be
+/// compared answer by answer.
+fn record(request: &[u8], resp: &Resp) {
+    let Ok(dir) = std::env::var("MORBOX_RECORD") else {
+        return;
+    };
+    let text = String::from_utf8_lossy(request);
+    let line = text.lines().next().unwrap_or("");
+    if !line.contains("/api/") {
+        return;
+    }
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .replace("::", ".");
+    let entry = format!(
+        "{line} {body}\n=> {} {}\n{}\n\n",
+        resp.status,
+        resp.header("content-type").unwrap_or(""),
+        resp.body
+    );
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(std::path::Path::new(&dir).join(format!("{test}.txt")))
+        .unwrap();
+    f.write_all(entry.as_bytes()).unwrap();
 }
 
 /// One request to `addr` that asks to close: the target as given (already encoded).
