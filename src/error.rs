@@ -1,163 +1,116 @@
 //! The one error type of the request path. Each variant's `Display` is the exact text the
-//! vendor sends; which XML wrapper and HTTP status it gets lives in [`crate::api::Call`] and
-//! [`ApiError::http_status`], so the texts are written here once and nowhere else.
+//! vendor sends; its HTTP status and whether it is a gate error sit in the same row of the
+//! table below, so each error is written here once and nowhere else. Which XML wrapper a
+//! call's own errors get is a column of the call table.
 
 use std::fmt;
 
-/// Every way a request can fail, as the integrator sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiError {
+/// Declares [`ApiError`] from one table: each variant with its doc, its exact text, its HTTP
+/// status and whether it is a gate error. The enum, `Display`, [`ApiError::http_status`],
+/// [`ApiError::is_gate`] and [`ApiError::catalogue`] all come from the rows below, so a
+/// variant is listed once.
+macro_rules! api_errors {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident $(($bind:ident: $ty:ty = $sample:expr))? => $text:expr, $status:expr, $gate:expr;
+    )*) => {
+        /// Every way a request can fail, as the integrator sees it.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum ApiError {
+            $( $(#[$doc])* $name $(($ty))?, )*
+        }
+
+        impl ApiError {
+            /// The HTTP status: 200 for every API outcome, as the vendor does; 4xx only where
+            /// the request never reached an API call, 503 where storage failed.
+            pub fn http_status(&self) -> u16 {
+                match self {
+                    $( ApiError::$name $(($bind))? => { $(let _ = $bind;)? $status } )*
+                }
+            }
+
+            /// Gate errors share one shape for every call (`<status><error>…`); the rest take
+            /// the call's own wrapper.
+            pub fn is_gate(&self) -> bool {
+                match self {
+                    $( ApiError::$name $(($bind))? => { $(let _ = $bind;)? $gate } )*
+                }
+            }
+
+            /// One of every error, for the API description (data-carrying ones with a sample).
+            pub fn catalogue() -> Vec<ApiError> {
+                vec![ $( ApiError::$name $(($sample))? ),* ]
+            }
+        }
+
+        impl fmt::Display for ApiError {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    $( ApiError::$name $(($bind))? => f.write_str($text), )*
+                }
+            }
+        }
+    };
+}
+
+api_errors! {
     /// The path names no API call.
-    UnknownMethod,
+    UnknownMethod => "Unknown API method", 404, false;
     /// A method other than GET or POST.
-    MethodNotAllowed,
+    MethodNotAllowed => "Method not allowed", 405, false;
     /// The request could not be read as parameters (bad percent-encoding, invalid UTF-8,
     /// malformed body). The text says what was wrong, never echoing the input.
-    Malformed(&'static str),
+    Malformed(what: &'static str = "Malformed request: …") => what, 400, true;
     /// The body is over the configured limit.
-    BodyTooLarge,
+    BodyTooLarge => "Request body is too large", 413, true;
     /// The body did not arrive within the body timeout.
-    BodyTimeout,
+    BodyTimeout => "Request body was not received in time", 408, true;
     /// Too many failed hash checks lately from this address, as this caller or against this
     /// key; the number is the seconds to wait (sent as `Retry-After`).
-    TooManyFailures(u64),
+    TooManyFailures(_wait: u64 = 60) => "Too many failed hash checks, try again later", 429, true;
     /// `Allow_API` is not on for the caller's scope.
-    ApiDisabled,
+    ApiDisabled => "API Requests are disabled", 200, true;
     /// A GET while `Allow_GET_API` is off.
-    GetDisabled,
+    GetDisabled => "GET Requests are disabled", 200, true;
     /// No `API_Secret_Key` in the caller's scope.
-    NoSecretKey,
+    NoSecretKey => "API must have Secret Key", 200, true;
     /// The `hash` parameter does not match.
-    IncorrectHash,
+    IncorrectHash => "Incorrect hash", 200, true;
     /// No such caller, or a rule forbids this caller this act.
-    AccessDenied,
+    AccessDenied => "Access Denied", 200, false;
     /// The caller's role (or group) may not use this call at all.
-    NotAuthorized,
+    NotAuthorized => "You are not authorized to view this page", 200, false;
     /// The target user is missing or out of the caller's reach.
-    UserNotFound,
+    UserNotFound => "User was not found", 200, false;
     /// An accountant or manager whose group lacks `user_manage` read/write.
-    NoEditingPermission,
+    NoEditingPermission => "You have no editing permission", 200, false;
     /// `u5` names no tariff in reach.
-    TariffNotFound,
+    TariffNotFound => "Tariff not found", 200, false;
     /// `u1` names no LCR of the target's owner.
-    LcrNotFound,
+    LcrNotFound => "LCR was not found", 200, false;
     /// `u16` names no quick-forward rule in reach.
-    QuickforwardRuleNotFound,
+    QuickforwardRuleNotFound => "Quickforward Rule was not found", 200, false;
     /// `u29` names no PBX pool of the caller.
-    PbxPoolNotFound,
+    PbxPoolNotFound => "PBX Pool was not found", 200, false;
     /// `u31` names no visible accountant or manager.
-    ResponsibleAccountantInvalid,
+    ResponsibleAccountantInvalid => "Responsible accountant is not valid", 200, false;
     /// Validation problems; each becomes one `<message>`.
-    UserNotUpdated(Vec<Problem>),
+    UserNotUpdated(_problems: Vec<Problem> = Vec::new()) => "User was not updated", 200, false;
     /// The disk holding the database is full; nothing was written.
-    StorageFull,
+    StorageFull => "The database storage is full; nothing was changed", 503, true;
     /// The database file or its folder is read-only; nothing was written.
-    StorageReadOnly,
+    StorageReadOnly => "The database is read-only; nothing was changed", 503, true;
     /// Something failed inside morbox (the cause is logged, never sent).
-    Internal,
+    Internal => "Internal error, please try again", 503, true;
 }
 
 impl ApiError {
-    /// The HTTP status: 200 for every API outcome, as the vendor does; 4xx only where the
-    /// request never reached an API call.
-    pub fn http_status(&self) -> u16 {
-        match self {
-            ApiError::UnknownMethod => 404,
-            ApiError::MethodNotAllowed => 405,
-            ApiError::Malformed(_) => 400,
-            ApiError::BodyTooLarge => 413,
-            ApiError::BodyTimeout => 408,
-            ApiError::TooManyFailures(_) => 429,
-            ApiError::Internal | ApiError::StorageFull | ApiError::StorageReadOnly => 503,
-            _ => 200,
-        }
-    }
-
-    /// Gate errors share one shape for every call (`<status><error>…`); the rest take the
-    /// endpoint's own wrapper.
-    pub fn is_gate(&self) -> bool {
-        matches!(
-            self,
-            ApiError::ApiDisabled
-                | ApiError::GetDisabled
-                | ApiError::NoSecretKey
-                | ApiError::IncorrectHash
-                | ApiError::Malformed(_)
-                | ApiError::BodyTooLarge
-                | ApiError::BodyTimeout
-                | ApiError::TooManyFailures(_)
-                | ApiError::StorageFull
-                | ApiError::StorageReadOnly
-                | ApiError::Internal
-        )
-    }
-
-    /// One of every error, for the API description (the malformed-request one as a sample).
-    pub fn catalogue() -> Vec<ApiError> {
-        use ApiError::*;
-        vec![
-            UnknownMethod,
-            MethodNotAllowed,
-            Malformed("Malformed request: …"),
-            BodyTooLarge,
-            BodyTimeout,
-            TooManyFailures(60),
-            ApiDisabled,
-            GetDisabled,
-            NoSecretKey,
-            IncorrectHash,
-            AccessDenied,
-            NotAuthorized,
-            UserNotFound,
-            NoEditingPermission,
-            TariffNotFound,
-            LcrNotFound,
-            QuickforwardRuleNotFound,
-            PbxPoolNotFound,
-            ResponsibleAccountantInvalid,
-            UserNotUpdated(Vec::new()),
-            StorageFull,
-            StorageReadOnly,
-            Internal,
-        ]
-    }
-
     /// The `<message>` lines that follow the error, where there are any.
     pub fn messages(&self) -> &[Problem] {
         match self {
             ApiError::UserNotUpdated(m) => m,
             _ => &[],
         }
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ApiError::UnknownMethod => "Unknown API method",
-            ApiError::MethodNotAllowed => "Method not allowed",
-            ApiError::Malformed(what) => what,
-            ApiError::BodyTooLarge => "Request body is too large",
-            ApiError::BodyTimeout => "Request body was not received in time",
-            ApiError::TooManyFailures(_) => "Too many failed hash checks, try again later",
-            ApiError::ApiDisabled => "API Requests are disabled",
-            ApiError::GetDisabled => "GET Requests are disabled",
-            ApiError::NoSecretKey => "API must have Secret Key",
-            ApiError::IncorrectHash => "Incorrect hash",
-            ApiError::AccessDenied => "Access Denied",
-            ApiError::NotAuthorized => "You are not authorized to view this page",
-            ApiError::UserNotFound => "User was not found",
-            ApiError::NoEditingPermission => "You have no editing permission",
-            ApiError::TariffNotFound => "Tariff not found",
-            ApiError::LcrNotFound => "LCR was not found",
-            ApiError::QuickforwardRuleNotFound => "Quickforward Rule was not found",
-            ApiError::PbxPoolNotFound => "PBX Pool was not found",
-            ApiError::ResponsibleAccountantInvalid => "Responsible accountant is not valid",
-            ApiError::UserNotUpdated(_) => "User was not updated",
-            ApiError::StorageFull => "The database storage is full; nothing was changed",
-            ApiError::StorageReadOnly => "The database is read-only; nothing was changed",
-            ApiError::Internal => "Internal error, please try again",
-        })
     }
 }
 
@@ -183,8 +136,7 @@ pub enum Problem {
     UsernameTooShort(usize),
     /// Shorter than the password length in force.
     PasswordTooShort(usize),
-    /// Longer than [`crate::api::user_details_update::PASSWORD_MAX`] (hashing is bounded
-    /// before it starts).
+    /// Longer than the longest password accepted (hashing is bounded before it starts).
     PasswordTooLong(usize),
     /// With control characters, or blanks at either end.
     UsernameInvalid,

@@ -2,8 +2,7 @@
 //! the hash they sent. Used by `morbox hash` and, with `serve --explain-hash-errors`, in the
 //! log line of each `Incorrect hash`. Nothing here ever prints or logs a key.
 
-use crate::api::Call;
-use crate::auth::{hash_string, normalize_user_id, sha1_hex};
+use crate::auth::{hash_string, hashed_parts, sha1_hex};
 use crate::params::Params;
 
 /// A key that could have been used, named by its scope ("the system", "reseller 2").
@@ -83,31 +82,23 @@ impl std::fmt::Display for Mistake {
 }
 
 /// The parameters a call hashes that were sent, in hash order, with their hashed values.
-pub fn hashed_values(call: Call, params: &Params) -> Vec<(&'static str, String)> {
-    call.hash_order()
-        .iter()
-        .filter_map(|&name| {
-            let v = params.get(name)?;
-            if name == "user_id" {
-                normalize_user_id(v).map(|id| (name, id.to_string()))
-            } else {
-                Some((name, v.to_string()))
-            }
-        })
+pub fn hashed_values(hash_order: &[&'static str], params: &Params) -> Vec<(&'static str, String)> {
+    hashed_parts(hash_order, params)
+        .map(|(n, v)| (n, v.to_string()))
         .collect()
 }
 
 /// Finds the mistake behind `given`, or `None` when it matches. `raw` are the parameters as
 /// they travelled (not percent-decoded); `other_keys` the keys of other scopes.
 pub fn explain(
-    call: Call,
+    hash_order: &[&'static str],
     params: &Params,
     raw: &[(String, String)],
     key: &str,
     other_keys: &[NamedKey],
     given: &str,
 ) -> Option<Mistake> {
-    let base = hash_string(call.hash_order(), params);
+    let base = hash_string(hash_order, params);
     let expected = sha1_hex(&base, key);
     if given == expected {
         return None;
@@ -123,7 +114,7 @@ pub fn explain(
         }
     }
     let u = params.get("u").unwrap_or("");
-    let hashes_u = call.hash_order().contains(&"u");
+    let hashes_u = hash_order.contains(&"u");
     if hashes_u {
         if hits(&base.replacen(u, "", 1)) {
             return Some(Mistake::ULeftOut);
@@ -131,7 +122,7 @@ pub fn explain(
     } else if hits(&format!("{u}{base}")) || hits(&format!("{base}{u}")) {
         return Some(Mistake::UIncluded);
     }
-    let values = hashed_values(call, params);
+    let values = hashed_values(hash_order, params);
     // user_id as sent.
     if let Some(sent) = params.get("user_id")
         && sent.bytes().all(|b| b.is_ascii_digit())
@@ -161,7 +152,7 @@ pub fn explain(
     }
     // A parameter that is not hashed, put in at any place.
     for (name, v) in params.iter() {
-        if name == "hash" || name == "u" || call.hash_order().contains(&name) {
+        if name == "hash" || name == "u" || hash_order.contains(&name) {
             continue;
         }
         for at in 0..=values.len() {
@@ -224,17 +215,6 @@ fn permute(v: &mut Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
     }
 }
 
-/// The parameters of a urlencoded text as they travelled, not decoded.
-pub fn raw_pairs(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (k.to_string(), v.to_string())
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,14 +223,18 @@ mod tests {
         Params::from_request(Some(q), None, b"").unwrap()
     }
 
-    fn check(call: Call, q: &str, hashed: &str, key: &str) -> Option<Mistake> {
+    const GET: &[&str] = &["user_id", "username"];
+    const RAW_GET: &[&str] = &["u", "user_id"];
+    const UPDATE: &[&str] = &["user_id", "u15"];
+
+    fn check(call: &[&'static str], q: &str, hashed: &str, key: &str) -> Option<Mistake> {
         let given = sha1_hex(hashed, key);
         let mut params = p(q);
         params.set("hash".into(), given.clone());
         explain(
             call,
             &params,
-            &raw_pairs(q),
+            &crate::params::raw_pairs(q),
             "secret",
             &[NamedKey {
                 scope: "reseller 2".into(),
@@ -262,66 +246,45 @@ mod tests {
 
     #[test]
     fn each_usual_mistake_is_named() {
-        use Call::*;
-        assert_eq!(
-            check(UserDetailsGet, "u=admin&user_id=5", "5", "secret"),
-            None
-        );
+        assert_eq!(check(GET, "u=admin&user_id=5", "5", "secret"), None);
         let upper = sha1_hex("5", "secret").to_uppercase();
         assert_eq!(
-            explain(
-                UserDetailsGet,
-                &p("u=admin&user_id=5"),
-                &[],
-                "secret",
-                &[],
-                &upper
-            ),
+            explain(GET, &p("u=admin&user_id=5"), &[], "secret", &[], &upper),
             Some(Mistake::UppercaseHex)
         );
         assert_eq!(
-            check(
-                UserDetailsGet,
-                "u=admin&user_id=5&username=x",
-                "x5",
-                "secret"
-            ),
+            check(GET, "u=admin&user_id=5&username=x", "x5", "secret"),
             Some(Mistake::WrongOrder(vec![
                 "username".into(),
                 "user_id".into()
             ]))
         );
         assert_eq!(
-            check(
-                UserDetailsUpdate,
-                "u=admin&user_id=5&u15=1&u33=hi",
-                "51hi",
-                "secret"
-            ),
+            check(UPDATE, "u=admin&user_id=5&u15=1&u33=hi", "51hi", "secret"),
             Some(Mistake::NonHashedIncluded("u33".into()))
         );
         assert_eq!(
-            check(UserDetailsGet, "u=admin&user_id=5", "admin5", "secret"),
+            check(GET, "u=admin&user_id=5", "admin5", "secret"),
             Some(Mistake::UIncluded)
         );
         assert_eq!(
-            check(UserDetailsRawGet, "u=admin&user_id=5", "5", "secret"),
+            check(RAW_GET, "u=admin&user_id=5", "5", "secret"),
             Some(Mistake::ULeftOut)
         );
         assert_eq!(
-            check(UserDetailsGet, "u=admin&username=a%20b", "a%20b", "secret"),
+            check(GET, "u=admin&username=a%20b", "a%20b", "secret"),
             Some(Mistake::PercentEncoded)
         );
         assert_eq!(
-            check(UserDetailsGet, "u=admin&user_id=007", "007", "secret"),
+            check(GET, "u=admin&user_id=007", "007", "secret"),
             Some(Mistake::UserIdAsSent)
         );
         assert_eq!(
-            check(UserDetailsGet, "u=admin&user_id=5", "5", "r2key"),
+            check(GET, "u=admin&user_id=5", "5", "r2key"),
             Some(Mistake::WrongKey("reseller 2".into()))
         );
         assert_eq!(
-            check(UserDetailsGet, "u=admin&user_id=5", "6", "secret"),
+            check(GET, "u=admin&user_id=5", "6", "secret"),
             Some(Mistake::Unknown)
         );
     }

@@ -174,7 +174,7 @@ impl Journal {
 
     /// The entries as JSON, filtered by call name (aliases count) and caller `u`.
     pub fn list(&self, call: Option<&str>, u: Option<&str>) -> Value {
-        let wanted = call.map(|c| crate::api::Call::from_name(c).map(crate::api::Call::name));
+        let wanted = call.map(|c| crate::api::call(c).map(|c| c.name()));
         let entries = self.entries.lock().map(|e| e.0.clone()).unwrap_or_default();
         let items: Vec<Value> = entries
             .iter()

@@ -2,31 +2,45 @@
 //! file.
 //!
 //! # Module map
-//! - [`cli`]: subcommands and flags; `main.rs` only parses and calls it.
-//! - [`server`]: accept loop, connection limits, timeouts, graceful shutdown; knows no endpoint.
-//! - [`router`]: (method, path) → call, body → parameters, and the one place an outcome becomes
-//!   an HTTP response (headers, XML error wrappers).
+//! - [`cli`]: subcommands and flags (`main.rs` only parses and calls it); [`cli::ops`] the
+//!   operator's commands (`hash`, `users`, `settings`, `audit`, `check`, `backup`).
+//! - [`server`]: accept loop, connection limits (global and per address), timeouts, graceful
+//!   shutdown; knows no endpoint.
+//! - [`router`]: (method, path) → call, body → parameters, and the one place an error becomes
+//!   an HTTP response ([`router::error_response`]).
+//! - [`service`]: `/health`, the OpenAPI document and the test kit's endpoints.
 //! - [`params`]: query string and bodies (urlencoded, multipart, JSON) → one parameter set.
-//! - [`auth`]: roles, scope, gates and the hash check (pure functions).
-//! - [`api`]: the call table ([`api::CALLS`]) and one file per call with its rules and XML.
-//! - [`store`]: all SQL: opening, pragmas, schema, typed reads, the single writer.
+//! - [`auth`]: roles, the caller, the gates and the hash string (pure functions).
+//! - [`api`]: the call table ([`api::CALLS`]), the way through a call, reach tables
+//!   ([`api::reach`]), and one file per call that parses its request into a typed value once.
+//! - [`store`]: all SQL: opening, pragmas, schema, typed reads into plain rows, the reference
+//!   table ([`store::refs`]), the single writer.
 //! - [`settings`]: the `conflines` settings, their defaults and meanings.
 //! - [`guard`]: the lockout after repeated failed hash checks.
-//! - [`passwords`]: argon2id hashing, the longest password, and the bounded hashing pool.
-//! - [`kit`]: `/health`, snapshot/reset and the request journal for integrators' test suites.
-//! - [`openapi`]: the API description, generated from the call and parameter tables.
+//! - [`passwords`]: argon2id hashing, the longest password, the bounded hashing pool.
+//! - [`kit`]: snapshot/reset and the request journal for integrators' test suites.
+//! - [`openapi`]: the API description, generated from the call table.
 //! - [`explain`]: which usual mistake explains a wrong hash (`morbox hash`, the log).
-//! - [`ops`]: the operator's commands (`hash`, `users`, `settings`, `audit`, `check`, `backup`).
 //! - [`client`]: the tiny HTTP client of `morbox health`.
 //! - [`xml`]: the XML writer (declaration, indentation, escaping).
-//! - [`error`]: the error enum; `Display` is the vendor's exact text.
+//! - [`numbers`]: amounts as the vendor formats them.
+//! - [`error`]: the error table; `Display` is the vendor's exact text.
 //! - [`dates`]: UTC dates without a date crate; [`timezones`]: the accepted time zone names.
 //! - [`fuzzing`]: how fuzz inputs become requests (shared by the fuzz target and its replay).
 //!
 //! # One request
 //! accept ([`server`]) → route ([`router::route`]) → parameters ([`params::Params`]) → caller
-//! and gates ([`api::authenticate`], [`auth::check_gates`]) → the call's rules ([`api`]) →
-//! store ([`store`]) → XML ([`xml::Doc`]) → response ([`router`]). Nothing flows back up.
+//! and gates ([`api::caller::authenticate`], [`auth::check_gates`]) → the call's typed request
+//! and rules ([`api::Read`], [`api::Write`]) → store ([`store`]) → XML ([`xml::Doc`]) →
+//! response ([`router`]).
+//!
+//! # Walls (each an absence; `tests/walls.rs` reads the source and fails on a breach)
+//! - Nothing imports back up: no two modules name each other, directly or in a circle.
+//! - The store knows no call, no caller and no HTTP: it returns plain rows.
+//! - The gates ([`auth`]) and the explainer know no call: they take a hash order and the
+//!   parameters.
+//! - The XML writer knows no store; [`error`] knows nothing above it.
+//! - The accept loop knows no endpoint.
 //!
 //! # Invariants
 //! - Reads run on a pool of read connections, each request in one read transaction; SQLite
@@ -35,8 +49,11 @@
 //!   requests together and answers each only after its commit.
 //! - No SQLite message, secret or hash key is ever sent to a client, nor logged.
 //! - The rules of the legacy API live in tables, once: [`api::CALLS`] (names, hash order, error
-//!   wrappers), [`api::update_params::PARAMS`] (every update parameter), [`settings::SETTINGS`],
-//!   and [`error::ApiError`] (every text).
+//!   wrappers, how a call runs, its parameters), each call's reach table,
+//!   [`api::update_params::PARAMS`] (every update parameter), [`store::refs`] (references),
+//!   [`settings::SETTINGS`], and [`error::ApiError`] (every text, status and gate).
+//! - Work an unauthenticated request can cause is bounded before it starts: a password is
+//!   hashed only after every other check, on a pool of one thread per core.
 
 #![forbid(unsafe_code)]
 
@@ -50,12 +67,13 @@ pub mod explain;
 pub mod fuzzing;
 pub mod guard;
 pub mod kit;
+pub mod numbers;
 pub mod openapi;
-pub mod ops;
 pub mod params;
 pub mod passwords;
 pub mod router;
 pub mod server;
+pub mod service;
 pub mod settings;
 pub mod store;
 pub mod timezones;

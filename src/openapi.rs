@@ -3,8 +3,7 @@
 //! [`crate::api::update_params::PARAMS`], [`crate::error::ApiError::catalogue`]), so that it
 //! cannot drift from what the server does.
 
-use crate::api::update_params::{Kind, PARAMS, Target};
-use crate::api::{CALLS, Call, ErrorShape, HashParams};
+use crate::api::{CALLS, Call, ErrorShape, Form, PREFIXES};
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 
@@ -16,12 +15,15 @@ struct Field {
     description: String,
 }
 
+/// Every parameter of a call: the three every call takes, then the row's own.
 fn fields(call: Call) -> Vec<Field> {
+    let hashed = (call.hash_order)();
+    let pos = |n: &str| hashed.iter().position(|h| *h == n).map(|p| p + 1);
     let mut out = vec![
         Field {
             name: "u",
             schema: json!({"type": "string"}),
-            hash_position: None,
+            hash_position: pos("u"),
             description: "Username of the caller. Required.".into(),
         },
         Field {
@@ -37,69 +39,30 @@ fn fields(call: Call) -> Vec<Field> {
             description: "1: answer inline (no Content-Disposition).".into(),
         },
     ];
-    let hashed: Vec<&str> = call.hash_order().to_vec();
-    let pos = |n: &str| hashed.iter().position(|h| *h == n).map(|p| p + 1);
-    match call.spec().hash {
-        HashParams::Fixed(list) => {
-            for &name in list {
-                if let Some(f) = out.iter_mut().find(|f| f.name == name) {
-                    f.hash_position = pos(name);
-                    continue;
-                }
-                let schema = if name == "user_id" {
-                    json!({"type": "string", "pattern": "^[0-9]+$"})
-                } else {
-                    json!({"type": "string"})
-                };
-                out.push(Field {
-                    name,
-                    schema,
-                    hash_position: pos(name),
-                    description: match name {
-                        "user_id" => {
-                            "ID of the user (all digits; hashed as a plain integer).".into()
-                        }
-                        _ => "Username of the user.".into(),
-                    },
-                });
-            }
-        }
-        HashParams::UpdateTable => {
-            for p in PARAMS {
-                let writes = match p.target {
-                    Target::User(c) => format!(" Writes users.{c}."),
-                    Target::Address(c) => format!(" Writes the user's address ({c})."),
-                    Target::Tax(c) => format!(" Writes the user's taxes ({c})."),
-                    Target::Rule => String::new(),
-                };
-                out.push(Field {
-                    name: p.name,
-                    schema: kind_schema(p.kind),
-                    hash_position: pos(p.name),
-                    description: format!("{}.{writes}", p.label),
-                });
-            }
-        }
+    for p in (call.params)() {
+        out.push(Field {
+            name: p.name,
+            schema: form_schema(p.form),
+            hash_position: pos(p.name),
+            description: p.doc,
+        });
     }
     out
 }
 
-fn kind_schema(kind: Kind) -> Value {
-    match kind {
-        Kind::Int | Kind::IntMinZero | Kind::StaffGroup | Kind::Ref(_) | Kind::FallbackFor(_) => {
-            json!({"type": "string", "pattern": "^\\s*[+-]?[0-9]+\\s*$"})
-        }
-        Kind::MaxDevices => json!({"type": "string", "pattern": "^\\s*\\+?[0-9]+\\s*$"}),
-        Kind::Decimal | Kind::DecimalMinZero => {
+/// The JSON schema of a value's form (every form named: a new one cannot slip through).
+fn form_schema(form: Form) -> Value {
+    match form {
+        Form::Text => json!({"type": "string"}),
+        Form::Digits => json!({"type": "string", "pattern": "^[0-9]+$"}),
+        Form::Int => json!({"type": "string", "pattern": "^\\s*[+-]?[0-9]+\\s*$"}),
+        Form::Count => json!({"type": "string", "pattern": "^\\s*\\+?[0-9]+\\s*$"}),
+        Form::Decimal => {
             json!({"type": "string", "description": "decimal; ',' accepted as the decimal mark"})
         }
-        Kind::Bool | Kind::CreditUnlimited | Kind::TwoFa => {
-            json!({"type": "string", "description": "1 (any value > 0) or 0"})
-        }
-        Kind::Choice(options) => json!({"type": "string", "enum": options}),
-        Kind::Email => json!({"type": "string", "format": "email"}),
-        Kind::Part(..) | Kind::TargetId => json!({"type": "string", "pattern": "^[0-9]+$"}),
-        _ => json!({"type": "string"}),
+        Form::Flag => json!({"type": "string", "description": "1 (any value > 0) or 0"}),
+        Form::Email => json!({"type": "string", "format": "email"}),
+        Form::Choice(options) => json!({"type": "string", "enum": options}),
     }
 }
 
@@ -122,7 +85,7 @@ pub fn document() -> Value {
         )
         .collect();
     for spec in CALLS {
-        let fs = fields(spec.call);
+        let fs = fields(spec);
         let props: Map<String, Value> = fs
             .iter()
             .map(|f| {
@@ -156,7 +119,7 @@ pub fn document() -> Value {
                 "summary": format!("{main} ({method})"),
                 "description": format!(
                     "Hash order: {}. Errors of this call are wrapped as {}; gate errors as {}.",
-                    spec.call.hash_order().join(", "),
+                    (spec.hash_order)().join(", "),
                     shape_name(spec.errors),
                     shape_name(ErrorShape::Status)
                 ),
@@ -184,7 +147,7 @@ pub fn document() -> Value {
             o
         };
         for name in spec.names {
-            for prefix in ["/billing/api/", "/api/"] {
+            for prefix in PREFIXES {
                 paths.insert(
                     format!("{prefix}{name}"),
                     json!({
@@ -221,6 +184,7 @@ mod tests {
 
     #[test]
     fn every_update_parameter_is_described_with_its_hash_position() {
+        use crate::api::update_params::PARAMS;
         let doc = document();
         let props = &doc["paths"]["/api/user_details_update"]["post"]["requestBody"]["content"]["application/json"]
             ["schema"]["properties"];

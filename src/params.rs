@@ -13,6 +13,18 @@ pub struct Params {
     index: HashMap<String, usize>,
 }
 
+/// The parameters of a urlencoded text as they travelled, not decoded (for explaining a hash
+/// made over encoded values).
+pub fn raw_pairs(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
 const BAD_ESCAPE: ApiError = ApiError::Malformed("Malformed request: invalid percent-encoding");
 const BAD_UTF8: ApiError = ApiError::Malformed("Malformed request: parameters must be UTF-8");
 const NUL_BYTE: ApiError = ApiError::Malformed("Malformed request: NUL byte in a parameter");

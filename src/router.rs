@@ -1,8 +1,10 @@
 //! (method, path) → call; the request body → parameters; and the one place an outcome, error or
-//! not, becomes an HTTP response with the vendor's headers and XML wrapper.
+//! not, becomes an HTTP response with the vendor's headers and XML wrapper
+//! ([`error_response`]). Paths that name no call go to [`crate::service`].
 
-use crate::api::{self, ApiRequest, Backend, Call, ErrorShape, Outcome};
+use crate::api::{self, ApiRequest, Backend, Call, ErrorShape, Outcome, PREFIXES};
 use crate::error::ApiError;
+use crate::kit::TestKit;
 use crate::params::Params;
 use crate::xml::Doc;
 use bytes::Bytes;
@@ -16,17 +18,28 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The path prefixes the vendor serves the API under.
-const PREFIXES: &[&str] = &["/billing/api/", "/api/"];
-
 /// What the router needs besides the request.
 pub struct App {
-    /// The database and the lockout state.
+    /// What the calls run against.
     pub backend: Backend,
+    /// Snapshot/reset and the request journal, with `serve --test-endpoints`.
+    pub kit: Option<TestKit>,
     /// The largest body accepted, in bytes.
     pub body_limit: usize,
     /// How long a body may take to arrive.
     pub body_timeout: Duration,
+}
+
+impl App {
+    /// An app with the default body limits and no test kit.
+    pub fn new(backend: Backend) -> App {
+        App {
+            backend,
+            kit: None,
+            body_limit: 64 * 1024,
+            body_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// A request as the router sees it once the body is in (or failed to come in).
@@ -49,7 +62,7 @@ pub struct RawRequest<'a> {
 pub fn route(path: &str) -> Option<Call> {
     let name = PREFIXES.iter().find_map(|p| path.strip_prefix(p))?;
     let name = name.strip_suffix('/').unwrap_or(name);
-    Call::from_name(name)
+    api::call(name)
 }
 
 /// Answers one HTTP request. Never fails: every problem becomes an XML answer.
@@ -86,11 +99,11 @@ pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Res
         body,
         peer,
     };
-    let answer = dispatch(&app.backend, raw).await;
+    let answer = dispatch(&app, raw).await;
     tracing::info!(
         method = %parts.method,
         path = %path,
-        call = call.map_or("-", Call::name),
+        call = call.map_or("-", |c| c.name()),
         caller = answer.caller.map_or_else(|| "-".to_string(), |c| c.to_string()),
         outcome = %answer.outcome.as_ref().map_or_else(ToString::to_string, |()| "ok".to_string()),
         status = answer.response.status().as_u16(),
@@ -123,23 +136,36 @@ pub struct Answer {
 
 /// Routes and answers a request whose body is already read (the whole request path but the
 /// socket; the fuzz target and property tests drive it directly).
-pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
-    let fail = |e: ApiError, shape, caller| Answer {
-        response: error_response(&e, shape, false, false),
+pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
+    let backend: &Backend = &app.backend;
+    let fail = |e: ApiError, call, caller| Answer {
+        response: error_response(&e, call, false, false),
         caller,
         outcome: Err(e),
     };
     let Some(call) = route(raw.path) else {
-        if let Some(answer) = service_endpoint(backend, &raw).await {
-            return answer;
+        if let Some((status, v)) = crate::service::answer(
+            &backend.store,
+            app.kit.as_ref(),
+            raw.method,
+            raw.path,
+            raw.query,
+        )
+        .await
+        {
+            return Answer {
+                response: json_response(status, &v),
+                caller: None,
+                outcome: Ok(()),
+            };
         }
-        return fail(ApiError::UnknownMethod, ErrorShape::Bare, None);
+        return fail(ApiError::UnknownMethod, None, None);
     };
     let is_get = match *raw.method {
         Method::GET => true,
         Method::POST => false,
         _ => {
-            let mut a = fail(ApiError::MethodNotAllowed, ErrorShape::Bare, None);
+            let mut a = fail(ApiError::MethodNotAllowed, None, None);
             a.response
                 .headers_mut()
                 .insert(ALLOW, HeaderValue::from_static("GET, POST"));
@@ -154,10 +180,10 @@ pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
     };
     let params = match body.and_then(|b| Params::from_request(raw.query, raw.content_type, &b)) {
         Ok(p) => p,
-        Err(e) => return fail(e, ErrorShape::Status, None),
+        Err(e) => return fail(e, Some(call), None),
     };
     let test = params.get("test") == Some("1");
-    let journal = backend.kit.as_ref().map(|kit| {
+    let journal = app.kit.as_ref().map(|kit| {
         (
             kit,
             crate::kit::journal_params(params.iter()),
@@ -168,9 +194,9 @@ pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
         )
     });
     let raw_params = if backend.explain_hash_errors {
-        let mut r = crate::explain::raw_pairs(raw.query.unwrap_or(""));
+        let mut r = crate::params::raw_pairs(raw.query.unwrap_or(""));
         if let (false, Ok(b)) = (is_get, &raw.body) {
-            r.extend(crate::explain::raw_pairs(&String::from_utf8_lossy(b)));
+            r.extend(crate::params::raw_pairs(&String::from_utf8_lossy(b)));
         }
         r
     } else {
@@ -212,72 +238,11 @@ pub async fn dispatch(backend: &Backend, raw: RawRequest<'_>) -> Answer {
             caller,
             outcome: Ok(()),
         },
-        Err(e) => {
-            let shape = if e.is_gate() {
-                ErrorShape::Status
-            } else {
-                call.spec().errors
-            };
-            Answer {
-                response: error_response(&e, shape, xml_extension, test),
-                caller,
-                outcome: Err(e),
-            }
-        }
-    }
-}
-
-/// `/health`, the API description and (with `--test-endpoints`) the test kit's endpoints;
-/// `None` for any other path.
-async fn service_endpoint(backend: &Backend, raw: &RawRequest<'_>) -> Option<Answer> {
-    let method = raw.method;
-    let json = |status: u16, v: serde_json::Value| Answer {
-        response: json_response(status, &v),
-        caller: None,
-        outcome: Ok(()),
-    };
-    match (raw.path, method) {
-        ("/health", &Method::GET) => Some(match crate::kit::health(&backend.store) {
-            Ok(v) => json(200, v),
-            Err(_) => json(503, serde_json::json!({"status": "unavailable"})),
-        }),
-        ("/_morbox/openapi.json", &Method::GET) => Some(json(200, crate::openapi::document())),
-        _ => {
-            let kit = backend.kit.as_ref()?;
-            let query = raw.query.unwrap_or("");
-            Some(match (raw.path, method) {
-                ("/_morbox/snapshot", &Method::POST) => timed(kit.snapshot(&backend.store).await),
-                ("/_morbox/reset", &Method::POST) => timed(kit.reset(&backend.store).await),
-                ("/_morbox/requests", &Method::GET) => {
-                    let q = Params::from_request(Some(query), None, b"").unwrap_or_default();
-                    json(200, kit.journal.list(q.get("call"), q.get("u")))
-                }
-                ("/_morbox/requests", &Method::DELETE) => {
-                    kit.journal.clear();
-                    json(200, serde_json::json!({"status": "ok"}))
-                }
-                _ => return None,
-            })
-        }
-    }
-}
-
-/// The answer of a snapshot or reset: how long it took, or why it failed.
-fn timed(result: Result<Duration, ApiError>) -> Answer {
-    let (status, v) = match result {
-        Ok(t) => (
-            200,
-            serde_json::json!({"status": "ok", "ms": t.as_secs_f64() * 1e3}),
-        ),
-        Err(e) => (
-            503,
-            serde_json::json!({"status": "failed", "error": e.to_string()}),
-        ),
-    };
-    Answer {
-        response: json_response(status, &v),
-        caller: None,
-        outcome: Ok(()),
+        Err(e) => Answer {
+            response: error_response(&e, Some(call), xml_extension, test),
+            caller,
+            outcome: Err(e),
+        },
     }
 }
 
@@ -320,12 +285,20 @@ pub fn error_body(e: &ApiError, shape: ErrorShape) -> Vec<u8> {
     })
 }
 
-fn error_response(
+/// The one place an error becomes a response: its status, its wrapper (a gate error's
+/// `<status>`, else the call's own; `<error>` alone where no call was reached), the vendor's
+/// headers, and `Retry-After` for the lockout.
+pub fn error_response(
     e: &ApiError,
-    shape: ErrorShape,
+    call: Option<Call>,
     xml_ext: bool,
     test: bool,
 ) -> Response<Full<Bytes>> {
+    let shape = match call {
+        None => ErrorShape::Bare,
+        Some(_) if e.is_gate() => ErrorShape::Status,
+        Some(c) => c.errors,
+    };
     let mut resp = xml_response(e.http_status(), error_body(e, shape), xml_ext, test);
     if let ApiError::TooManyFailures(wait) = e {
         resp.headers_mut()
@@ -365,22 +338,20 @@ mod tests {
 
     #[test]
     fn routes() {
+        let name = |p: &str| route(p).map(|c| c.name());
         assert_eq!(
-            route("/billing/api/user_details_get"),
-            Some(Call::UserDetailsGet)
+            name("/billing/api/user_details_get"),
+            Some("user_details_get")
         );
-        assert_eq!(route("/api/user_details"), Some(Call::UserDetailsGet));
+        assert_eq!(name("/api/user_details"), Some("user_details_get"));
+        assert_eq!(name("/api/user_update_api/"), Some("user_details_update"));
         assert_eq!(
-            route("/api/user_update_api/"),
-            Some(Call::UserDetailsUpdate)
+            name("/billing/api/user_details_raw_get"),
+            Some("user_details_raw_get")
         );
-        assert_eq!(
-            route("/billing/api/user_details_raw_get"),
-            Some(Call::UserDetailsRawGet)
-        );
-        assert_eq!(route("/api/nope"), None);
-        assert_eq!(route("/user_details_get"), None);
-        assert_eq!(route("/api/user_details_get//"), None);
+        assert_eq!(name("/api/nope"), None);
+        assert_eq!(name("/user_details_get"), None);
+        assert_eq!(name("/api/user_details_get//"), None);
     }
 
     #[test]

@@ -8,15 +8,14 @@ use bytes::Bytes;
 use hyper::Method;
 use morbox::api::Backend;
 use morbox::api::update_params::{PARAMS, Target};
-use morbox::guard::HashGuard;
-use morbox::router::{RawRequest, dispatch};
+use morbox::router::{App, RawRequest, dispatch};
 use morbox::store::{Durability, Store};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 
 /// One backend on a demo database for the whole test binary, with a runtime to drive it.
 struct InProcess {
-    backend: Backend,
+    app: App,
     rt: tokio::runtime::Runtime,
     _dir: TempDir,
 }
@@ -29,13 +28,7 @@ fn in_process() -> &'static InProcess {
         morbox::store::init::create(&db, true, &[]).unwrap();
         let store = Store::open(&db, Durability::Normal).unwrap();
         InProcess {
-            backend: Backend {
-                store,
-                guard: HashGuard::new(0),
-                kit: None,
-                explain_hash_errors: false,
-                passwords: morbox::passwords::Pool::new(),
-            },
+            app: App::new(Backend::new(store, 0)),
             rt: tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
                 .enable_all()
@@ -56,7 +49,7 @@ pub fn run(
 ) -> (u16, String) {
     let it = in_process();
     let answer = it.rt.block_on(dispatch(
-        &it.backend,
+        &it.app,
         RawRequest {
             method,
             path,

@@ -19,4 +19,5 @@ mod privilege;
 mod props;
 mod raw_get;
 mod update;
+mod walls;
 mod wiki;

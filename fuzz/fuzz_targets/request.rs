@@ -6,13 +6,12 @@
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
 use morbox::api::Backend;
-use morbox::guard::HashGuard;
-use morbox::router::{RawRequest, dispatch};
+use morbox::router::{App, RawRequest, dispatch};
 use morbox::store::{Durability, Store};
 use std::sync::OnceLock;
 
 struct Target {
-    backend: Backend,
+    app: App,
     rt: tokio::runtime::Runtime,
 }
 
@@ -27,7 +26,7 @@ fn target() -> &'static Target {
         rusqlite_free_update(&db);
         let store = Store::open(&db, Durability::Normal).unwrap();
         Target {
-            backend: Backend { store, guard: HashGuard::new(0), kit: None, explain_hash_errors: false, passwords: morbox::passwords::Pool::new() },
+            app: App::new(Backend::new(store, 0)),
             rt: tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap(),
         }
     })
@@ -47,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
     let t = target();
     let (method, path, query, ctype, body) = morbox::fuzzing::split_input(data);
     let answer = t.rt.block_on(dispatch(
-        &t.backend,
+        &t.app,
         RawRequest {
             method: &method,
             path: &path,

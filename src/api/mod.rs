@@ -1,32 +1,33 @@
-//! The API calls: their names and aliases, their hash parameters and error wrappers (the
-//! [`CALLS`] table), and the shared first steps of every call: find the caller, load the
-//! settings of its scope, run the gates. Each call's own rules and XML live in its own file.
+//! The API calls: the call table [`CALLS`] and the one way every call goes. A row says what the
+//! vendor's pages say of a call (its names, its hash order, how its own errors are wrapped),
+//! how it runs (a read on one snapshot, or a write through the single writer) and which
+//! parameters it takes (for the API description). Each call's file parses the request into
+//! its own typed value once ([`Read::parse`], [`Write::parse`]) and then applies it.
+//!
+//! Adding a call is one file and one row here; the router, the OpenAPI document, the hash
+//! explainer and the journal all read the row.
 
+pub mod caller;
+pub mod reach;
 pub mod update_params;
 pub mod user_details_get;
 pub mod user_details_raw_get;
 pub mod user_details_update;
 
-use crate::auth::{self, Caller};
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::guard::{Attempt, HashGuard};
+use crate::guard::HashGuard;
 use crate::params::Params;
-use crate::settings::{Settings, XML_API_EXTENSION};
-use crate::store::{ReadCtx, Store, queries};
+use crate::settings::Settings;
+use crate::store::{ReadCtx, Store};
 use rusqlite::Connection;
+use std::future::Future;
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 
-/// The calls morbox answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Call {
-    /// `user_details_get` (alias `user_details`).
-    UserDetailsGet,
-    /// `user_details_raw_get`.
-    UserDetailsRawGet,
-    /// `user_details_update` (alias `user_update_api`).
-    UserDetailsUpdate,
-}
+/// The path prefixes the vendor serves the API under.
+pub const PREFIXES: &[&str] = &["/billing/api/", "/api/"];
 
 /// How a call wraps its own errors (gate errors always use [`ErrorShape::Status`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,85 +42,167 @@ pub enum ErrorShape {
     Page,
 }
 
-/// Where a call's hash parameters come from.
-#[derive(Debug, Clone, Copy)]
-pub enum HashParams {
-    /// A fixed list, in hash order.
-    Fixed(&'static [&'static str]),
-    /// The hashed rows of the update parameter table, in its order.
-    UpdateTable,
+/// The form of a parameter's value, for the API description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Any text.
+    Text,
+    /// All digits (an id).
+    Digits,
+    /// A whole number, signed.
+    Int,
+    /// A whole number, 0 or more.
+    Count,
+    /// A decimal number; `,` is accepted as the decimal mark.
+    Decimal,
+    /// 1 (any value > 0) or 0.
+    Flag,
+    /// An e-mail address.
+    Email,
+    /// One of these words.
+    Choice(&'static [&'static str]),
+}
+
+/// One parameter a call takes, for the API description.
+#[derive(Debug, Clone)]
+pub struct ParamDoc {
+    /// Its name.
+    pub name: &'static str,
+    /// The form of its value.
+    pub form: Form,
+    /// What it is and does.
+    pub doc: String,
+}
+
+/// A read call's request, parsed once and answered on one read snapshot.
+pub trait Read: Sized {
+    /// The call's own reading of the request (after the gates passed).
+    fn parse(req: &ApiRequest) -> Result<Self, ApiError>;
+    /// The answer, on the snapshot the gates ran on.
+    fn answer(
+        self,
+        conn: &Connection,
+        ctx: &ReadCtx<'_>,
+        who: &Authed,
+    ) -> Result<Vec<u8>, ApiError>;
+}
+
+/// A write call's request, parsed once, checked on a read snapshot, then applied by the
+/// single writer inside its own savepoint (all or nothing).
+pub trait Write: Sized + Send + 'static {
+    /// The call's own reading of the request (after the gates passed).
+    fn parse(req: &ApiRequest) -> Result<Self, ApiError>;
+    /// A password the change would store: it is hashed (on the bounded pool) only after
+    /// [`Write::check`] found nothing wrong, so a refused request never costs a hash.
+    fn password(&self) -> Option<&str> {
+        None
+    }
+    /// Every rule, without writing (on a read snapshot): only asked when there is a password.
+    fn check(&self, conn: &Connection, who: &Authed) -> Result<(), ApiError>;
+    /// Every rule again, then the writes and their audit rows.
+    fn apply(
+        self,
+        conn: &Connection,
+        who: &Authed,
+        password_hash: Option<String>,
+    ) -> Result<Written, ApiError>;
+}
+
+/// What a write produced.
+#[derive(Debug)]
+pub struct Written {
+    /// The XML answer.
+    pub body: Vec<u8>,
+    /// The columns it changed (`table.column`), for the journal.
+    pub changed: Vec<String>,
+}
+
+type ReadFn = fn(&Connection, &ReadCtx<'_>, &ApiRequest, &Authed) -> Result<Vec<u8>, ApiError>;
+type WriteFn = for<'a> fn(
+    &'a Backend,
+    &'a ApiRequest,
+    Authed,
+) -> Pin<Box<dyn Future<Output = Result<Written, ApiError>> + Send + 'a>>;
+
+/// How a call runs.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// Caller, gates and answer on one read snapshot.
+    Read(ReadFn),
+    /// Gates on a read snapshot, then the writer.
+    Write(WriteFn),
 }
 
 /// One row of the call table.
 pub struct CallSpec {
-    /// The call.
-    pub call: Call,
-    /// The names it answers to under `/api/` and `/billing/api/`, the main one first.
+    /// The names it answers to under [`PREFIXES`], the main one first.
     pub names: &'static [&'static str],
-    /// Its hash parameters (NOTES.md section 5).
-    pub hash: HashParams,
+    /// Its hash parameters, in order (NOTES.md section 5).
+    pub hash_order: fn() -> &'static [&'static str],
     /// How its own errors are wrapped (NOTES.md section 2).
     pub errors: ErrorShape,
+    /// How it runs.
+    pub run: Run,
+    /// Its parameters besides `u`, `hash` and `test`, for the API description.
+    pub params: fn() -> Vec<ParamDoc>,
+    /// One line on what it does.
+    pub summary: &'static str,
 }
+
+/// A call: its row of [`CALLS`].
+pub type Call = &'static CallSpec;
 
 /// The legacy API's calls, as the vendor's pages define them.
 pub const CALLS: &[CallSpec] = &[
     CallSpec {
-        call: Call::UserDetailsGet,
         names: &["user_details_get", "user_details"],
-        hash: HashParams::Fixed(&["user_id", "username"]),
+        hash_order: || &["user_id", "username"],
         errors: ErrorShape::Bare,
+        run: Run::Read(read::<user_details_get::Get>),
+        params: user_details_get::params,
+        summary: "A user's details, as the user's own page shows them",
     },
     CallSpec {
-        call: Call::UserDetailsRawGet,
         names: &["user_details_raw_get"],
-        hash: HashParams::Fixed(&["u", "user_id"]),
+        hash_order: || &["u", "user_id"],
         errors: ErrorShape::PageStatus,
+        run: Run::Read(read::<user_details_raw_get::RawGet>),
+        params: user_details_raw_get::params,
+        summary: "A user's raw database row, secrets left out",
     },
     CallSpec {
-        call: Call::UserDetailsUpdate,
         names: &["user_details_update", "user_update_api"],
-        hash: HashParams::UpdateTable,
+        hash_order: update_params::hash_order,
         errors: ErrorShape::Page,
+        run: Run::Write(write::<user_details_update::Update>),
+        params: update_params::params,
+        summary: "Change a user's details; send only what changes",
     },
 ];
 
-impl Call {
-    /// The call a path segment names, aliases included.
-    pub fn from_name(name: &str) -> Option<Call> {
-        CALLS
-            .iter()
-            .find(|s| s.names.contains(&name))
-            .map(|s| s.call)
-    }
+/// The call a path segment names, aliases included.
+pub fn call(name: &str) -> Option<Call> {
+    CALLS.iter().find(|s| s.names.contains(&name))
+}
 
-    /// This call's row of [`CALLS`].
-    pub fn spec(self) -> &'static CallSpec {
-        CALLS.iter().find(|s| s.call == self).unwrap_or(&CALLS[0])
-    }
-
-    /// The main name, for logs.
-    pub fn name(self) -> &'static str {
-        self.spec().names[0]
-    }
-
-    /// The parameters that go into the hash, in order.
-    pub fn hash_order(self) -> &'static [&'static str] {
-        match self.spec().hash {
-            HashParams::Fixed(list) => list,
-            HashParams::UpdateTable => &UPDATE_HASH_ORDER,
-        }
+impl CallSpec {
+    /// The main name.
+    pub fn name(&self) -> &'static str {
+        self.names[0]
     }
 }
 
-/// The hashed rows of the update parameter table, in its order (made once).
-static UPDATE_HASH_ORDER: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
-    update_params::PARAMS
-        .iter()
-        .filter(|p| p.hashed)
-        .map(|p| p.name)
-        .collect()
-});
+impl std::fmt::Debug for CallSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl PartialEq for CallSpec {
+    fn eq(&self, other: &CallSpec) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
 
 /// One API request, routed and parsed.
 #[derive(Debug, Clone)]
@@ -136,18 +219,28 @@ pub struct ApiRequest {
     pub raw: Vec<(String, String)>,
 }
 
-/// What the calls run against: the database and the lockout state.
+/// What the calls run against.
 pub struct Backend {
     /// The database.
     pub store: Arc<Store>,
-    /// Failed-hash counts per address and caller.
+    /// Failed-hash counts per address, caller and key scope.
     pub guard: HashGuard,
-    /// Snapshot/reset and the request journal, with `serve --test-endpoints`.
-    pub kit: Option<crate::kit::TestKit>,
     /// Log why each `Incorrect hash` did not match (`serve --explain-hash-errors`).
     pub explain_hash_errors: bool,
     /// Where passwords are hashed (bounded: one at a time per core).
     pub passwords: crate::passwords::Pool,
+}
+
+impl Backend {
+    /// A backend on `store` with the lockout at `hash_failure_limit` and nothing explained.
+    pub fn new(store: Arc<Store>, hash_failure_limit: u32) -> Backend {
+        Backend {
+            store,
+            guard: HashGuard::new(hash_failure_limit),
+            explain_hash_errors: false,
+            passwords: crate::passwords::Pool::new(),
+        }
+    }
 }
 
 /// What a call produced, for the router to send.
@@ -159,26 +252,8 @@ pub struct Outcome {
     pub xml_extension: bool,
     /// The caller's id, once known (for the log line).
     pub caller: Option<i64>,
-    /// For an update: the columns it changed (`table.column`), for the journal.
+    /// For a write: the columns it changed (`table.column`), for the journal.
     pub changed: Vec<String>,
-}
-
-impl Outcome {
-    /// An outcome not decided yet.
-    pub fn new() -> Outcome {
-        Outcome {
-            result: Err(ApiError::Internal),
-            xml_extension: false,
-            caller: None,
-            changed: Vec::new(),
-        }
-    }
-}
-
-impl Default for Outcome {
-    fn default() -> Self {
-        Outcome::new()
-    }
 }
 
 /// The caller after the gates, with the settings of its scope.
@@ -191,154 +266,91 @@ pub struct Authed {
 
 /// Runs one API request to its outcome.
 pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
-    let peer = req.peer;
-    let u = req.params.get("u").unwrap_or("").to_string();
-    let outcome = match req.call {
-        Call::UserDetailsGet => read_call(backend, &req, user_details_get::answer),
-        Call::UserDetailsRawGet => read_call(backend, &req, user_details_raw_get::answer),
-        Call::UserDetailsUpdate => user_details_update::handle(backend, req).await,
-    };
-    if outcome.result == Err(ApiError::IncorrectHash) {
-        record_hash_failure(backend, peer, &u, outcome.caller.unwrap_or(0));
+    match req.call.run {
+        Run::Read(answer) => {
+            let mut outcome = Outcome::new(None);
+            let read = backend.store.read(|conn, ctx| {
+                let auth = caller::authenticate(conn, ctx, backend, &req);
+                outcome.xml_extension = auth.xml_extension;
+                outcome.caller = auth.caller_id;
+                auth.result
+                    .and_then(|authed| answer(conn, ctx, &req, &authed))
+            });
+            outcome.result = read.and_then(|r| r);
+            outcome
+        }
+        Run::Write(write) => {
+            let auth = backend
+                .store
+                .read(|conn, ctx| caller::authenticate(conn, ctx, backend, &req));
+            let auth = match auth {
+                Ok(a) => a,
+                Err(e) => return Outcome::new(Some(Err(e))),
+            };
+            let mut outcome = Outcome::new(None);
+            outcome.xml_extension = auth.xml_extension;
+            outcome.caller = auth.caller_id;
+            match auth.result {
+                Ok(authed) => match write(backend, &req, authed).await {
+                    Ok(w) => {
+                        outcome.result = Ok(w.body);
+                        outcome.changed = w.changed;
+                    }
+                    Err(e) => outcome.result = Err(e),
+                },
+                Err(e) => outcome.result = Err(e),
+            }
+            outcome
+        }
     }
-    outcome
 }
 
-/// Logs a failed hash check and writes it to the audit table (never the hash or the key). The
-/// audit write is not waited for: the answer does not depend on it. Only failures under the
-/// lockout's limit get here, which bounds the writes a guesser can cause.
-fn record_hash_failure(backend: &Backend, peer: IpAddr, u: &str, caller: i64) {
-    tracing::warn!(%peer, u, "hash check failed");
-    let store = Arc::clone(&backend.store);
-    let (u, peer) = (u.to_string(), peer.to_string());
-    tokio::spawn(async move {
-        let now = crate::dates::now();
-        let _ = store
-            .writer()
-            .write(move |conn| {
-                conn.prepare_cached(
-                    "INSERT INTO actions (date, user_id, target_id, action, data, data2)
-                     VALUES (?1, ?2, 0, 'hash_failed', ?3, ?4)",
-                )?
-                .execute(rusqlite::params![now, caller, u, peer])?;
-                Ok(())
-            })
-            .await;
-    });
-}
-
-type ReadAnswer =
-    fn(&Connection, &crate::store::ReadCtx<'_>, &ApiRequest, &Authed) -> Result<Vec<u8>, ApiError>;
-
-/// A read call: caller, gates and answer, all on one read snapshot.
-fn read_call(backend: &Backend, req: &ApiRequest, answer: ReadAnswer) -> Outcome {
-    let mut outcome = Outcome::new();
-    if let Err(e) = backend.store.read(|conn, ctx| {
-        outcome.result = authenticate(conn, ctx, backend, req, &mut outcome)
-            .and_then(|authed| answer(conn, ctx, req, &authed));
-    }) {
-        outcome.result = Err(e);
+impl Outcome {
+    fn new(result: Option<Result<Vec<u8>, ApiError>>) -> Outcome {
+        Outcome {
+            result: result.unwrap_or(Err(ApiError::Internal)),
+            xml_extension: false,
+            caller: None,
+            changed: Vec::new(),
+        }
     }
-    outcome
 }
 
-/// Gate 1 (the caller by `u`) and, through [`auth::check_gates`], gates 2–4, with the
-/// lockout: a failure (unknown caller, wrong hash) is counted, and answered `429` while its
-/// counts are over the limit; a pass is never refused. Records in `out` what the response
-/// needs to know even when a gate refuses.
-pub fn authenticate(
+/// A read call's row function: parse, then answer.
+fn read<C: Read>(
     conn: &Connection,
     ctx: &ReadCtx<'_>,
-    backend: &Backend,
     req: &ApiRequest,
-    out: &mut Outcome,
-) -> Result<Authed, ApiError> {
-    let u = req.params.get("u");
-    let caller = match u {
-        Some(u) => queries::caller_by_username(conn, u)?,
-        None => None,
-    };
-    let scope = caller.as_ref().map_or(0, Caller::scope);
-    let settings = ctx.settings(conn, scope)?;
-    out.xml_extension = settings.system_on(XML_API_EXTENSION);
-    let Some(caller) = caller else {
-        // An unknown `u` enumerates usernames: it counts toward the address.
-        let unknown = Attempt {
-            addr: req.peer,
-            caller: None,
-            scopes: &[],
+    who: &Authed,
+) -> Result<Vec<u8>, ApiError> {
+    C::parse(req)?.answer(conn, ctx, who)
+}
+
+/// A write call's row function: parse; when a password is to be stored, check everything on a
+/// read snapshot and hash it on the bounded pool; then apply on the writer.
+fn write<'a, C: Write>(
+    backend: &'a Backend,
+    req: &'a ApiRequest,
+    who: Authed,
+) -> Pin<Box<dyn Future<Output = Result<Written, ApiError>> + Send + 'a>> {
+    Box::pin(async move {
+        let cmd = C::parse(req)?;
+        let password_hash = match cmd.password() {
+            Some(pw) => {
+                backend
+                    .store
+                    .read(|conn, _| cmd.check(conn, &who))
+                    .and_then(|r| r)?;
+                Some(backend.passwords.hash(pw.to_string()).await?)
+            }
+            None => None,
         };
-        return Err(match backend.guard.fail(unknown) {
-            Some(wait) => ApiError::TooManyFailures(wait),
-            None => ApiError::AccessDenied,
-        });
-    };
-    out.caller = Some(caller.id);
-    let u = u.unwrap_or("");
-    let gates = auth::check_gates(
-        req.call.hash_order(),
-        &caller,
-        req.is_get,
-        &settings,
-        &req.params,
-    );
-    match gates {
-        Ok(matched) => {
-            backend.guard.pass(req.peer, u, matched);
-            Ok(Authed { caller, settings })
-        }
-        Err(ApiError::IncorrectHash) => {
-            let scopes: Vec<i64> = auth::keys(&caller, &settings)
-                .iter()
-                .map(|(s, _)| *s)
-                .collect();
-            let attempt = Attempt {
-                addr: req.peer,
-                caller: Some(u),
-                scopes: &scopes,
-            };
-            if let Some(wait) = backend.guard.fail(attempt) {
-                return Err(ApiError::TooManyFailures(wait));
-            }
-            if backend.explain_hash_errors {
-                explain_in_log(conn, req, &caller, &settings);
-            }
-            Err(ApiError::IncorrectHash)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// Logs which usual mistake explains an `Incorrect hash` (never a key or a hash).
-fn explain_in_log(conn: &Connection, req: &ApiRequest, caller: &Caller, settings: &Settings) {
-    use crate::explain::{explain, named_keys};
-    let key = settings.scoped(crate::settings::API_SECRET_KEY);
-    let others = named_keys(queries::all_keys(conn).unwrap_or_default());
-    let given = req.params.get("hash").unwrap_or("");
-    let mut why = explain(req.call, &req.params, &req.raw, key, &others, given);
-    // A reseller may sign with the system key: a match there is no mistake.
-    if caller.role == crate::auth::Role::Reseller
-        && matches!(&why, Some(crate::explain::Mistake::WrongKey(s)) if *s == crate::auth::scope_name(0))
-    {
-        why = None;
-    }
-    if let Some(why) = why {
-        tracing::warn!(call = req.call.name(), u = req.params.get("u").unwrap_or(""), %why, "incorrect hash explained");
-    }
-}
-
-/// An amount as the vendor's `nice_number` shows it: fixed decimals per `Nice_Number_Digits`.
-pub fn nice_number(value: f64, settings: &Settings) -> String {
-    let digits = settings
-        .system_int(crate::settings::NICE_NUMBER_DIGITS, 2)
-        .clamp(0, 10) as usize;
-    let s = format!("{value:.digits$}");
-    // -0.00 reads as a debt of nothing; show it as 0.00.
-    if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
-        s[1..].to_string()
-    } else {
-        s
-    }
+        backend
+            .store
+            .writer()
+            .write(move |conn| cmd.apply(conn, &who, password_hash))
+            .await
+    })
 }
 
 #[cfg(test)]
@@ -347,21 +359,17 @@ mod tests {
 
     #[test]
     fn names_and_aliases() {
-        assert_eq!(Call::from_name("user_details"), Some(Call::UserDetailsGet));
+        assert_eq!(call("user_details").unwrap().name(), "user_details_get");
         assert_eq!(
-            Call::from_name("user_update_api"),
-            Some(Call::UserDetailsUpdate)
+            call("user_update_api").unwrap().name(),
+            "user_details_update"
         );
-        assert_eq!(Call::from_name("user_details_raw"), None);
-    }
-
-    #[test]
-    fn nice_numbers() {
-        let s = Settings::default();
-        assert_eq!(nice_number(12.5, &s), "12.50");
-        assert_eq!(nice_number(-0.001, &s), "0.00");
-        assert_eq!(nice_number(-7.5, &s), "-7.50");
-        let s3 = Settings::from_rows(0, [(0, "Nice_Number_Digits".into(), "3".into())]);
-        assert_eq!(nice_number(42.1234, &s3), "42.123");
+        assert!(call("user_details_raw").is_none());
+        // Every name belongs to one row only.
+        let mut names: Vec<&str> = CALLS.iter().flat_map(|c| c.names.iter().copied()).collect();
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n);
     }
 }

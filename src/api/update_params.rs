@@ -1,9 +1,11 @@
 //! The parameter table of `user_details_update`: for every parameter on the vendor's page, its
 //! place in the hash, the column it writes, how its value is coerced and which rule checks it.
-//! Hashing ([`crate::api::Call::hash_order`]), parsing, validation and the SQL all walk this one
+//! Hashing ([`hash_order`]), parsing, validation and the SQL all walk this one
 //! table; it reads like the wiki page (hashed rows first, in hash order).
 
+use super::{Form, ParamDoc};
 use crate::error::Problem;
+use crate::store::refs::Ref;
 
 /// Where a parameter's value lands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,27 +18,6 @@ pub enum Target {
     Tax(&'static str),
     /// Nothing directly: the kind's rule decides (checked only, or part of a group).
     Rule,
-}
-
-/// A reference a parameter names, which must exist and be in the caller's reach.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ref {
-    /// `lcrs` of the target's owner → `LCR was not found`.
-    Lcr,
-    /// `tariffs`, the caller's own non-provider ones (and the system's for a reseller when
-    /// `Allow_Resellers_to_use_Admin_Tariffs` is 1) → `Tariff not found`.
-    Tariff,
-    /// `quickforwards_rules`, 0 for none; the caller's own (and the system's for a reseller when
-    /// `Allow_Resellers_to_use_Admin_Quick_Forward_Rules` is 1) → `Quickforward Rule was not found`.
-    QuickForwardRule,
-    /// `pbx_pools` of the caller → `PBX Pool was not found`.
-    PbxPool,
-    /// An accountant or manager the caller can see, or -1 → `Responsible accountant is not valid`.
-    ResponsibleAccountant,
-    /// `currencies` → validation message.
-    Currency,
-    /// `number_pools` of the caller, 0 for none → validation message.
-    NumberPool,
 }
 
 /// A group of parameters that writes one column together.
@@ -141,7 +122,7 @@ const STATIC_LIST: &[&str] = &["no", "blacklist", "whitelist"];
 pub const PARAMS: &[Param] = &[
     p("user_id", true, R, TargetId, "User ID"),
     p("u0", true, U("vat_number"), Text, "VAT number"),
-    p("u1", true, U("lcr_id"), Ref(self::Ref::Lcr), "LCR"),
+    p("u1", true, U("lcr_id"), Ref(Ref::Lcr), "LCR"),
     p(
         "u2",
         true,
@@ -156,14 +137,8 @@ pub const PARAMS: &[Param] = &[
         Int,
         "Hide destination end",
     ),
-    p(
-        "u4",
-        true,
-        U("currency_id"),
-        Ref(self::Ref::Currency),
-        "Currency",
-    ),
-    p("u5", true, U("tariff_id"), Ref(self::Ref::Tariff), "Tariff"),
+    p("u4", true, U("currency_id"), Ref(Ref::Currency), "Currency"),
+    p("u5", true, U("tariff_id"), Ref(Ref::Tariff), "Tariff"),
     p(
         "u6",
         true,
@@ -196,7 +171,7 @@ pub const PARAMS: &[Param] = &[
         "u16",
         true,
         U("quickforwards_rule_id"),
-        Ref(self::Ref::QuickForwardRule),
+        Ref(Ref::QuickForwardRule),
         "Quickforwards rule",
     ),
     p("u17", true, U("last_name"), Text, "Last name"),
@@ -423,7 +398,7 @@ pub const PARAMS: &[Param] = &[
         "u29",
         false,
         U("pbx_pool_id"),
-        Ref(self::Ref::PbxPool),
+        Ref(Ref::PbxPool),
         "PBX pool",
     ),
     p(
@@ -437,7 +412,7 @@ pub const PARAMS: &[Param] = &[
         "u31",
         false,
         U("responsible_accountant_id"),
-        Ref(self::Ref::ResponsibleAccountant),
+        Ref(Ref::ResponsibleAccountant),
         "Responsible accountant",
     ),
     p(
@@ -474,7 +449,7 @@ pub const PARAMS: &[Param] = &[
         "static_source_list_id",
         false,
         U("static_source_list_id"),
-        Ref(self::Ref::NumberPool),
+        Ref(Ref::NumberPool),
         "Static source list",
     ),
     p(
@@ -488,13 +463,13 @@ pub const PARAMS: &[Param] = &[
         "static_list_id",
         false,
         U("static_list_id"),
-        Ref(self::Ref::NumberPool),
+        Ref(Ref::NumberPool),
         "Static list",
     ),
     p(
         "credit_unlimited",
         false,
-        R,
+        U("credit"),
         CreditUnlimited,
         "Credit unlimited",
     ),
@@ -545,6 +520,68 @@ pub fn parse_decimal(v: &str) -> Option<f64> {
 /// The vendor's boolean: 1 for a value > 0, else 0 (anything that is no number is 0).
 pub fn parse_bool(v: &str) -> i64 {
     i64::from(parse_decimal(v).is_some_and(|f| f > 0.0))
+}
+
+/// The hashed rows of the table, in its order: the call's hash order (made once).
+pub fn hash_order() -> &'static [&'static str] {
+    static ORDER: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(|| PARAMS.iter().filter(|p| p.hashed).map(|p| p.name).collect());
+    &ORDER
+}
+
+/// Where the row named `name` writes (`Target::Rule` when there is no such row).
+pub fn column_of(name: &str) -> Target {
+    PARAMS
+        .iter()
+        .find(|p| p.name == name)
+        .map_or(Target::Rule, |p| p.target)
+}
+
+impl Kind {
+    /// The form of the value, for the API description.
+    pub fn form(self) -> Form {
+        match self {
+            // u13 accepts any word: the role rules, not the form, refuse one.
+            Kind::Text
+            | Kind::Username
+            | Kind::Password
+            | Kind::Ignored
+            | Kind::TimeZone
+            | Kind::UserType => Form::Text,
+            Kind::Email => Form::Email,
+            // Below 0 is accepted and stored as 0.
+            Kind::Int
+            | Kind::IntMinZero
+            | Kind::StaffGroup
+            | Kind::Ref(_)
+            | Kind::FallbackFor(_) => Form::Int,
+            Kind::MaxDevices => Form::Count,
+            Kind::Decimal | Kind::DecimalMinZero => Form::Decimal,
+            Kind::Bool | Kind::CreditUnlimited | Kind::TwoFa => Form::Flag,
+            Kind::Choice(options) => Form::Choice(options),
+            Kind::Part(..) | Kind::TargetId => Form::Digits,
+        }
+    }
+}
+
+/// Every row, for the API description: its form, label and where it writes.
+pub fn params() -> Vec<ParamDoc> {
+    PARAMS
+        .iter()
+        .map(|p| {
+            let writes = match p.target {
+                Target::User(c) => format!(" Writes users.{c}."),
+                Target::Address(c) => format!(" Writes the user's address ({c})."),
+                Target::Tax(c) => format!(" Writes the user's taxes ({c})."),
+                Target::Rule => String::new(),
+            };
+            ParamDoc {
+                name: p.name,
+                form: p.kind.form(),
+                doc: format!("{}.{writes}", p.label),
+            }
+        })
+        .collect()
 }
 
 /// What is wrong with a new username by its form and length (uniqueness is the store's):

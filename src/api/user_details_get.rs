@@ -1,50 +1,93 @@
 //! `user_details_get` (alias `user_details`), NOTES.md section 6: who may see whom, and the
 //! nested document of the vendor's 2014 page with the 2019 page's fields.
 
-use super::{ApiRequest, Authed, nice_number};
-use crate::auth::{Caller, Role, normalize_user_id};
+use super::reach::{self, Access, Admit, Targets};
+use super::{ApiRequest, Authed, Form, ParamDoc, Read};
+use crate::auth::{Caller, Role, target_id};
 use crate::error::ApiError;
+use crate::numbers::nice_number;
 use crate::store::ReadCtx;
 use crate::store::queries::{self, TargetKey, UserDetails};
 use crate::xml::Doc;
 use rusqlite::Connection;
 
-/// Answers one gated request.
-pub fn answer(
-    conn: &Connection,
-    _ctx: &ReadCtx<'_>,
-    req: &ApiRequest,
-    authed: &Authed,
-) -> Result<Vec<u8>, ApiError> {
-    let key = target_key(req)?;
-    let user = queries::user_details(conn, key)?.ok_or(ApiError::UserNotFound)?;
-    if !in_reach(&authed.caller, &user) {
-        return Err(ApiError::UserNotFound);
-    }
-    render(&user, &authed.caller, authed)
-}
-
-/// The target named by `user_id` (all digits only) and/or `username`.
-fn target_key(req: &ApiRequest) -> Result<TargetKey<'_>, ApiError> {
-    let id = req
-        .params
-        .get("user_id")
-        .and_then(normalize_user_id)
-        .map(|s| s.parse::<i64>().unwrap_or(-1));
-    match (id, req.params.get("username")) {
-        (Some(id), Some(name)) => Ok(TargetKey::Both(id, name)),
-        (Some(id), None) => Ok(TargetKey::Id(id)),
-        (None, Some(name)) => Ok(TargetKey::Username(name)),
-        (None, None) => Err(ApiError::UserNotFound),
-    }
-}
-
 /// Admin: anyone; reseller: itself and its users; anyone else: itself.
-fn in_reach(caller: &Caller, user: &UserDetails) -> bool {
-    match caller.role {
-        Role::Admin => true,
-        Role::Reseller => user.id == caller.id || user.owner_id == caller.id,
-        _ => user.id == caller.id,
+const REACH: reach::Table = &[
+    Access {
+        role: Role::Admin,
+        admit: Admit::Open,
+        targets: Targets::Anyone,
+    },
+    Access {
+        role: Role::Reseller,
+        admit: Admit::Open,
+        targets: Targets::ItselfAndOwned,
+    },
+    Access {
+        role: Role::Accountant,
+        admit: Admit::Open,
+        targets: Targets::Itself,
+    },
+    Access {
+        role: Role::Manager,
+        admit: Admit::Open,
+        targets: Targets::Itself,
+    },
+    Access {
+        role: Role::User,
+        admit: Admit::Open,
+        targets: Targets::Itself,
+    },
+];
+
+/// The parameters, for the API description.
+pub fn params() -> Vec<ParamDoc> {
+    vec![
+        ParamDoc {
+            name: "user_id",
+            form: Form::Digits,
+            doc: "ID of the user (all digits; hashed as a plain integer).".into(),
+        },
+        ParamDoc {
+            name: "username",
+            form: Form::Text,
+            doc: "Username of the user (with user_id: both must name the same user).".into(),
+        },
+    ]
+}
+
+/// A request for one user's details: whom, by id and/or username.
+pub struct Get {
+    /// `user_id` when all digits, then `username`.
+    target: (Option<i64>, Option<String>),
+}
+
+impl Read for Get {
+    fn parse(req: &ApiRequest) -> Result<Get, ApiError> {
+        let id = target_id(&req.params);
+        let name = req.params.get("username").map(str::to_string);
+        if id.is_none() && name.is_none() {
+            return Err(ApiError::UserNotFound);
+        }
+        Ok(Get { target: (id, name) })
+    }
+
+    fn answer(
+        self,
+        conn: &Connection,
+        _ctx: &ReadCtx<'_>,
+        who: &Authed,
+    ) -> Result<Vec<u8>, ApiError> {
+        let targets = reach::admit(conn, &who.caller, REACH)?;
+        let key = match &self.target {
+            (Some(id), Some(name)) => TargetKey::Both(*id, name),
+            (Some(id), None) => TargetKey::Id(*id),
+            (None, Some(name)) => TargetKey::Username(name),
+            (None, None) => return Err(ApiError::UserNotFound),
+        };
+        let user = queries::user_details(conn, key)?.ok_or(ApiError::UserNotFound)?;
+        reach::check(targets, &who.caller, &user.facts())?;
+        render(&user, &who.caller, who)
     }
 }
 

@@ -1,50 +1,93 @@
 //! `user_details_raw_get`, NOTES.md section 7: the raw `users` row for an admin, or for an
 //! accountant or manager whose group may read users; never the three secret columns.
 
-use super::{ApiRequest, Authed};
-use crate::auth::{Role, USER_MANAGE, target_id};
+use super::reach::{self, Access, Admit, Targets, staff};
+use super::{ApiRequest, Authed, Form, ParamDoc, Read};
+use crate::auth::{Role, target_id};
 use crate::error::ApiError;
 use crate::store::ReadCtx;
 use crate::store::queries;
 use crate::xml::Doc;
 use rusqlite::Connection;
 
-/// Answers one gated request.
-pub fn answer(
-    conn: &Connection,
-    ctx: &ReadCtx<'_>,
-    req: &ApiRequest,
-    authed: &Authed,
-) -> Result<Vec<u8>, ApiError> {
-    let caller = &authed.caller;
-    match caller.role {
-        Role::Admin => {}
-        Role::Accountant | Role::Manager => {
-            if queries::group_right(conn, caller.acc_group_id, USER_MANAGE)? < 1 {
-                return Err(ApiError::NotAuthorized);
-            }
+/// Admin: anyone but itself; staff whose group may read users: the same (assigned users only
+/// where so set); resellers and users: not at all.
+const REACH: reach::Table = &[
+    Access {
+        role: Role::Admin,
+        admit: Admit::Open,
+        targets: Targets::AnyoneButSelf,
+    },
+    Access {
+        role: Role::Accountant,
+        admit: staff(1, ApiError::NotAuthorized),
+        targets: Targets::AnyoneButSelf,
+    },
+    Access {
+        role: Role::Manager,
+        admit: staff(1, ApiError::NotAuthorized),
+        targets: Targets::AnyoneButSelf,
+    },
+    Access {
+        role: Role::Reseller,
+        admit: Admit::Refused(ApiError::NotAuthorized),
+        targets: Targets::Itself,
+    },
+    Access {
+        role: Role::User,
+        admit: Admit::Refused(ApiError::NotAuthorized),
+        targets: Targets::Itself,
+    },
+];
+
+/// The parameters, for the API description.
+pub fn params() -> Vec<ParamDoc> {
+    vec![ParamDoc {
+        name: "user_id",
+        form: Form::Digits,
+        doc: "ID of the user (all digits; hashed as a plain integer).".into(),
+    }]
+}
+
+/// A request for one user's raw row.
+pub struct RawGet {
+    /// The target's id, when `user_id` is all digits.
+    target: Option<i64>,
+}
+
+impl Read for RawGet {
+    fn parse(req: &ApiRequest) -> Result<RawGet, ApiError> {
+        Ok(RawGet {
+            target: target_id(&req.params),
+        })
+    }
+
+    fn answer(
+        self,
+        conn: &Connection,
+        ctx: &ReadCtx<'_>,
+        who: &Authed,
+    ) -> Result<Vec<u8>, ApiError> {
+        let caller = &who.caller;
+        let targets = reach::admit(conn, caller, REACH)?;
+        let id = self.target.ok_or(ApiError::UserNotFound)?;
+        // Its own row is refused before it is read.
+        if id == caller.id {
+            return Err(ApiError::AccessDenied);
         }
-        Role::Reseller | Role::User => return Err(ApiError::NotAuthorized),
+        let mut d = Doc::new();
+        d.open("page").open("status").open("user");
+        let found = queries::raw_user(
+            conn,
+            ctx.raw_select,
+            id,
+            |facts| reach::check(targets, caller, facts),
+            |name, value| {
+                d.leaf(name, value.unwrap_or(""));
+            },
+        )?;
+        found.ok_or(ApiError::UserNotFound)??;
+        d.close().close().close();
+        d.finish()
     }
-    let id = target_id(&req.params).ok_or(ApiError::UserNotFound)?;
-    if id == caller.id {
-        return Err(ApiError::AccessDenied);
-    }
-    let assigned_only = caller.role.is_staff() && caller.show_only_assigned_users;
-    let mut d = Doc::new();
-    d.open("page").open("status").open("user");
-    let found = queries::raw_user(
-        conn,
-        ctx.raw_select,
-        id,
-        |(_, _, responsible)| !assigned_only || responsible == caller.id,
-        |name, value| {
-            d.leaf(name, value.unwrap_or(""));
-        },
-    )?;
-    if found != Some(true) {
-        return Err(ApiError::UserNotFound);
-    }
-    d.close().close().close();
-    d.finish()
 }

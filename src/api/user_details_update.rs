@@ -1,335 +1,343 @@
-//! `user_details_update` (alias `user_update_api`), NOTES.md section 8: who may change whom,
-//! and turning the parameters into one all-or-nothing [`Change`] by walking
-//! [`update_params::PARAMS`](super::update_params::PARAMS).
+//! `user_details_update` (alias `user_update_api`), NOTES.md section 8: who may change whom
+//! ([`REACH`]), and turning the parameters into one all-or-nothing [`Change`] by walking
+//! [`update_params::PARAMS`](super::update_params::PARAMS): parse (which rows were sent),
+//! validate (each row's coercion and check, in the table's order of precedence), build (the
+//! columns each value lands in, the groups, the follow-up rules).
 //!
 //! Flow: the gates run on a read connection (a refused request never queues for the writer);
-//! a password is hashed off the async workers; then one job on the writer does reach,
-//! references, validation, the writes and the audit rows inside its own savepoint, and the
-//! answer is sent only after the commit that holds it.
+//! a password is hashed only after a dry run of every rule; then one job on the writer does
+//! reach, references, validation, the writes and the audit rows inside its own savepoint, and
+//! the answer is sent only after the commit that holds it.
 
+use super::reach::{self, Access, Admit, Targets, staff};
 use super::update_params::{
-    Group, Kind, PARAMS, Param, Ref, Target, group_column, is_email, parse_bool, parse_decimal,
-    parse_int, username_problem,
+    Group, Kind, PARAMS, Param, Target, column_of, group_column, is_email, parse_bool,
+    parse_decimal, parse_int, username_problem,
 };
-use super::{ApiRequest, Authed, Backend, Outcome, authenticate};
-use crate::auth::{Caller, Role, USER_MANAGE, target_id};
+use super::{ApiRequest, Authed, Write, Written};
+use crate::auth::{Role, target_id};
 use crate::error::{ApiError, Problem};
+use crate::params::Params;
 use crate::settings::{
     PASSWORD_LENGTH, RESELLERS_USE_ADMIN_QF_RULES, RESELLERS_USE_ADMIN_TARIFFS, Settings,
     TWO_FA_ENABLED, USE_STRONG_PASSWORD, USERNAME_LENGTH,
 };
-use crate::store::queries;
-use crate::store::user_update::{self, Change, RefScope, TargetRow};
+use crate::store::refs::{self, Failure, RefScope};
+use crate::store::user_update::{self, Change, TargetRow};
 use crate::xml::Doc;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-/// Runs one update request.
-pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
-    let store = &backend.store;
-    let mut outcome = Outcome::new();
-    // 1. The gates, on a read snapshot.
-    let authed = match store.read(|conn, ctx| authenticate(conn, ctx, backend, &req, &mut outcome))
-    {
-        Ok(Ok(a)) => a,
-        Ok(Err(e)) | Err(e) => {
-            outcome.result = Err(e);
-            return outcome;
-        }
-    };
-    // 2. A password costs an argon2 hash: only a request that would succeed pays for it. Role,
-    //    reach, references and every validation are checked on a read snapshot first; then the
-    //    password is hashed on the bounded pool. The writer checks everything again below.
-    let password_hash = match req.params.get("pswd") {
-        Some(pw) => {
-            let dry_run = store.read(|conn, _| {
-                let target = reach(conn, &authed.caller, &req)?;
-                plan(conn, &req, &authed, &target, None).map(|_| ())
-            });
-            if let Err(e) = dry_run.and_then(|r| r) {
-                outcome.result = Err(e);
-                return outcome;
-            }
-            match backend.passwords.hash(pw.to_string()).await {
-                Ok(h) => Some(h),
-                Err(e) => {
-                    outcome.result = Err(e);
-                    return outcome;
-                }
-            }
-        }
-        None => None,
-    };
-    // 3. Everything in one job on the writer.
-    match store
-        .writer()
-        .write(move |conn| update(conn, &req, &authed, password_hash))
-        .await
-    {
-        Ok((body, changed)) => {
-            outcome.result = Ok(body);
-            outcome.changed = changed;
-        }
-        Err(e) => outcome.result = Err(e),
-    }
-    outcome
+/// Admin: anyone; reseller: itself and its users; staff whose group may write users: the
+/// system's users but admins and itself; users: never.
+pub const REACH: reach::Table = &[
+    Access {
+        role: Role::Admin,
+        admit: Admit::Open,
+        targets: Targets::Anyone,
+    },
+    Access {
+        role: Role::Reseller,
+        admit: Admit::Open,
+        targets: Targets::ItselfAndOwned,
+    },
+    Access {
+        role: Role::Accountant,
+        admit: staff(2, ApiError::NoEditingPermission),
+        targets: Targets::SystemUsers,
+    },
+    Access {
+        role: Role::Manager,
+        admit: staff(2, ApiError::NoEditingPermission),
+        targets: Targets::SystemUsers,
+    },
+    Access {
+        role: Role::User,
+        admit: Admit::Refused(ApiError::AccessDenied),
+        targets: Targets::Itself,
+    },
+];
+
+/// An update request: whom, and the rows of the parameter table that were sent.
+pub struct Update {
+    /// The target's id, when `user_id` is all digits.
+    target: Option<i64>,
+    /// The sent parameters of the table, in its order, with their values.
+    sent: Vec<(&'static Param, String)>,
+    /// Every parameter (the rules that look at another parameter read it here).
+    params: Params,
 }
 
-/// The whole update, inside the writer's savepoint for this request: the answer and the
-/// columns it changed.
-fn update(
-    conn: &Connection,
-    req: &ApiRequest,
-    authed: &Authed,
-    password_hash: Option<String>,
-) -> Result<(Vec<u8>, Vec<String>), ApiError> {
-    let caller = &authed.caller;
-    let target = reach(conn, caller, req)?;
-    let change = plan(conn, req, authed, &target, password_hash)?;
-    let password = change.password_hash.is_some();
-    let mut changed: Vec<String> =
-        user_update::apply(conn, caller.id, &target, change, &crate::dates::now())?
-            .into_iter()
-            .map(|c| c.column)
+impl Write for Update {
+    fn parse(req: &ApiRequest) -> Result<Update, ApiError> {
+        let sent = PARAMS
+            .iter()
+            .filter_map(|p| req.params.get(p.name).map(|v| (p, v.to_string())))
             .collect();
-    if password {
-        changed.push("users.password".into());
+        Ok(Update {
+            target: target_id(&req.params),
+            sent,
+            params: req.params.clone(),
+        })
     }
-    let mut d = Doc::new();
-    d.open("page").leaf("status", "User was updated").close();
-    Ok((d.finish()?, changed))
+
+    fn password(&self) -> Option<&str> {
+        self.params.get("pswd")
+    }
+
+    fn check(&self, conn: &Connection, who: &Authed) -> Result<(), ApiError> {
+        let target = self.reach(conn, who)?;
+        self.validate(conn, who, &target).map(|_| ())
+    }
+
+    fn apply(
+        self,
+        conn: &Connection,
+        who: &Authed,
+        password_hash: Option<String>,
+    ) -> Result<Written, ApiError> {
+        let target = self.reach(conn, who)?;
+        let values = self.validate(conn, who, &target)?;
+        let mut change = self.build(values, &target);
+        change.password_hash = password_hash;
+        let password = change.password_hash.is_some();
+        let now = crate::dates::now();
+        let mut changed: Vec<String> =
+            user_update::apply(conn, who.caller.id, &target, change, &now)?
+                .into_iter()
+                .map(|c| c.column)
+                .collect();
+        if password {
+            changed.push("users.password".into());
+        }
+        let mut d = Doc::new();
+        d.open("page").leaf("status", "User was updated").close();
+        Ok(Written {
+            body: d.finish()?,
+            changed,
+        })
+    }
 }
 
-/// Who may update whom: the role first, then the target.
-fn reach(conn: &Connection, caller: &Caller, req: &ApiRequest) -> Result<TargetRow, ApiError> {
-    match caller.role {
-        Role::User => return Err(ApiError::AccessDenied),
-        Role::Accountant | Role::Manager => {
-            if queries::group_right(conn, caller.acc_group_id, USER_MANAGE)? < 2 {
-                return Err(ApiError::NoEditingPermission);
-            }
-        }
-        Role::Admin | Role::Reseller => {}
-    }
-    let id = target_id(&req.params).ok_or(ApiError::UserNotFound)?;
-    let target = user_update::load_target(conn, id)?.ok_or(ApiError::UserNotFound)?;
-    let in_reach = match caller.role {
-        Role::Admin => true,
-        Role::Reseller => target.id == caller.id || target.owner_id == caller.id,
-        Role::Accountant | Role::Manager => {
-            target.owner_id == 0
-                && target.usertype != "admin"
-                && target.id != 0
-                && target.id != caller.id
-                // The assigned-only rule holds for changes as for reads.
-                && (!caller.show_only_assigned_users
-                    || target.responsible_accountant_id == caller.id)
-        }
-        Role::User => false,
-    };
-    if in_reach {
+/// A validated value and the row it came from.
+type Checked = (&'static Param, Value);
+
+impl Update {
+    /// The target, if the caller's role may update and the target is in its reach.
+    fn reach(&self, conn: &Connection, who: &Authed) -> Result<TargetRow, ApiError> {
+        let targets = reach::admit(conn, &who.caller, REACH)?;
+        let id = self.target.ok_or(ApiError::UserNotFound)?;
+        let target = user_update::load_target(conn, id)?.ok_or(ApiError::UserNotFound)?;
+        reach::check(targets, &who.caller, &target.facts())?;
         Ok(target)
-    } else {
-        Err(ApiError::UserNotFound)
     }
-}
 
-/// Walks the parameter table: Access Denied first, then the first reference error, then all
-/// validation problems; only with none of them is there a change to write.
-fn plan(
-    conn: &Connection,
-    req: &ApiRequest,
-    authed: &Authed,
-    target: &TargetRow,
-    password_hash: Option<String>,
-) -> Result<Change, ApiError> {
-    let params = &req.params;
-    let caller = &authed.caller;
-    let settings = &authed.settings;
-    let scope = RefScope {
-        caller_scope: caller.scope(),
-        reseller: caller.role == Role::Reseller,
-        target_owner: target.owner_id,
-        admin_tariffs: settings.system_on(RESELLERS_USE_ADMIN_TARIFFS),
-        admin_qf_rules: settings.system_on(RESELLERS_USE_ADMIN_QF_RULES),
-    };
-    let mut change = Change::default();
-    let mut denied = false;
-    let mut ref_error: Option<ApiError> = None;
-    let mut problems: Vec<Problem> = Vec::new();
-    let mut groups: Vec<(Group, &'static str)> = Vec::new();
-
-    for p in PARAMS {
-        let Some(v) = params.get(p.name) else {
-            continue;
+    /// Each sent row's coercion and check. Access Denied first, then the first reference
+    /// error (table order), then every validation problem; with none, the values to write.
+    fn validate(
+        &self,
+        conn: &Connection,
+        who: &Authed,
+        target: &TargetRow,
+    ) -> Result<Vec<Checked>, ApiError> {
+        let caller = &who.caller;
+        let settings = &who.settings;
+        let scope = RefScope {
+            caller_scope: caller.scope(),
+            reseller: caller.role == Role::Reseller,
+            target_owner: target.owner_id,
+            admin_tariffs: settings.system_on(RESELLERS_USE_ADMIN_TARIFFS),
+            admin_qf_rules: settings.system_on(RESELLERS_USE_ADMIN_QF_RULES),
         };
-        let value: Option<Value> = match p.kind {
-            Kind::TargetId | Kind::Ignored => None,
-            Kind::Text => Some(v.to_string().into()),
-            Kind::Email => {
-                if !v.is_empty() && !is_email(v) {
-                    problems.push(Problem::BadEmail(p.label));
-                }
-                Some(v.to_string().into())
-            }
-            Kind::Int => int(v, p, &mut problems),
-            Kind::IntMinZero => int(v, p, &mut problems).map(|x| clamp_int(x, 0)),
-            Kind::MaxDevices => {
-                if !matches!(caller.role, Role::Admin | Role::Accountant) {
-                    denied = true;
-                }
-                match parse_int(v) {
-                    Some(n) if n < 0 => {
-                        problems.push(Problem::Negative(p.label));
-                        None
+        let mut denied = false;
+        let mut ref_error: Option<ApiError> = None;
+        let mut problems: Vec<Problem> = Vec::new();
+        let mut groups: Vec<(Group, &'static str)> = Vec::new();
+        let mut values: Vec<Checked> = Vec::new();
+
+        for &(p, ref v) in &self.sent {
+            let v = v.as_str();
+            let value: Option<Value> = match p.kind {
+                Kind::TargetId | Kind::Ignored => None,
+                Kind::Text => Some(v.to_string().into()),
+                Kind::Email => {
+                    if !v.is_empty() && !is_email(v) {
+                        problems.push(Problem::BadEmail(p.label));
                     }
-                    Some(n) => Some(n.into()),
-                    None => {
-                        problems.push(Problem::NotAWholeNumber(p.label));
-                        None
+                    Some(v.to_string().into())
+                }
+                Kind::Int => int(v, p, &mut problems),
+                Kind::IntMinZero => int(v, p, &mut problems).map(|x| clamp_int(x, 0)),
+                Kind::StaffGroup => {
+                    if target.is_staff() && caller.role != Role::Admin {
+                        denied = true;
                     }
-                }
-            }
-            Kind::Bool => Some(parse_bool(v).into()),
-            Kind::Decimal => decimal(v, p, &mut problems),
-            Kind::DecimalMinZero => decimal(v, p, &mut problems).map(|x| match x {
-                Value::Real(f) if f <= 0.0 => Value::Real(0.0),
-                other => other,
-            }),
-            Kind::Choice(choices) => {
-                if !choices.contains(&v) {
-                    problems.push(Problem::NotAChoice(p.label, choices));
-                }
-                Some(v.to_string().into())
-            }
-            Kind::TimeZone => {
-                if !crate::timezones::is_known(v) {
-                    problems.push(Problem::BadTimeZone);
-                }
-                Some(v.to_string().into())
-            }
-            Kind::Username => {
-                let min = settings.system_int(USERNAME_LENGTH, 1).max(1) as usize;
-                if let Some(problem) = username_problem(v, min) {
-                    problems.push(problem);
-                } else if user_update::username_taken(conn, v, target.id)? {
-                    problems.push(Problem::UsernameTaken);
-                }
-                Some(v.to_string().into())
-            }
-            Kind::StaffGroup => {
-                if target.is_staff() && caller.role != Role::Admin {
-                    denied = true;
-                }
-                int(v, p, &mut problems)
-            }
-            Kind::Ref(r) => {
-                let id = parse_int(v);
-                let ok = match id {
-                    Some(id) => user_update::reference_ok(conn, r, id, &scope)?,
-                    None => false,
-                };
-                if !ok {
-                    match ref_failure(r, p) {
-                        Err(e) => {
-                            ref_error.get_or_insert(e);
-                        }
-                        Ok(problem) => problems.push(problem),
-                    }
-                }
-                id.map(Value::from)
-            }
-            Kind::Part(group, _) => {
-                if !groups.iter().any(|(g, _)| *g == group) {
-                    groups.push((group, p.label));
-                }
-                None
-            }
-            Kind::UserType => {
-                let refused = match caller.role {
-                    Role::Reseller => v != "user",
-                    Role::Accountant | Role::Manager => v == "admin",
-                    _ => false,
-                };
-                denied |= refused;
-                None
-            }
-            Kind::Password => {
-                problems.extend(password_problems(v, settings));
-                None
-            }
-            Kind::CreditUnlimited => {
-                // Written straight away; it wins over a `credit` of the same request below.
-                if parse_bool(v) == 1 {
-                    change.user.push(("credit", Value::Integer(-1)));
-                }
-                None
-            }
-            Kind::FallbackFor(primary) => {
-                if params.has(primary) {
-                    None
-                } else {
                     int(v, p, &mut problems)
                 }
-            }
-            Kind::TwoFa => {
-                let on = parse_bool(v);
-                if on == 1 {
-                    let email = params.get("a8").unwrap_or(&target.email);
-                    if !settings.system_on(TWO_FA_ENABLED) {
-                        problems.push(Problem::TwoFaDisabled);
-                    } else if email.trim().is_empty() {
-                        problems.push(Problem::TwoFaNoEmail);
+                Kind::MaxDevices => {
+                    if !matches!(caller.role, Role::Admin | Role::Accountant) {
+                        denied = true;
+                    }
+                    match parse_int(v) {
+                        Some(n) if n < 0 => {
+                            problems.push(Problem::Negative(p.label));
+                            None
+                        }
+                        Some(n) => Some(n.into()),
+                        None => {
+                            problems.push(Problem::NotAWholeNumber(p.label));
+                            None
+                        }
                     }
                 }
-                Some(on.into())
+                Kind::Bool => Some(parse_bool(v).into()),
+                Kind::Decimal => decimal(v, p, &mut problems),
+                Kind::DecimalMinZero => decimal(v, p, &mut problems).map(|x| match x {
+                    Value::Real(f) if f <= 0.0 => Value::Real(0.0),
+                    other => other,
+                }),
+                Kind::Choice(choices) => {
+                    if !choices.contains(&v) {
+                        problems.push(Problem::NotAChoice(p.label, choices));
+                    }
+                    Some(v.to_string().into())
+                }
+                Kind::TimeZone => {
+                    if !crate::timezones::is_known(v) {
+                        problems.push(Problem::BadTimeZone);
+                    }
+                    Some(v.to_string().into())
+                }
+                Kind::Username => {
+                    let min = settings.system_int(USERNAME_LENGTH, 1).max(1) as usize;
+                    if let Some(problem) = username_problem(v, min) {
+                        problems.push(problem);
+                    } else if user_update::username_taken(conn, v, target.id)? {
+                        problems.push(Problem::UsernameTaken);
+                    }
+                    Some(v.to_string().into())
+                }
+                Kind::Ref(r) => {
+                    let id = parse_int(v);
+                    let ok = match id {
+                        Some(id) => refs::exists(conn, r, id, &scope)?,
+                        None => false,
+                    };
+                    if !ok {
+                        match refs::failure(r) {
+                            Failure::Error(e) => {
+                                ref_error.get_or_insert(e);
+                            }
+                            Failure::NotFound => problems.push(Problem::NotFound(p.label)),
+                        }
+                    }
+                    id.map(Value::from)
+                }
+                Kind::Part(group, _) => {
+                    if !groups.iter().any(|(g, _)| *g == group) {
+                        groups.push((group, p.label));
+                    }
+                    None
+                }
+                Kind::UserType => {
+                    let refused = match caller.role {
+                        Role::Reseller => v != "user",
+                        Role::Accountant | Role::Manager => v == "admin",
+                        _ => false,
+                    };
+                    denied |= refused;
+                    None
+                }
+                Kind::Password => {
+                    problems.extend(password_problems(v, settings));
+                    None
+                }
+                // 1 stores the unlimited credit (-1); anything else changes nothing.
+                Kind::CreditUnlimited => (parse_bool(v) == 1).then_some(Value::Integer(-1)),
+                Kind::FallbackFor(primary) => {
+                    if self.params.has(primary) {
+                        None
+                    } else {
+                        int(v, p, &mut problems)
+                    }
+                }
+                Kind::TwoFa => {
+                    let on = parse_bool(v);
+                    if on == 1 {
+                        // The e-mail this request sets, else the one the user has.
+                        let email = PARAMS
+                            .iter()
+                            .find(|e| e.kind == Kind::Email && e.target == Target::Address("email"))
+                            .and_then(|e| self.params.get(e.name))
+                            .unwrap_or(&target.email);
+                        if !settings.system_on(TWO_FA_ENABLED) {
+                            problems.push(Problem::TwoFaDisabled);
+                        } else if email.trim().is_empty() {
+                            problems.push(Problem::TwoFaNoEmail);
+                        }
+                    }
+                    Some(on.into())
+                }
+            };
+            if let Some(value) = value {
+                values.push((p, value));
             }
-        };
-        let Some(value) = value else {
-            continue;
-        };
-        let column = match (p.target, p.kind) {
-            (_, Kind::FallbackFor(_)) => ("user", "warning_email_hour"),
-            (Target::User(c), _) => ("user", c),
-            (Target::Address(c), _) => ("address", c),
-            (Target::Tax(c), _) => ("tax", c),
-            (Target::Rule, _) => continue,
-        };
-        match column {
-            ("address", c) => change.address.push((c, value)),
-            ("tax", c) => change.tax.push((c, value)),
-            (_, c) => change.user.push((c, value)),
         }
+        for (group, label) in groups {
+            match group_value(&self.params, group) {
+                Some(v) => values.push((group_leader(group), v)),
+                None => problems.push(Problem::BadDate(label)),
+            }
+        }
+        if denied {
+            return Err(ApiError::AccessDenied);
+        }
+        if let Some(e) = ref_error {
+            return Err(e);
+        }
+        if !problems.is_empty() {
+            return Err(ApiError::UserNotUpdated(problems));
+        }
+        Ok(values)
     }
 
-    for (group, label) in groups {
-        match group_value(params, group) {
-            Some(v) => change.user.push((group_column(group), v)),
-            None => problems.push(Problem::BadDate(label)),
+    /// Where each value lands: its row's column (a fallback writes its primary's column, a
+    /// group its own), `credit_unlimited` over any `credit`, then the follow-up rules.
+    fn build(&self, values: Vec<Checked>, target: &TargetRow) -> Change {
+        let mut change = Change::default();
+        let mut last: Vec<(&'static str, Value)> = Vec::new();
+        for (p, value) in values {
+            let target_of = match p.kind {
+                Kind::FallbackFor(primary) => column_of(primary),
+                Kind::Part(group, _) => Target::User(group_column(group)),
+                _ => p.target,
+            };
+            let column = match target_of {
+                Target::User(c) if p.kind == Kind::CreditUnlimited => {
+                    last.push((c, value));
+                    continue;
+                }
+                Target::User(c) => c,
+                Target::Address(c) => {
+                    change.address.push((c, value));
+                    continue;
+                }
+                Target::Tax(c) => {
+                    change.tax.push((c, value));
+                    continue;
+                }
+                Target::Rule => continue,
+            };
+            change.user.push((column, value));
         }
+        // A value that wins over the column's other values in the same request.
+        for (c, v) in last {
+            change.user.retain(|(col, _)| *col != c);
+            change.user.push((c, v));
+        }
+        follow_ups(&self.params, target, &mut change);
+        change
     }
-    if denied {
-        return Err(ApiError::AccessDenied);
-    }
-    if let Some(e) = ref_error {
-        return Err(e);
-    }
-    if !problems.is_empty() {
-        return Err(ApiError::UserNotUpdated(problems));
-    }
-    // credit_unlimited wins over a credit sent in the same request.
-    if let Some(i) = change
-        .user
-        .iter()
-        .position(|(c, v)| *c == "credit" && *v == Value::Integer(-1))
-    {
-        let unlimited = change.user.remove(i);
-        change.user.retain(|(c, _)| *c != "credit");
-        change.user.push(unlimited);
-    }
-    follow_ups(params, target, &mut change);
-    change.password_hash = password_hash;
-    Ok(change)
 }
 
 /// The rules that follow from other columns' new values.
@@ -363,16 +371,12 @@ fn follow_ups(params: &crate::params::Params, target: &TargetRow, change: &mut C
     }
 }
 
-/// The error or problem a failed reference gives.
-fn ref_failure(r: Ref, p: &Param) -> Result<Problem, ApiError> {
-    match r {
-        Ref::Lcr => Err(ApiError::LcrNotFound),
-        Ref::Tariff => Err(ApiError::TariffNotFound),
-        Ref::QuickForwardRule => Err(ApiError::QuickforwardRuleNotFound),
-        Ref::PbxPool => Err(ApiError::PbxPoolNotFound),
-        Ref::ResponsibleAccountant => Err(ApiError::ResponsibleAccountantInvalid),
-        Ref::Currency | Ref::NumberPool => Ok(Problem::NotFound(p.label)),
-    }
+/// The first row of a group, which stands for the group's value.
+fn group_leader(group: Group) -> &'static Param {
+    PARAMS
+        .iter()
+        .find(|p| matches!(p.kind, Kind::Part(g, _) if g == group))
+        .unwrap_or(&PARAMS[0])
 }
 
 /// The value a group writes, or None when its date is incomplete or not a real day.

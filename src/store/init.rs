@@ -134,22 +134,23 @@ fn populate(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box<d
 /// The keys of `data/demo.sql`, which must never guard a public server.
 pub const DEMO_SECRETS: &[&str] = &["secret", "reseller1secret", "456789"];
 
-/// Who holds a demo or short (< 16 characters) API_Secret_Key: "system" or "reseller N".
-pub fn weak_secrets(path: &Path) -> Result<Vec<String>, Box<dyn Error>> {
+/// The scopes (`owner_id`: 0 the system, else a reseller) holding a demo or short
+/// (< 16 characters) API_Secret_Key.
+pub fn weak_secrets(path: &Path) -> Result<Vec<i64>, Box<dyn Error>> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let mut weak: Vec<String> = super::queries::all_keys(&conn)?
+    let mut weak: Vec<i64> = super::queries::all_keys(&conn)?
         .into_iter()
         .filter(|(_, key)| DEMO_SECRETS.contains(&key.as_str()) || key.chars().count() < 16)
-        .map(|(owner, _)| crate::auth::scope_name(owner))
+        .map(|(owner, _)| owner)
         .collect();
     // A scope may hold more than one row (fixtures may repeat a setting): name it once.
     weak.dedup();
     Ok(weak)
 }
 
-/// Who has `API_Disable_hash_checking` on ("the system" or "reseller N"): there, anyone who
-/// reaches the server may call the API without a signature.
-pub fn unsigned_scopes(path: &Path) -> Result<Vec<String>, Box<dyn Error>> {
+/// The scopes (`owner_id`) where `API_Disable_hash_checking` is on: there, anyone who reaches
+/// the server may call the API without a signature.
+pub fn unsigned_scopes(path: &Path) -> Result<Vec<i64>, Box<dyn Error>> {
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let owners: Vec<i64> = conn
         .prepare(
@@ -163,7 +164,7 @@ pub fn unsigned_scopes(path: &Path) -> Result<Vec<String>, Box<dyn Error>> {
         // The value in force (the newest row wins), read as the server reads it.
         let settings = super::queries::settings(&conn, owner)?;
         if settings.scoped_on(crate::settings::API_DISABLE_HASH_CHECKING) {
-            unsigned.push(crate::auth::scope_name(owner));
+            unsigned.push(owner);
         }
     }
     Ok(unsigned)

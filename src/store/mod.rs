@@ -1,14 +1,18 @@
 //! All SQL lives under this module. `mod.rs` owns opening the database, its pragmas and the pool
 //! of read connections; [`writer`] owns the one connection that writes; [`queries`] holds the
-//! typed reads; [`init`] creates new database files.
+//! typed reads (plain row structs); [`refs`] the references a parameter may name;
+//! [`user_update`] a user's update; [`audit`] audit rows; [`ops`] the operator's SQL; [`init`]
+//! creates and upgrades database files. The store knows no call, no caller and no HTTP.
 //!
 //! Invariants: SQLite runs in WAL mode, so a read never waits for a write; every read runs in
 //! its own read transaction (one consistent snapshot per request); every write goes through the
 //! single writer thread.
 
+pub mod audit;
 pub mod init;
 pub mod ops;
 pub mod queries;
+pub mod refs;
 pub mod user_update;
 pub mod writer;
 

@@ -70,7 +70,7 @@ pub fn show_user(conn: &Connection, id: i64) -> rusqlite::Result<Option<Row>> {
         conn,
         &select,
         id,
-        |_| true,
+        |_| Ok::<(), ()>(()),
         |name, value| {
             out.push((name.to_string(), value.unwrap_or("").to_string()));
         },

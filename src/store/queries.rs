@@ -2,7 +2,6 @@
 //! (`CAST(x AS TEXT)`), so that a row written by any tool renders the same way and a stray
 //! type in a fixture never fails a request.
 
-use crate::auth::{Caller, Role};
 use crate::settings::Settings;
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -24,19 +23,50 @@ pub const SETTINGS_SELECT: &str = "SELECT owner_id, name, CAST(value AS TEXT) FR
 pub const GROUP_RIGHT_SELECT: &str = "SELECT value FROM acc_group_rights
  WHERE acc_group_id = ?1 AND acc_right_id = (SELECT id FROM acc_rights WHERE name = ?2)";
 
-/// The caller named by `u`, if there is one.
-pub fn caller_by_username(conn: &Connection, username: &str) -> rusqlite::Result<Option<Caller>> {
+/// The row of the user a request acts as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerRow {
+    /// `users.id`.
+    pub id: i64,
+    /// `users.usertype`.
+    pub usertype: String,
+    /// `users.owner_id`.
+    pub owner_id: i64,
+    /// `users.acc_group_id`.
+    pub acc_group_id: i64,
+    /// `users.show_only_assigned_users` is 1.
+    pub show_only_assigned_users: bool,
+}
+
+/// The user named by `u`, if there is one.
+pub fn caller_by_username(
+    conn: &Connection,
+    username: &str,
+) -> rusqlite::Result<Option<CallerRow>> {
     conn.prepare_cached(CALLER_SELECT)?
         .query_row([username], |r| {
-            Ok(Caller {
+            Ok(CallerRow {
                 id: r.get(0)?,
-                role: Role::from_usertype(&r.get::<_, String>(1)?),
+                usertype: r.get(1)?,
                 owner_id: r.get(2)?,
                 acc_group_id: r.get(3)?,
                 show_only_assigned_users: r.get::<_, i64>(4)? == 1,
             })
         })
         .optional()
+}
+
+/// What reach rules look at in a target user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetFacts {
+    /// `users.id`.
+    pub id: i64,
+    /// `users.owner_id`.
+    pub owner_id: i64,
+    /// `users.usertype`.
+    pub usertype: String,
+    /// `users.responsible_accountant_id` (-1: nobody).
+    pub responsible: i64,
 }
 
 /// The settings of the system and of `scope`.
@@ -130,7 +160,20 @@ pub struct UserDetails {
     pub warning_email_balance: f64,
     pub warning_email_hour: String,
     pub currency: String,
+    pub responsible_accountant_id: i64,
     pub address: Option<Address>,
+}
+
+impl UserDetails {
+    /// What reach rules look at.
+    pub fn facts(&self) -> TargetFacts {
+        TargetFacts {
+            id: self.id,
+            owner_id: self.owner_id,
+            usertype: self.usertype.clone(),
+            responsible: self.responsible_accountant_id,
+        }
+    }
 }
 
 // Lookups of other tables are scalar subqueries, not joins: with the bundled SQLite's STAT4 a
@@ -149,7 +192,8 @@ SELECT u.id, u.owner_id, u.usertype, u.username,
        CAST(u.send_invoice_types AS INTEGER), CAST(u.invoice_zero_calls AS TEXT),
        CAST(u.warning_email_active AS TEXT), CAST(u.warning_email_balance AS REAL),
        CAST(u.warning_email_hour AS TEXT),
-       (SELECT name FROM currencies WHERE id = 1), u.address_id
+       (SELECT name FROM currencies WHERE id = 1), u.address_id,
+       CAST(u.responsible_accountant_id AS INTEGER)
 FROM users u
 ";
 
@@ -247,6 +291,7 @@ fn details_from_row(r: &Row<'_>) -> rusqlite::Result<(UserDetails, Option<i64>)>
         warning_email_balance: real(r, 27)?,
         warning_email_hour: text(r, 28)?,
         currency: text(r, 29)?,
+        responsible_accountant_id: r.get::<_, Option<i64>>(31)?.unwrap_or(-1),
         address: None,
     };
     Ok((details, r.get(30)?))
@@ -261,7 +306,7 @@ pub fn raw_select_sql(conn: &Connection) -> rusqlite::Result<String> {
         .map(|c| format!("CAST(\"{c}\" AS TEXT) AS \"{c}\""))
         .collect();
     Ok(format!(
-        "SELECT id, owner_id, responsible_accountant_id, {} FROM users WHERE id = ?1",
+        "SELECT id, owner_id, CAST(usertype AS TEXT), responsible_accountant_id, {} FROM users WHERE id = ?1",
         list.join(", ")
     ))
 }
@@ -272,34 +317,32 @@ pub fn users_columns(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     stmt.query_map([], |r| r.get(0))?.collect()
 }
 
-/// The reach facts of a raw row: (id, owner_id, responsible_accountant_id).
-pub type RawKeys = (i64, i64, i64);
-
-/// Reads user `id`'s raw row: checks its keys with `allow`, then hands every non-secret
+/// Reads user `id`'s raw row: checks its facts with `allow`, then hands every non-secret
 /// column (name, value as text, `None` for NULL) in table order to `each`. `Ok(None)` when
-/// there is no such user; `Ok(Some(false))` when `allow` refused it.
-pub fn raw_user(
+/// there is no such user; `Ok(Some(Err(e)))` when `allow` refused it.
+pub fn raw_user<E>(
     conn: &Connection,
     select: &str,
     id: i64,
-    allow: impl FnOnce(RawKeys) -> bool,
+    allow: impl FnOnce(&TargetFacts) -> Result<(), E>,
     mut each: impl FnMut(&str, Option<&str>),
-) -> rusqlite::Result<Option<bool>> {
+) -> rusqlite::Result<Option<Result<(), E>>> {
     let mut stmt = conn.prepare_cached(select)?;
     let mut rows = stmt.query([id])?;
     let Some(r) = rows.next()? else {
         return Ok(None);
     };
-    let keys = (
-        r.get(0)?,
-        r.get(1)?,
-        r.get::<_, Option<i64>>(2)?.unwrap_or(-1),
-    );
-    if !allow(keys) {
-        return Ok(Some(false));
+    let facts = TargetFacts {
+        id: r.get(0)?,
+        owner_id: r.get(1)?,
+        usertype: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+        responsible: r.get::<_, Option<i64>>(3)?.unwrap_or(-1),
+    };
+    if let Err(e) = allow(&facts) {
+        return Ok(Some(Err(e)));
     }
     let row = r.as_ref();
-    for i in 3..row.column_count() {
+    for i in 4..row.column_count() {
         let name = row.column_name(i)?;
         let value = match r.get_ref(i)? {
             rusqlite::types::ValueRef::Text(t) => Some(std::str::from_utf8(t).unwrap_or("")),
@@ -307,17 +350,14 @@ pub fn raw_user(
         };
         each(name, value);
     }
-    Ok(Some(true))
+    Ok(Some(Ok(())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::update_params::Ref;
-    use crate::store::user_update::{
-        RefScope, TARGET_SELECT, USERNAME_TAKEN, load_target, reference_ok, reference_sql,
-        username_taken,
-    };
+    use crate::store::refs::{self, Ref, RefScope};
+    use crate::store::user_update::{TARGET_SELECT, USERNAME_TAKEN, load_target, username_taken};
     use rusqlite::StatementStatus;
 
     /// A demo database in a fresh temp dir.
@@ -366,11 +406,11 @@ mod tests {
             user_details(&conn, TargetKey::Id(id)).unwrap();
             user_details(&conn, TargetKey::Username(user)).unwrap();
             user_details(&conn, TargetKey::Both(id, user)).unwrap();
-            raw_user(&conn, &raw, id, |_| true, |_, _| {}).unwrap();
+            raw_user(&conn, &raw, id, |_| Ok::<(), ()>(()), |_, _| {}).unwrap();
             load_target(&conn, id).unwrap();
             username_taken(&conn, user, id).unwrap();
             for r in REFS {
-                reference_ok(&conn, r, id, &scope).unwrap();
+                refs::exists(&conn, r, id, &scope).unwrap();
             }
         }
         let mut hot: Vec<String> = vec![
@@ -385,7 +425,7 @@ mod tests {
             TARGET_SELECT.into(),
             USERNAME_TAKEN.into(),
         ];
-        hot.extend(REFS.iter().map(|r| reference_sql(*r).to_string()));
+        hot.extend(refs::all_sql().map(str::to_string));
         for sql in &hot {
             let stmt = conn.prepare_cached(sql).unwrap();
             assert_eq!(

@@ -1,8 +1,7 @@
-//! The SQL of `user_details_update`: the target row, the reference and uniqueness checks, and
-//! applying a [`Change`] (users, address and tax rows, the LCR cascade) with its audit rows.
+//! The SQL of a user's update: the target row, the uniqueness check, and applying a
+//! [`Change`] (users, address and tax rows, the LCR cascade) with its audit rows.
 //! Runs on the writer's connection, inside the request's savepoint.
 
-use crate::api::update_params::Ref;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -26,6 +25,16 @@ pub struct TargetRow {
 }
 
 impl TargetRow {
+    /// What reach rules look at.
+    pub fn facts(&self) -> super::queries::TargetFacts {
+        super::queries::TargetFacts {
+            id: self.id,
+            owner_id: self.owner_id,
+            usertype: self.usertype.clone(),
+            responsible: self.responsible_accountant_id,
+        }
+    }
+
     /// Whether the target is system staff (an accountant or manager).
     pub fn is_staff(&self) -> bool {
         matches!(self.usertype.as_str(), "accountant" | "manager")
@@ -70,75 +79,6 @@ pub const USERNAME_TAKEN: &str =
 pub fn username_taken(conn: &Connection, username: &str, except: i64) -> rusqlite::Result<bool> {
     conn.prepare_cached(USERNAME_TAKEN)?
         .exists(params![username, except])
-}
-
-/// Who is asking, for the reach of references.
-#[derive(Debug, Clone, Copy)]
-pub struct RefScope {
-    /// The caller's settings scope (0 for the system, a reseller's id).
-    pub caller_scope: i64,
-    /// The caller is a reseller.
-    pub reseller: bool,
-    /// The target's owner (for LCRs).
-    pub target_owner: i64,
-    /// `Allow_Resellers_to_use_Admin_Tariffs` is on.
-    pub admin_tariffs: bool,
-    /// `Allow_Resellers_to_use_Admin_Quick_Forward_Rules` is on.
-    pub admin_qf_rules: bool,
-}
-
-/// Whether reference `r` to row `id` exists in reach. 0 means "none" for a quick-forward rule
-/// and a number pool, and -1 unassigns a responsible accountant: those are always valid.
-pub fn reference_ok(conn: &Connection, r: Ref, id: i64, s: &RefScope) -> rusqlite::Result<bool> {
-    let always_valid = match r {
-        Ref::QuickForwardRule | Ref::NumberPool => id == 0,
-        Ref::ResponsibleAccountant => id == -1,
-        _ => false,
-    };
-    if always_valid {
-        return Ok(true);
-    }
-    let args: Vec<Value> = match r {
-        Ref::Lcr => vec![id.into(), s.target_owner.into()],
-        Ref::Tariff => vec![
-            id.into(),
-            s.caller_scope.into(),
-            (s.reseller && s.admin_tariffs).into(),
-        ],
-        Ref::QuickForwardRule => vec![
-            id.into(),
-            s.caller_scope.into(),
-            (s.reseller && s.admin_qf_rules).into(),
-        ],
-        Ref::PbxPool | Ref::NumberPool => vec![id.into(), s.caller_scope.into()],
-        Ref::ResponsibleAccountant => vec![id.into(), (!s.reseller).into()],
-        Ref::Currency => vec![id.into()],
-    };
-    conn.prepare_cached(reference_sql(r))?
-        .exists(rusqlite::params_from_iter(args))
-}
-
-/// The query that finds a reference in reach.
-pub fn reference_sql(r: Ref) -> &'static str {
-    match r {
-        Ref::Lcr => "SELECT 1 FROM lcrs WHERE id = ?1 AND user_id = ?2",
-        Ref::Tariff => {
-            "SELECT 1 FROM tariffs WHERE id = ?1 AND purpose != 'provider'
-               AND (owner_id = ?2 OR (?3 AND owner_id = 0))"
-        }
-        Ref::QuickForwardRule => {
-            "SELECT 1 FROM quickforwards_rules WHERE id = ?1
-               AND (user_id = ?2 OR (?3 AND user_id = 0))"
-        }
-        Ref::PbxPool => "SELECT 1 FROM pbx_pools WHERE id = ?1 AND owner_id = ?2",
-        // Accountants and managers belong to the system: a reseller sees none of them.
-        Ref::ResponsibleAccountant => {
-            "SELECT 1 FROM users WHERE id = ?1 AND usertype IN ('accountant', 'manager')
-               AND owner_id = 0 AND ?2"
-        }
-        Ref::Currency => "SELECT 1 FROM currencies WHERE id = ?1",
-        Ref::NumberPool => "SELECT 1 FROM number_pools WHERE id = ?1 AND owner_id = ?2",
-    }
 }
 
 /// The writes one update makes.

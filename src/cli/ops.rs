@@ -1,9 +1,8 @@
 //! The operator's commands: `hash`, `users`, `settings`, `audit`, `check`, `backup`. Output is
 //! an aligned table by default and JSON with `--json`; the SQL lives in [`crate::store::ops`].
 
-use crate::api::Call;
 use crate::auth::{Caller, Role};
-use crate::cli::{AuditArgs, BackupArgs, DbArgs, HashArgs, SettingsCommand, UsersCommand};
+use super::{AuditArgs, BackupArgs, DbArgs, HashArgs, SettingsCommand, UsersCommand};
 use crate::explain::{explain, hashed_values, named_keys};
 use crate::params::Params;
 use crate::settings::{API_SECRET_KEY, SETTINGS};
@@ -98,16 +97,16 @@ fn print_record(row: &Row, json: bool) {
 
 /// `morbox hash`.
 pub fn hash(args: &HashArgs) -> Result {
-    let call = Call::from_name(&args.call).ok_or_else(|| format!("unknown call {}: one of user_details_get, user_details, user_details_raw_get, user_details_update, user_update_api", args.call))?;
-    let raw: Vec<(String, String)> = args
-        .params
-        .iter()
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (k.to_string(), v.to_string())
-        })
-        .collect();
+    let call = crate::api::call(&args.call).ok_or_else(|| {
+        let names: Vec<&str> = crate::api::CALLS
+            .iter()
+            .flat_map(|c| c.names.iter().copied())
+            .collect();
+        format!("unknown call {}: one of {}", args.call, names.join(", "))
+    })?;
+    let hash_order = (call.hash_order)();
     let query = args.params.join("&");
+    let raw = crate::params::raw_pairs(&query);
     let params = Params::from_request(Some(&query), None, b"").map_err(|e| e.to_string())?;
     // The key: given, or the caller's scope's from the database.
     let (key, scope, others) = match &args.key {
@@ -118,6 +117,7 @@ pub fn hash(args: &HashArgs) -> Result {
                 .get("u")
                 .ok_or("u=… is needed to find the caller's key (or pass --key)")?;
             let caller: Caller = queries::caller_by_username(&conn, u)?
+                .map(Caller::from)
                 .ok_or_else(|| format!("no user named {u}"))?;
             let settings = queries::settings(&conn, caller.scope())?;
             let mut key = settings.scoped(API_SECRET_KEY).to_string();
@@ -136,7 +136,7 @@ pub fn hash(args: &HashArgs) -> Result {
             (key, scope, others)
         }
     };
-    let values = hashed_values(call, &params);
+    let values = hashed_values(hash_order, &params);
     let base: String = values.iter().map(|(_, v)| v.as_str()).collect();
     let expected = crate::auth::sha1_hex(&base, &key);
     say!("call: {}", call.name());
@@ -155,7 +155,7 @@ pub fn hash(args: &HashArgs) -> Result {
     let not_hashed: Vec<&str> = params
         .iter()
         .map(|(n, _)| n)
-        .filter(|n| *n != "hash" && !call.hash_order().contains(n))
+        .filter(|n| *n != "hash" && !hash_order.contains(n))
         .collect();
     if !not_hashed.is_empty() {
         say!("sent but not hashed: {}", not_hashed.join(", "));
@@ -170,7 +170,7 @@ pub fn hash(args: &HashArgs) -> Result {
     let Some(given) = params.get("hash") else {
         return Ok(());
     };
-    match explain(call, &params, &raw, &key, &others, given) {
+    match explain(hash_order, &params, &raw, &key, &others, given) {
         None => {
             say!("given hash: matches");
             Ok(())

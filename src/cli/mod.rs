@@ -1,6 +1,8 @@
 //! The command line: subcommands, flags and what each does. `main.rs` parses it and calls
 //! [`run`].
 
+pub mod ops;
+
 use crate::api::Backend;
 use crate::guard::HashGuard;
 use crate::kit::TestKit;
@@ -349,12 +351,12 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         Command::Init(args) => init(&args),
         Command::Serve(args) => serve(&args),
         Command::Health(args) => health(&args),
-        Command::Hash(args) => crate::ops::hash(&args),
-        Command::Users(cmd) => crate::ops::users(&cmd),
-        Command::Settings(cmd) => crate::ops::settings(&cmd),
-        Command::Audit(args) => crate::ops::audit(&args),
-        Command::Check(args) => crate::ops::check(&args),
-        Command::Backup(args) => crate::ops::backup(&args),
+        Command::Hash(args) => ops::hash(&args),
+        Command::Users(cmd) => ops::users(&cmd),
+        Command::Settings(cmd) => ops::settings(&cmd),
+        Command::Audit(args) => ops::audit(&args),
+        Command::Check(args) => ops::check(&args),
+        Command::Backup(args) => ops::backup(&args),
     }
 }
 
@@ -424,7 +426,7 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
                 "refusing to serve on {}: the API_Secret_Key of {} is a demo or short key; \
                  set a strong key (at least 16 characters) or pass --allow-weak-secret",
                 args.listen,
-                weak.join(", ")
+                scope_names(&weak)
             )
             .into());
         }
@@ -436,7 +438,7 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
                  reaches this address could call the API unsigned; set it to 0 or pass \
                  --allow-weak-secret",
                 args.listen,
-                unsigned.join(", ")
+                scope_names(&unsigned)
             )
             .into());
         }
@@ -454,10 +456,10 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
         backend: Backend {
             store: Arc::clone(&store),
             guard: HashGuard::new(args.hash_failure_limit),
-            kit: args.test_endpoints.then(|| TestKit::new(args.journal_size)),
             explain_hash_errors: args.explain_hash_errors,
             passwords: crate::passwords::Pool::new(),
         },
+        kit: args.test_endpoints.then(|| TestKit::new(args.journal_size)),
         body_limit: args.body_limit,
         body_timeout: Duration::from_secs(args.body_timeout.max(1)),
     });
@@ -466,7 +468,7 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
         .build()?;
     let result = runtime.block_on(async {
         // The state at start is what a reset goes back to until a snapshot is taken.
-        if let Some(kit) = &app.backend.kit {
+        if let Some(kit) = &app.kit {
             kit.snapshot(&store).await?;
         }
         server::serve(
@@ -484,6 +486,15 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
     drop(ephemeral);
     tracing::info!("stopped");
     result
+}
+
+/// Scopes as people name them: "the system, reseller 2".
+fn scope_names(owners: &[i64]) -> String {
+    owners
+        .iter()
+        .map(|o| crate::auth::scope_name(*o))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A temporary folder removed when dropped.

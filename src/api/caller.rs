@@ -1,0 +1,141 @@
+//! Who is calling: gate 1 (the caller named by `u`), the settings of its scope, gates 2–4
+//! ([`crate::auth::check_gates`]) with the hash order of the call's row, and the lockout
+//! around them. A failure is counted and, past the limit, answered 429; a pass is never
+//! refused. A wrong hash is logged, audited and, with `--explain-hash-errors`, explained.
+
+use super::{ApiRequest, Authed, Backend};
+use crate::auth::{self, Caller, Role};
+use crate::error::ApiError;
+use crate::guard::Attempt;
+use crate::settings::{API_SECRET_KEY, Settings, XML_API_EXTENSION};
+use crate::store::{ReadCtx, audit, queries};
+use rusqlite::Connection;
+use std::sync::Arc;
+
+/// What authentication learned, whether it let the request through or not.
+pub struct Authentication {
+    /// `XML_API_Extension` is on (the answer, error or not, is `text/xml`).
+    pub xml_extension: bool,
+    /// The caller's id, once found (for the log line).
+    pub caller_id: Option<i64>,
+    /// The caller and its settings, or why the request is refused.
+    pub result: Result<Authed, ApiError>,
+}
+
+/// Runs gate 1 to 4 for `req` on a read snapshot.
+pub fn authenticate(
+    conn: &Connection,
+    ctx: &ReadCtx<'_>,
+    backend: &Backend,
+    req: &ApiRequest,
+) -> Authentication {
+    let mut out = Authentication {
+        xml_extension: false,
+        caller_id: None,
+        result: Err(ApiError::Internal),
+    };
+    out.result = gates(
+        conn,
+        ctx,
+        backend,
+        req,
+        &mut out.xml_extension,
+        &mut out.caller_id,
+    );
+    out
+}
+
+fn gates(
+    conn: &Connection,
+    ctx: &ReadCtx<'_>,
+    backend: &Backend,
+    req: &ApiRequest,
+    xml_extension: &mut bool,
+    caller_id: &mut Option<i64>,
+) -> Result<Authed, ApiError> {
+    let u = req.params.get("u");
+    let caller = match u {
+        Some(u) => queries::caller_by_username(conn, u)?.map(Caller::from),
+        None => None,
+    };
+    let scope = caller.as_ref().map_or(0, Caller::scope);
+    let settings = ctx.settings(conn, scope)?;
+    *xml_extension = settings.system_on(XML_API_EXTENSION);
+    let Some(caller) = caller else {
+        // An unknown `u` enumerates usernames: it counts toward the address.
+        let unknown = Attempt {
+            addr: req.peer,
+            caller: None,
+            scopes: &[],
+        };
+        return Err(match backend.guard.fail(unknown) {
+            Some(wait) => ApiError::TooManyFailures(wait),
+            None => ApiError::AccessDenied,
+        });
+    };
+    *caller_id = Some(caller.id);
+    let u = u.unwrap_or("");
+    let hash_order = (req.call.hash_order)();
+    match auth::check_gates(hash_order, &caller, req.is_get, &settings, &req.params) {
+        Ok(matched) => {
+            backend.guard.pass(req.peer, u, matched);
+            Ok(Authed { caller, settings })
+        }
+        Err(ApiError::IncorrectHash) => {
+            let scopes: Vec<i64> = auth::keys(&caller, &settings)
+                .iter()
+                .map(|(s, _)| *s)
+                .collect();
+            let attempt = Attempt {
+                addr: req.peer,
+                caller: Some(u),
+                scopes: &scopes,
+            };
+            if let Some(wait) = backend.guard.fail(attempt) {
+                return Err(ApiError::TooManyFailures(wait));
+            }
+            if backend.explain_hash_errors {
+                explain_in_log(conn, req, &caller, &settings);
+            }
+            record_hash_failure(backend, req, u, caller.id);
+            Err(ApiError::IncorrectHash)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Logs a failed hash check and writes it to the audit table (never the hash or the key). The
+/// audit write is not waited for: the answer does not depend on it. Only failures under the
+/// lockout's limit get here, which bounds the writes a guesser can cause.
+fn record_hash_failure(backend: &Backend, req: &ApiRequest, u: &str, caller: i64) {
+    let peer = req.peer;
+    tracing::warn!(%peer, u, "hash check failed");
+    let store = Arc::clone(&backend.store);
+    let (u, peer) = (u.to_string(), peer.to_string());
+    tokio::spawn(async move {
+        let now = crate::dates::now();
+        let _ = store
+            .writer()
+            .write(move |conn| Ok(audit::hash_failed(conn, &now, caller, &u, &peer)?))
+            .await;
+    });
+}
+
+/// Logs which usual mistake explains an `Incorrect hash` (never a key or a hash).
+fn explain_in_log(conn: &Connection, req: &ApiRequest, caller: &Caller, settings: &Settings) {
+    use crate::explain::{Mistake, explain, named_keys};
+    let key = settings.scoped(API_SECRET_KEY);
+    let others = named_keys(queries::all_keys(conn).unwrap_or_default());
+    let given = req.params.get("hash").unwrap_or("");
+    let hash_order = (req.call.hash_order)();
+    let mut why = explain(hash_order, &req.params, &req.raw, key, &others, given);
+    // A reseller may sign with the system key: a match there is no mistake.
+    if caller.role == Role::Reseller
+        && matches!(&why, Some(Mistake::WrongKey(s)) if *s == auth::scope_name(0))
+    {
+        why = None;
+    }
+    if let Some(why) = why {
+        tracing::warn!(call = req.call.name(), u = req.params.get("u").unwrap_or(""), %why, "incorrect hash explained");
+    }
+}

@@ -1,0 +1,94 @@
+//! Who may reach whom: each call has one table, role → (what admits it, which targets), and
+//! two functions read every table: [`admit`] before the target is looked up, [`check`] after.
+//! Accountants and managers whose `show_only_assigned_users` is 1 reach only the users whose
+//! responsible accountant they are, wherever their table lets them reach others.
+
+use crate::auth::{Caller, Role, USER_MANAGE};
+use crate::error::ApiError;
+use crate::store::queries::{self, TargetFacts};
+use rusqlite::Connection;
+
+/// What lets a role use a call at all.
+#[derive(Debug, Clone)]
+pub enum Admit {
+    /// Always.
+    Open,
+    /// Never: this error.
+    Refused(ApiError),
+    /// When its permission group grants `right` at least `min` (1 read, 2 read/write); else
+    /// this error.
+    Right(&'static str, i64, ApiError),
+}
+
+/// Which users a role reaches; any other target is `User was not found`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Targets {
+    /// Every user.
+    Anyone,
+    /// Every user but itself (itself: `Access Denied`).
+    AnyoneButSelf,
+    /// Itself and the users it owns.
+    ItselfAndOwned,
+    /// Only itself.
+    Itself,
+    /// The system's users (owner 0) but admins and itself.
+    SystemUsers,
+}
+
+/// One row of a call's table.
+#[derive(Debug, Clone)]
+pub struct Access {
+    /// The caller's role.
+    pub role: Role,
+    /// What admits it.
+    pub admit: Admit,
+    /// Whom it reaches.
+    pub targets: Targets,
+}
+
+/// A call's table: one row per role.
+pub type Table = &'static [Access];
+
+/// The rules of the caller's role: admitted, or the error; then whom it reaches.
+pub fn admit(conn: &Connection, caller: &Caller, table: Table) -> Result<Targets, ApiError> {
+    let Some(row) = table.iter().find(|a| a.role == caller.role) else {
+        return Err(ApiError::AccessDenied);
+    };
+    match &row.admit {
+        Admit::Open => {}
+        Admit::Refused(e) => return Err(e.clone()),
+        Admit::Right(right, min, e) => {
+            if queries::group_right(conn, caller.acc_group_id, right)? < *min {
+                return Err(e.clone());
+            }
+        }
+    }
+    Ok(row.targets)
+}
+
+/// Whether `target` is in reach.
+pub fn check(targets: Targets, caller: &Caller, target: &TargetFacts) -> Result<(), ApiError> {
+    let own = target.id == caller.id;
+    let assigned = !(caller.role.is_staff() && caller.show_only_assigned_users)
+        || target.responsible == caller.id;
+    let reached = match targets {
+        Targets::Anyone => true,
+        Targets::AnyoneButSelf if own => return Err(ApiError::AccessDenied),
+        Targets::AnyoneButSelf => assigned,
+        Targets::ItselfAndOwned => own || target.owner_id == caller.id,
+        Targets::Itself => own,
+        Targets::SystemUsers => {
+            target.owner_id == 0 && target.usertype != "admin" && target.id != 0 && !own && assigned
+        }
+    };
+    if reached {
+        Ok(())
+    } else {
+        Err(ApiError::UserNotFound)
+    }
+}
+
+/// Staff rights come from `user_manage` (the only right these calls ask about).
+pub const fn staff(min: i64, otherwise: ApiError) -> Admit {
+    Admit::Right(USER_MANAGE, min, otherwise)
+}
