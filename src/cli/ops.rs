@@ -1,8 +1,8 @@
 //! The operator's commands: `hash`, `users`, `settings`, `audit`, `check`, `backup`. Output is
 //! an aligned table by default and JSON with `--json`; the SQL lives in [`crate::store::ops`].
 
-use crate::auth::{Caller, Role};
 use super::{AuditArgs, BackupArgs, DbArgs, HashArgs, SettingsCommand, UsersCommand};
+use crate::auth::{Caller, Role};
 use crate::explain::{explain, hashed_values, named_keys};
 use crate::params::Params;
 use crate::settings::{API_SECRET_KEY, SETTINGS};

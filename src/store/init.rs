@@ -172,94 +172,51 @@ pub fn unsigned_scopes(path: &Path) -> Result<Vec<i64>, Box<dyn Error>> {
 
 /// A new secret key: 48 hex characters from the operating system's random source.
 pub fn random_key() -> Result<String, Box<dyn Error>> {
-    let mut bytes = Vec::with_capacity(24);
-    for _ in 0..2 {
-        let salt = argon2::password_hash::try_generate_salt()
-            .map_err(|e| format!("no random source: {e}"))?;
-        bytes.extend_from_slice(&salt[..12]);
-    }
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no random source: {e}"))?;
     Ok(hex::encode(bytes))
 }
 
-/// Runs one SQL fixture file statement by statement, so that an error can name the file, the
-/// statement and SQLite's message.
+/// Runs one SQL fixture file statement by statement (SQLite's own parser finds where each
+/// ends, triggers and quoted `;` included), so that an error can name the file, the statement
+/// and SQLite's message.
 fn apply_seed(conn: &Connection, seed: &Path) -> Result<(), Box<dyn Error>> {
+    use rusqlite::fallible_iterator::FallibleIterator;
     let sql = std::fs::read_to_string(seed)
         .map_err(|e| format!("seed {}: cannot read it: {e}", seed.display()))?;
-    for (n, stmt) in split_statements(&sql).into_iter().enumerate() {
-        if let Err(e) = conn.execute_batch(stmt) {
-            let shown: String = stmt.trim().chars().take(200).collect();
-            return Err(format!(
-                "seed {}: statement {} failed: {e}\n  {shown}",
-                seed.display(),
-                n + 1
-            )
-            .into());
+    let mut batch = rusqlite::Batch::new(conn, &sql);
+    // How far the statements run so far reach, to show where a failing one begins.
+    let (mut n, mut done) = (0, 0);
+    loop {
+        n += 1;
+        let step = batch.next().and_then(|stmt| {
+            let Some(mut stmt) = stmt else {
+                return Ok(false);
+            };
+            if let Some(text) = stmt.expanded_sql()
+                && let Some(at) = sql[done..].find(text.trim())
+            {
+                done += at + text.trim().len();
+            }
+            // Any statement, a SELECT included, runs to its end.
+            let mut rows = stmt.raw_query();
+            while rows.next()?.is_some() {}
+            Ok(true)
+        });
+        match step {
+            Ok(true) => continue,
+            Ok(false) => return Ok(()),
+            Err(e) => {
+                let rest = sql[done..].trim_start_matches(|c: char| c == ';' || c.is_whitespace());
+                let shown: String = rest.chars().take(200).collect();
+                return Err(format!(
+                    "seed {}: statement {n} failed: {e}\n  {shown}",
+                    seed.display()
+                )
+                .into());
+            }
         }
     }
-    Ok(())
-}
-
-/// Splits SQL text at the `;` that end statements: not inside quotes or comments, and for a
-/// `CREATE TRIGGER` only after its `END`.
-pub fn split_statements(sql: &str) -> Vec<&str> {
-    let b = sql.as_bytes();
-    let mut out = Vec::new();
-    let (mut start, mut i) = (0, 0);
-    while i < b.len() {
-        match b[i] {
-            q @ (b'\'' | b'"' | b'`') => {
-                i += 1;
-                while i < b.len() && b[i] != q {
-                    i += 1;
-                }
-            }
-            b'[' => {
-                while i < b.len() && b[i] != b']' {
-                    i += 1;
-                }
-            }
-            b'-' if b.get(i + 1) == Some(&b'-') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b';' => {
-                let stmt = &sql[start..=i];
-                let upper = stmt.trim_start().to_ascii_uppercase();
-                let trigger = upper.starts_with("CREATE TRIGGER")
-                    || upper.starts_with("CREATE TEMP TRIGGER")
-                    || upper.starts_with("CREATE TEMPORARY TRIGGER");
-                let ended = upper.trim_end_matches(';').trim_end().ends_with("END");
-                if !trigger || ended {
-                    if has_code(stmt) {
-                        out.push(stmt);
-                    }
-                    start = i + 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    if start < sql.len() && has_code(&sql[start..]) {
-        out.push(&sql[start..]);
-    }
-    out
-}
-
-/// Whether a piece of SQL holds more than white space and comments.
-fn has_code(s: &str) -> bool {
-    s.lines()
-        .map(|l| l.split("--").next().unwrap_or(""))
-        .any(|l| !l.trim().is_empty() && l.trim() != ";")
 }
 
 #[cfg(test)]
@@ -267,18 +224,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn splits_statements() {
-        let sql = "INSERT INTO t VALUES ('a;b'); -- c;d\nSELECT \"x;\" /* ; */ ;\n\
-                   CREATE TRIGGER g AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END;\n  ";
-        let parts = split_statements(sql);
-        assert_eq!(parts.len(), 3, "{parts:?}");
-        assert!(parts[0].ends_with("('a;b');"));
-        assert!(parts[2].trim_start().starts_with("CREATE TRIGGER") && parts[2].ends_with("END;"));
-    }
-
-    #[test]
-    fn schema_and_demo_split_cleanly() {
-        assert!(split_statements(SCHEMA_SQL).len() > 10);
-        assert!(split_statements(DEMO_SQL).len() > 10);
+    fn seeds_run_whole_statements_and_name_the_one_that_fails() {
+        let dir = std::env::temp_dir().join(format!("morbox-seed-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (v TEXT); CREATE TABLE log (v TEXT);")
+            .unwrap();
+        let good = dir.join("good.sql");
+        std::fs::write(
+            &good,
+            "INSERT INTO t VALUES ('a;b'); -- c;d\nSELECT 1 /* ; */ ;\n\
+             CREATE TRIGGER g AFTER INSERT ON t BEGIN INSERT INTO log VALUES ('x'); SELECT 2; END;\n\
+             INSERT INTO t VALUES ('c');\n",
+        )
+        .unwrap();
+        apply_seed(&conn, &good).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        let logged: i64 = conn
+            .query_row("SELECT COUNT(*) FROM log", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((n, logged), (2, 1));
+        let bad = dir.join("bad.sql");
+        std::fs::write(
+            &bad,
+            "INSERT INTO t VALUES ('ok');\nINSERT INTO nope VALUES (1);\n",
+        )
+        .unwrap();
+        let err = apply_seed(&conn, &bad).unwrap_err().to_string();
+        assert!(
+            err.contains("statement 2")
+                && err.contains("no such table: nope")
+                && err.contains("INSERT INTO nope"),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
