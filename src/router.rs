@@ -70,6 +70,7 @@ pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Res
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
+    tracing::debug!(%peer, path, "request head read");
     let content_type = parts
         .headers
         .get(CONTENT_TYPE)

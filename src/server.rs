@@ -119,6 +119,7 @@ pub async fn serve(
     }
 
     drop(listener);
+    tracing::info!("shutting down: no new connections; finishing the requests in flight");
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(limits.grace) => {

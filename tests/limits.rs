@@ -125,7 +125,7 @@ fn connection_cap_makes_extra_clients_wait() {
 
 #[test]
 fn sigterm_finishes_the_request_in_flight() {
-    let mut s = Server::demo();
+    let mut s = Server::demo_logging(&[], "morbox=debug");
     let mut c = TcpStream::connect(&s.addr).unwrap();
     let body = format!("u=admin&user_id=5&hash={}", h5());
     let head = format!(
@@ -134,16 +134,22 @@ fn sigterm_finishes_the_request_in_flight() {
     );
     c.write_all(head.as_bytes()).unwrap();
     c.write_all(&body.as_bytes()[..5]).unwrap();
-    // Give the server time to read the request's head, so that the request is in flight (under
-    // a loaded machine an immediate signal could come before the connection is even accepted).
-    std::thread::sleep(Duration::from_millis(500));
-    // Now it is told to stop, and the rest of the body comes later.
-    let pid = s.pid();
+    // The request is in flight once the server says it has read its head.
+    assert!(
+        s.log.wait_for("request head read", Duration::from_secs(20)),
+        "{}",
+        s.log.text()
+    );
+    // Now it is told to stop, and the rest of the body comes once it says it is stopping.
     std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
+        .args(["-TERM", &s.pid().to_string()])
         .status()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        s.log.wait_for("shutting down", Duration::from_secs(20)),
+        "{}",
+        s.log.text()
+    );
     c.write_all(&body.as_bytes()[5..]).unwrap();
     let (got, _) = read_until_closed(&mut c, Duration::from_secs(10));
     assert!(got.contains("<userid>5</userid>"), "{got}");

@@ -7,6 +7,7 @@ use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_morbox");
@@ -44,10 +45,57 @@ pub fn morbox(args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// A server's log lines (stderr), collected as they come: shown only when the test using the
+/// server fails, and waited on as readiness signals.
+#[derive(Default)]
+pub struct Log {
+    lines: Mutex<Vec<String>>,
+    more: Condvar,
+}
+
+impl Log {
+    /// Reads `stderr` line by line into a new log, on a thread of its own.
+    fn collect(stderr: impl Read + Send + 'static) -> Arc<Log> {
+        let log = Arc::new(Log::default());
+        let sink = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                sink.lines.lock().unwrap().push(line);
+                sink.more.notify_all();
+            }
+        });
+        log
+    }
+
+    /// Waits until a line contains `needle` (up to `within`); whether one did.
+    pub fn wait_for(&self, needle: &str, within: Duration) -> bool {
+        let deadline = std::time::Instant::now() + within;
+        let mut lines = self.lines.lock().unwrap();
+        loop {
+            if lines.iter().any(|l| l.contains(needle)) {
+                return true;
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            lines = self.more.wait_timeout(lines, deadline - now).unwrap().0;
+        }
+    }
+
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+}
+
 /// A running server on its own database.
 pub struct Server {
     pub addr: String,
     pub db: PathBuf,
+    /// What it logged (at `warn` unless started with another level).
+    pub log: Arc<Log>,
     child: Option<Child>,
     _dir: TempDir,
 }
@@ -78,10 +126,21 @@ impl Server {
 
     /// Serves an existing database file in `dir` with extra flags.
     pub fn start_on(dir: TempDir, db: PathBuf, flags: &[&str]) -> Server {
-        let (child, addr) = spawn_serve(&db, flags);
+        Server::start_logging(dir, db, flags, "warn")
+    }
+
+    /// The demo world served with extra flags, logging at `level` (`RUST_LOG`).
+    pub fn demo_logging(flags: &[&str], level: &str) -> Server {
+        let (dir, db) = demo_db();
+        Server::start_logging(dir, db, flags, level)
+    }
+
+    fn start_logging(dir: TempDir, db: PathBuf, flags: &[&str], level: &str) -> Server {
+        let (child, addr, log) = spawn_serve(&db, flags, level);
         Server {
             addr,
             db,
+            log,
             child: Some(child),
             _dir: dir,
         }
@@ -163,9 +222,10 @@ impl Server {
     /// Serves the same database again after a stop or crash.
     pub fn restart(&mut self, flags: &[&str]) {
         self.crash();
-        let (child, addr) = spawn_serve(&self.db, flags);
+        let (child, addr, log) = spawn_serve(&self.db, flags, "warn");
         self.child = Some(child);
         self.addr = addr;
+        self.log = log;
     }
 
     /// Sends SIGTERM and waits for the exit; returns whether it exited cleanly.
@@ -179,6 +239,11 @@ impl Drop for Server {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
+        }
+        // The server's log is shown only for a failing test (libtest shows a failing test's
+        // output and hides a passing one's).
+        if std::thread::panicking() {
+            eprintln!("--- server log ({}) ---\n{}", self.addr, self.log.text());
         }
     }
 }
@@ -267,8 +332,9 @@ pub fn send_to(addr: &str, method: &str, target: &str, ctype: Option<&str>, body
     exchange_raw(addr, &bytes)
 }
 
-/// Starts `morbox serve` on `db` at 127.0.0.1:0 and reads its ready line.
-fn spawn_serve(db: &std::path::Path, flags: &[&str]) -> (Child, String) {
+/// Starts `morbox serve` on `db` at 127.0.0.1:0 logging at `level`, reads its ready line, and
+/// collects its log.
+fn spawn_serve(db: &std::path::Path, flags: &[&str], level: &str) -> (Child, String, Arc<Log>) {
     let mut args = vec![
         "serve",
         "--db",
@@ -277,7 +343,9 @@ fn spawn_serve(db: &std::path::Path, flags: &[&str]) -> (Child, String) {
         "127.0.0.1:0",
     ];
     args.extend_from_slice(flags);
-    spawn_ready(&args, "warn", Stdio::inherit())
+    let (mut child, addr) = spawn_ready(&args, level, Stdio::piped());
+    let log = Log::collect(child.stderr.take().unwrap());
+    (child, addr, log)
 }
 
 /// Starts `morbox ARGS` (a `serve`) with `RUST_LOG=log_level` and stderr to `stderr`, and
