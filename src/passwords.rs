@@ -3,7 +3,8 @@
 //! purpose, so the work a request can cause is bounded before it starts: at most one hash per
 //! core runs at once (others wait their turn), on a fixed set of threads whose memory is reused.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
+use crate::settings::{PASSWORD_LENGTH, Settings, USE_STRONG_PASSWORD};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
@@ -41,6 +42,28 @@ fn hash_in(pw: &str, memory: &mut [argon2::Block]) -> Result<String, String> {
         hash: Some(Output::new(&out).map_err(|e| e.to_string())?),
     };
     Ok(phc.to_string())
+}
+
+/// What is wrong with a new password under the password settings.
+pub fn problems(pw: &str, settings: &Settings) -> Vec<Problem> {
+    let strong = settings.system_on(USE_STRONG_PASSWORD);
+    let floor = if strong { 8 } else { 6 };
+    let min = settings.system_int(PASSWORD_LENGTH, floor).max(floor) as usize;
+    let mut problems = Vec::new();
+    let chars = pw.chars().count();
+    if chars < min {
+        problems.push(Problem::PasswordTooShort(min));
+    }
+    if chars > MAX_CHARS {
+        problems.push(Problem::PasswordTooLong(MAX_CHARS));
+    }
+    let varied = pw.chars().any(|c| c.is_uppercase())
+        && pw.chars().any(|c| c.is_lowercase())
+        && pw.chars().any(|c| c.is_ascii_digit());
+    if strong && !varied {
+        problems.push(Problem::PasswordWeak);
+    }
+    problems
 }
 
 type Job = (String, oneshot::Sender<Result<String, ApiError>>);
@@ -127,5 +150,36 @@ mod tests {
             assert!(argon.verify_password(b"GoodPass1", &parsed).is_ok());
             assert!(argon.verify_password(b"GoodPass2", &parsed).is_err());
         }
+    }
+
+    fn settings(rows: &[(&str, &str)]) -> Settings {
+        Settings::from_rows(
+            0,
+            rows.iter().map(|(n, v)| (0, n.to_string(), v.to_string())),
+        )
+    }
+
+    #[test]
+    fn password_rules() {
+        let plain = settings(&[]);
+        assert_eq!(problems("abcdef", &plain), vec![]);
+        assert_eq!(
+            problems("abcde", &plain),
+            vec![Problem::PasswordTooShort(6)]
+        );
+        let long = settings(&[(PASSWORD_LENGTH, "10")]);
+        assert_eq!(
+            problems("abcdefgh", &long),
+            vec![Problem::PasswordTooShort(10)]
+        );
+        // The setting cannot go below 6.
+        let low = settings(&[(PASSWORD_LENGTH, "2")]);
+        assert_eq!(problems("abc", &low), vec![Problem::PasswordTooShort(6)]);
+        let strong = settings(&[(USE_STRONG_PASSWORD, "1"), (PASSWORD_LENGTH, "6")]);
+        assert_eq!(
+            problems("abcdefg", &strong),
+            vec![Problem::PasswordTooShort(8), Problem::PasswordWeak]
+        );
+        assert_eq!(problems("Abcdefg1", &strong), vec![]);
     }
 }

@@ -537,7 +537,49 @@ pub fn column_of(name: &str) -> Target {
         .map_or(Target::Rule, |p| p.target)
 }
 
+/// How a sent value is read and coerced, apart from the rule it must then meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coercion {
+    /// Nothing is stored from it directly.
+    None,
+    /// Stored as sent.
+    Text,
+    /// A whole number (a message otherwise).
+    Int,
+    /// A whole number; below 0 stores 0.
+    IntAtLeastZero,
+    /// A row id: a whole number, or nothing (its reference check then fails).
+    Id,
+    /// 1 for a value > 0, else 0.
+    Flag,
+    /// A decimal number (a message otherwise).
+    Decimal,
+    /// A decimal number; 0 or below stores 0.
+    DecimalAboveZero,
+    /// 1 stores -1 (unlimited); anything else stores nothing.
+    Unlimited,
+}
+
 impl Kind {
+    /// How the value is read and coerced (every kind named).
+    pub fn coercion(self) -> Coercion {
+        match self {
+            Kind::Text | Kind::Email | Kind::Choice(_) | Kind::TimeZone | Kind::Username => {
+                Coercion::Text
+            }
+            Kind::Int | Kind::StaffGroup | Kind::MaxDevices | Kind::FallbackFor(_) => Coercion::Int,
+            Kind::IntMinZero => Coercion::IntAtLeastZero,
+            Kind::Ref(_) => Coercion::Id,
+            Kind::Bool | Kind::TwoFa => Coercion::Flag,
+            Kind::Decimal => Coercion::Decimal,
+            Kind::DecimalMinZero => Coercion::DecimalAboveZero,
+            Kind::CreditUnlimited => Coercion::Unlimited,
+            Kind::Part(..) | Kind::UserType | Kind::Password | Kind::TargetId | Kind::Ignored => {
+                Coercion::None
+            }
+        }
+    }
+
     /// The form of the value, for the API description.
     pub fn form(self) -> Form {
         match self {

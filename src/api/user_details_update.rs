@@ -11,7 +11,7 @@
 
 use super::reach::{self, Access, Admit, Targets, staff};
 use super::update_params::{
-    Group, Kind, PARAMS, Param, Target, column_of, group_column, is_email, parse_bool,
+    Coercion, Group, Kind, PARAMS, Param, Target, column_of, group_column, is_email, parse_bool,
     parse_decimal, parse_int, username_problem,
 };
 use super::{ApiRequest, Authed, Write, Written};
@@ -19,8 +19,7 @@ use crate::auth::{Role, target_id};
 use crate::error::{ApiError, Problem};
 use crate::params::Params;
 use crate::settings::{
-    PASSWORD_LENGTH, RESELLERS_USE_ADMIN_QF_RULES, RESELLERS_USE_ADMIN_TARIFFS, Settings,
-    TWO_FA_ENABLED, USE_STRONG_PASSWORD, USERNAME_LENGTH,
+    RESELLERS_USE_ADMIN_QF_RULES, RESELLERS_USE_ADMIN_TARIFFS, TWO_FA_ENABLED, USERNAME_LENGTH,
 };
 use crate::store::refs::{self, Failure, RefScope};
 use crate::store::user_update::{self, Change, TargetRow};
@@ -157,56 +156,39 @@ impl Update {
 
         for &(p, ref v) in &self.sent {
             let v = v.as_str();
-            let value: Option<Value> = match p.kind {
-                Kind::TargetId | Kind::Ignored => None,
-                Kind::Text => Some(v.to_string().into()),
+            // A fallback says nothing when its primary was sent.
+            if let Kind::FallbackFor(primary) = p.kind
+                && self.params.has(primary)
+            {
+                continue;
+            }
+            // First the value's form (how it is read and coerced), then the rule it must meet.
+            let mut value = coerce(p.kind.coercion(), v, p, &mut problems);
+            match p.kind {
                 Kind::Email => {
                     if !v.is_empty() && !is_email(v) {
                         problems.push(Problem::BadEmail(p.label));
                     }
-                    Some(v.to_string().into())
                 }
-                Kind::Int => int(v, p, &mut problems),
-                Kind::IntMinZero => int(v, p, &mut problems).map(|x| clamp_int(x, 0)),
                 Kind::StaffGroup => {
-                    if target.is_staff() && caller.role != Role::Admin {
-                        denied = true;
-                    }
-                    int(v, p, &mut problems)
+                    denied |= target.is_staff() && caller.role != Role::Admin;
                 }
                 Kind::MaxDevices => {
-                    if !matches!(caller.role, Role::Admin | Role::Accountant) {
-                        denied = true;
-                    }
-                    match parse_int(v) {
-                        Some(n) if n < 0 => {
-                            problems.push(Problem::Negative(p.label));
-                            None
-                        }
-                        Some(n) => Some(n.into()),
-                        None => {
-                            problems.push(Problem::NotAWholeNumber(p.label));
-                            None
-                        }
+                    denied |= !matches!(caller.role, Role::Admin | Role::Accountant);
+                    if matches!(value, Some(Value::Integer(n)) if n < 0) {
+                        problems.push(Problem::Negative(p.label));
+                        value = None;
                     }
                 }
-                Kind::Bool => Some(parse_bool(v).into()),
-                Kind::Decimal => decimal(v, p, &mut problems),
-                Kind::DecimalMinZero => decimal(v, p, &mut problems).map(|x| match x {
-                    Value::Real(f) if f <= 0.0 => Value::Real(0.0),
-                    other => other,
-                }),
                 Kind::Choice(choices) => {
                     if !choices.contains(&v) {
                         problems.push(Problem::NotAChoice(p.label, choices));
                     }
-                    Some(v.to_string().into())
                 }
                 Kind::TimeZone => {
                     if !crate::timezones::is_known(v) {
                         problems.push(Problem::BadTimeZone);
                     }
-                    Some(v.to_string().into())
                 }
                 Kind::Username => {
                     let min = settings.system_int(USERNAME_LENGTH, 1).max(1) as usize;
@@ -215,15 +197,13 @@ impl Update {
                     } else if user_update::username_taken(conn, v, target.id)? {
                         problems.push(Problem::UsernameTaken);
                     }
-                    Some(v.to_string().into())
                 }
                 Kind::Ref(r) => {
-                    let id = parse_int(v);
-                    let ok = match id {
-                        Some(id) => refs::exists(conn, r, id, &scope)?,
-                        None => false,
+                    let found = match &value {
+                        Some(Value::Integer(id)) => refs::exists(conn, r, *id, &scope)?,
+                        _ => false,
                     };
-                    if !ok {
+                    if !found {
                         match refs::failure(r) {
                             Failure::Error(e) => {
                                 ref_error.get_or_insert(e);
@@ -231,39 +211,22 @@ impl Update {
                             Failure::NotFound => problems.push(Problem::NotFound(p.label)),
                         }
                     }
-                    id.map(Value::from)
                 }
                 Kind::Part(group, _) => {
                     if !groups.iter().any(|(g, _)| *g == group) {
                         groups.push((group, p.label));
                     }
-                    None
                 }
                 Kind::UserType => {
-                    let refused = match caller.role {
+                    denied |= match caller.role {
                         Role::Reseller => v != "user",
                         Role::Accountant | Role::Manager => v == "admin",
                         _ => false,
                     };
-                    denied |= refused;
-                    None
                 }
-                Kind::Password => {
-                    problems.extend(password_problems(v, settings));
-                    None
-                }
-                // 1 stores the unlimited credit (-1); anything else changes nothing.
-                Kind::CreditUnlimited => (parse_bool(v) == 1).then_some(Value::Integer(-1)),
-                Kind::FallbackFor(primary) => {
-                    if self.params.has(primary) {
-                        None
-                    } else {
-                        int(v, p, &mut problems)
-                    }
-                }
+                Kind::Password => problems.extend(crate::passwords::problems(v, settings)),
                 Kind::TwoFa => {
-                    let on = parse_bool(v);
-                    if on == 1 {
+                    if value == Some(Value::Integer(1)) {
                         // The e-mail this request sets, else the one the user has.
                         let email = PARAMS
                             .iter()
@@ -276,9 +239,18 @@ impl Update {
                             problems.push(Problem::TwoFaNoEmail);
                         }
                     }
-                    Some(on.into())
                 }
-            };
+                Kind::Text
+                | Kind::Int
+                | Kind::IntMinZero
+                | Kind::Bool
+                | Kind::Decimal
+                | Kind::DecimalMinZero
+                | Kind::CreditUnlimited
+                | Kind::FallbackFor(_)
+                | Kind::TargetId
+                | Kind::Ignored => {}
+            }
             if let Some(value) = value {
                 values.push((p, value));
             }
@@ -409,6 +381,25 @@ fn group_value(params: &crate::params::Params, group: Group) -> Option<Value> {
     }
 }
 
+/// A sent value read in its form: the value to store, or none (with a problem when the text
+/// does not have the form).
+fn coerce(c: Coercion, v: &str, p: &Param, problems: &mut Vec<Problem>) -> Option<Value> {
+    match c {
+        Coercion::None => None,
+        Coercion::Text => Some(v.to_string().into()),
+        Coercion::Int => int(v, p, problems),
+        Coercion::IntAtLeastZero => int(v, p, problems).map(|x| clamp_int(x, 0)),
+        Coercion::Id => parse_int(v).map(Value::from),
+        Coercion::Flag => Some(parse_bool(v).into()),
+        Coercion::Decimal => decimal(v, p, problems),
+        Coercion::DecimalAboveZero => decimal(v, p, problems).map(|x| match x {
+            Value::Real(f) if f <= 0.0 => Value::Real(0.0),
+            other => other,
+        }),
+        Coercion::Unlimited => (parse_bool(v) == 1).then_some(Value::Integer(-1)),
+    }
+}
+
 fn int(v: &str, p: &Param, problems: &mut Vec<Problem>) -> Option<Value> {
     match parse_int(v) {
         Some(n) => Some(n.into()),
@@ -433,66 +424,5 @@ fn decimal(v: &str, p: &Param, problems: &mut Vec<Problem>) -> Option<Value> {
             problems.push(Problem::NotANumber(p.label));
             None
         }
-    }
-}
-
-/// What is wrong with a new password under the password settings.
-pub fn password_problems(pw: &str, settings: &Settings) -> Vec<Problem> {
-    let strong = settings.system_on(USE_STRONG_PASSWORD);
-    let floor = if strong { 8 } else { 6 };
-    let min = settings.system_int(PASSWORD_LENGTH, floor).max(floor) as usize;
-    let mut problems = Vec::new();
-    let chars = pw.chars().count();
-    if chars < min {
-        problems.push(Problem::PasswordTooShort(min));
-    }
-    if chars > crate::passwords::MAX_CHARS {
-        problems.push(Problem::PasswordTooLong(crate::passwords::MAX_CHARS));
-    }
-    let varied = pw.chars().any(|c| c.is_uppercase())
-        && pw.chars().any(|c| c.is_lowercase())
-        && pw.chars().any(|c| c.is_ascii_digit());
-    if strong && !varied {
-        problems.push(Problem::PasswordWeak);
-    }
-    problems
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn settings(rows: &[(&str, &str)]) -> Settings {
-        Settings::from_rows(
-            0,
-            rows.iter().map(|(n, v)| (0, n.to_string(), v.to_string())),
-        )
-    }
-
-    #[test]
-    fn password_rules() {
-        let plain = settings(&[]);
-        assert_eq!(password_problems("abcdef", &plain), vec![]);
-        assert_eq!(
-            password_problems("abcde", &plain),
-            vec![Problem::PasswordTooShort(6)]
-        );
-        let long = settings(&[(PASSWORD_LENGTH, "10")]);
-        assert_eq!(
-            password_problems("abcdefgh", &long),
-            vec![Problem::PasswordTooShort(10)]
-        );
-        // The setting cannot go below 6.
-        let low = settings(&[(PASSWORD_LENGTH, "2")]);
-        assert_eq!(
-            password_problems("abc", &low),
-            vec![Problem::PasswordTooShort(6)]
-        );
-        let strong = settings(&[(USE_STRONG_PASSWORD, "1"), (PASSWORD_LENGTH, "6")]);
-        assert_eq!(
-            password_problems("abcdefg", &strong),
-            vec![Problem::PasswordTooShort(8), Problem::PasswordWeak]
-        );
-        assert_eq!(password_problems("Abcdefg1", &strong), vec![]);
     }
 }

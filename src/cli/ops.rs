@@ -276,7 +276,7 @@ fn read_password(given: Option<&str>) -> std::result::Result<String, Box<dyn Err
 }
 
 fn check_password(pw: &str, settings: &crate::settings::Settings) -> Result {
-    let problems = crate::api::user_details_update::password_problems(pw, settings);
+    let problems = crate::passwords::problems(pw, settings);
     if problems.is_empty() {
         Ok(())
     } else {
