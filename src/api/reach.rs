@@ -88,7 +88,32 @@ pub fn check(targets: Targets, caller: &Caller, target: &TargetFacts) -> Result<
     }
 }
 
-/// Staff rights come from `user_manage` (the only right these calls ask about).
-pub const fn staff(min: i64, otherwise: ApiError) -> Admit {
-    Admit::Right(USER_MANAGE, min, otherwise)
+impl Access {
+    /// `role` may always use the call, reaching `targets`.
+    pub const fn open(role: Role, targets: Targets) -> Access {
+        Access {
+            role,
+            admit: Admit::Open,
+            targets,
+        }
+    }
+
+    /// `role` may use the call when its group grants `user_manage` at least `min` (else
+    /// `otherwise`), reaching `targets`.
+    pub const fn staff(role: Role, min: i64, otherwise: ApiError, targets: Targets) -> Access {
+        Access {
+            role,
+            admit: Admit::Right(USER_MANAGE, min, otherwise),
+            targets,
+        }
+    }
+
+    /// `role` may never use the call: `error`.
+    pub const fn refused(role: Role, error: ApiError) -> Access {
+        Access {
+            role,
+            admit: Admit::Refused(error),
+            targets: Targets::Itself,
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! `user_details_get` (alias `user_details`), NOTES.md section 6: who may see whom, and the
 //! nested document of the vendor's 2014 page with the 2019 page's fields.
 
-use super::reach::{self, Access, Admit, Targets};
+use super::reach::{self, Access, Targets};
 use super::{ApiRequest, Authed, Form, ParamDoc, Read};
 use crate::auth::{Caller, Role, target_id};
 use crate::error::ApiError;
@@ -13,31 +13,11 @@ use rusqlite::Connection;
 
 /// Admin: anyone; reseller: itself and its users; anyone else: itself.
 const REACH: reach::Table = &[
-    Access {
-        role: Role::Admin,
-        admit: Admit::Open,
-        targets: Targets::Anyone,
-    },
-    Access {
-        role: Role::Reseller,
-        admit: Admit::Open,
-        targets: Targets::ItselfAndOwned,
-    },
-    Access {
-        role: Role::Accountant,
-        admit: Admit::Open,
-        targets: Targets::Itself,
-    },
-    Access {
-        role: Role::Manager,
-        admit: Admit::Open,
-        targets: Targets::Itself,
-    },
-    Access {
-        role: Role::User,
-        admit: Admit::Open,
-        targets: Targets::Itself,
-    },
+    Access::open(Role::Admin, Targets::Anyone),
+    Access::open(Role::Reseller, Targets::ItselfAndOwned),
+    Access::open(Role::Accountant, Targets::Itself),
+    Access::open(Role::Manager, Targets::Itself),
+    Access::open(Role::User, Targets::Itself),
 ];
 
 /// The parameters, for the API description.

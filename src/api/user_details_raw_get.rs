@@ -1,7 +1,7 @@
 //! `user_details_raw_get`, NOTES.md section 7: the raw `users` row for an admin, or for an
 //! accountant or manager whose group may read users; never the three secret columns.
 
-use super::reach::{self, Access, Admit, Targets, staff};
+use super::reach::{self, Access, Targets};
 use super::{ApiRequest, Authed, Form, ParamDoc, Read};
 use crate::auth::{Role, target_id};
 use crate::error::ApiError;
@@ -13,31 +13,21 @@ use rusqlite::Connection;
 /// Admin: anyone but itself; staff whose group may read users: the same (assigned users only
 /// where so set); resellers and users: not at all.
 const REACH: reach::Table = &[
-    Access {
-        role: Role::Admin,
-        admit: Admit::Open,
-        targets: Targets::AnyoneButSelf,
-    },
-    Access {
-        role: Role::Accountant,
-        admit: staff(1, ApiError::NotAuthorized),
-        targets: Targets::AnyoneButSelf,
-    },
-    Access {
-        role: Role::Manager,
-        admit: staff(1, ApiError::NotAuthorized),
-        targets: Targets::AnyoneButSelf,
-    },
-    Access {
-        role: Role::Reseller,
-        admit: Admit::Refused(ApiError::NotAuthorized),
-        targets: Targets::Itself,
-    },
-    Access {
-        role: Role::User,
-        admit: Admit::Refused(ApiError::NotAuthorized),
-        targets: Targets::Itself,
-    },
+    Access::open(Role::Admin, Targets::AnyoneButSelf),
+    Access::staff(
+        Role::Accountant,
+        1,
+        ApiError::NotAuthorized,
+        Targets::AnyoneButSelf,
+    ),
+    Access::staff(
+        Role::Manager,
+        1,
+        ApiError::NotAuthorized,
+        Targets::AnyoneButSelf,
+    ),
+    Access::refused(Role::Reseller, ApiError::NotAuthorized),
+    Access::refused(Role::User, ApiError::NotAuthorized),
 ];
 
 /// The parameters, for the API description.

@@ -9,7 +9,7 @@
 //! reach, references, validation, the writes and the audit rows inside its own savepoint, and
 //! the answer is sent only after the commit that holds it.
 
-use super::reach::{self, Access, Admit, Targets, staff};
+use super::reach::{self, Access, Targets};
 use super::update_params::{
     Coercion, Group, Kind, PARAMS, Param, Target, column_of, group_column, is_email, parse_bool,
     parse_decimal, parse_int, username_problem,
@@ -30,31 +30,21 @@ use rusqlite::types::Value;
 /// Admin: anyone; reseller: itself and its users; staff whose group may write users: the
 /// system's users but admins and itself; users: never.
 pub const REACH: reach::Table = &[
-    Access {
-        role: Role::Admin,
-        admit: Admit::Open,
-        targets: Targets::Anyone,
-    },
-    Access {
-        role: Role::Reseller,
-        admit: Admit::Open,
-        targets: Targets::ItselfAndOwned,
-    },
-    Access {
-        role: Role::Accountant,
-        admit: staff(2, ApiError::NoEditingPermission),
-        targets: Targets::SystemUsers,
-    },
-    Access {
-        role: Role::Manager,
-        admit: staff(2, ApiError::NoEditingPermission),
-        targets: Targets::SystemUsers,
-    },
-    Access {
-        role: Role::User,
-        admit: Admit::Refused(ApiError::AccessDenied),
-        targets: Targets::Itself,
-    },
+    Access::open(Role::Admin, Targets::Anyone),
+    Access::open(Role::Reseller, Targets::ItselfAndOwned),
+    Access::staff(
+        Role::Accountant,
+        2,
+        ApiError::NoEditingPermission,
+        Targets::SystemUsers,
+    ),
+    Access::staff(
+        Role::Manager,
+        2,
+        ApiError::NoEditingPermission,
+        Targets::SystemUsers,
+    ),
+    Access::refused(Role::User, ApiError::AccessDenied),
 ];
 
 /// An update request: whom, and the rows of the parameter table that were sent.
