@@ -3,7 +3,7 @@
 -- so a fixture can insert a row naming only the columns it cares about.
 
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version (version) VALUES (3);
+INSERT INTO schema_version (version) VALUES (4);
 
 -- Column order matters: user_details_raw_get answers every column in table order. The columns
 -- follow the vendor's raw-get page; then the three secret ones; then those the update needs.
@@ -301,3 +301,86 @@ CREATE TABLE actions (
 CREATE INDEX actions_target ON actions (target_id);
 -- Version 2: `morbox audit --user` filters by caller.
 CREATE INDEX actions_user ON actions (user_id);
+
+-- Version 4: the accounts calls (devices, payments, and what a deletion must check).
+CREATE TABLE devices (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL DEFAULT 0,
+  device_type TEXT NOT NULL DEFAULT 'SIP',
+  name TEXT NOT NULL DEFAULT '',
+  username TEXT NOT NULL DEFAULT '',
+  secret TEXT NOT NULL DEFAULT '',
+  extension TEXT NOT NULL DEFAULT '',
+  pin TEXT NOT NULL DEFAULT '',
+  callerid TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  context TEXT NOT NULL DEFAULT 'mor_local',
+  host TEXT NOT NULL DEFAULT 'dynamic',
+  port INTEGER NOT NULL DEFAULT 5060,
+  location_id INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX devices_extension ON devices (extension);
+CREATE INDEX devices_user ON devices (user_id);
+CREATE TABLE callerids (
+  id INTEGER PRIMARY KEY,
+  cli TEXT NOT NULL DEFAULT '',
+  device_id INTEGER NOT NULL DEFAULT 0,
+  description TEXT NOT NULL DEFAULT '',
+  email_callback INTEGER NOT NULL DEFAULT 0,
+  added_at TEXT DEFAULT NULL
+);
+CREATE INDEX callerids_cli ON callerids (cli);
+CREATE INDEX callerids_device ON callerids (device_id);
+CREATE TABLE payments (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL DEFAULT 0,
+  owner_id INTEGER NOT NULL DEFAULT 0,
+  paymenttype TEXT NOT NULL DEFAULT '',
+  amount REAL NOT NULL DEFAULT 0.0,
+  tax REAL NOT NULL DEFAULT 0.0,
+  gross REAL NOT NULL DEFAULT 0.0,
+  fee REAL NOT NULL DEFAULT 0.0,
+  currency TEXT NOT NULL DEFAULT '',
+  completed INTEGER NOT NULL DEFAULT 0,
+  pending_reason TEXT NOT NULL DEFAULT '',
+  transaction_id TEXT NOT NULL DEFAULT '',
+  payer_email TEXT NOT NULL DEFAULT '',
+  first_name TEXT NOT NULL DEFAULT '',
+  last_name TEXT NOT NULL DEFAULT '',
+  date_added TEXT DEFAULT NULL,
+  shipped_at TEXT DEFAULT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  comments_for_user TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT '',
+  payer_status TEXT NOT NULL DEFAULT '',
+  residence_country TEXT NOT NULL DEFAULT '',
+  card INTEGER NOT NULL DEFAULT 0,
+  hash TEXT NOT NULL DEFAULT '',
+  bill_nr TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX payments_user ON payments (user_id);
+CREATE TABLE dids (
+  id INTEGER PRIMARY KEY,
+  did TEXT NOT NULL DEFAULT '',
+  user_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX dids_user ON dids (user_id);
+CREATE TABLE calls (
+  id INTEGER PRIMARY KEY,
+  calldate TEXT DEFAULT NULL,
+  user_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX calls_user ON calls (user_id);
+CREATE TABLE invoices (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL DEFAULT 0,
+  number TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX invoices_user ON invoices (user_id);
+CREATE TABLE locations (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  user_id INTEGER NOT NULL DEFAULT 0
+);
+-- A uniquehash names one user (the empty default names nobody).
+CREATE UNIQUE INDEX users_uniquehash ON users (uniquehash) WHERE uniquehash != '';

@@ -110,9 +110,11 @@ pub fn keys<'s>(caller: &Caller, settings: &'s Settings) -> Vec<(i64, &'s str)> 
 }
 
 /// Runs gates 2–4 for a caller already found (gate 1), with `settings` loaded for
-/// `caller.scope()`. On a pass, the scope whose key matched (`None` when hash checking is off).
+/// `caller.scope()`: `is_get` when `Allow_GET_API` applies to this request, and the hash
+/// order when the call checks a hash (`None`: it does not). On a pass, the scope whose key
+/// matched (`None` when no hash was checked).
 pub fn check_gates(
-    hash_order: &[&'static str],
+    hash_order: Option<&[&'static str]>,
     caller: &Caller,
     is_get: bool,
     settings: &Settings,
@@ -128,9 +130,9 @@ pub fn check_gates(
     }
     let hash_off = settings.scoped_on(API_DISABLE_HASH_CHECKING)
         || reseller && system_api && settings.system_on(API_DISABLE_HASH_CHECKING);
-    if hash_off {
+    let Some(hash_order) = hash_order.filter(|_| !hash_off) else {
         return Ok(None);
-    }
+    };
     let keys = keys(caller, settings);
     if keys.is_empty() {
         return Err(ApiError::NoSecretKey);
@@ -149,9 +151,18 @@ pub fn check_gates(
 }
 
 /// How a hashed parameter's value goes into the hash string: as sent, but for these. Only an
-/// all-digit `user_id` is hashed, and then as a plain integer (`007` → `7`); any other counts
+/// all-digit `user_id` is hashed, and then as a plain integer (`007` → `7`); `balance`
+/// (user_balance_update) only when made of `0-9 . + -` (accounts.md §1.3); any other counts
 /// as not sent.
-const HASHED_AS: &[(&str, HashedForm)] = &[("user_id", normalize_user_id)];
+const HASHED_AS: &[(&str, HashedForm)] =
+    &[("user_id", normalize_user_id), ("balance", numeric_chars)];
+
+/// A value made only of `0-9 . + -`, as sent.
+fn numeric_chars(v: &str) -> Option<&str> {
+    v.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'+' | b'-'))
+        .then_some(v)
+}
 
 /// The text of a value in the hash string, or `None` when it counts as not sent.
 type HashedForm = for<'a> fn(&'a str) -> Option<&'a str>;

@@ -94,6 +94,12 @@ api_errors! {
     PbxPoolNotFound => "PBX Pool was not found", 200, false;
     /// `u31` names no visible accountant or manager.
     ResponsibleAccountantInvalid => "Responsible accountant is not valid", 200, false;
+    /// The call's feature setting is off (`Devices_Check_Ballance`).
+    FeatureDisabled => "Feature disabled", 200, false;
+    /// The caller named by `u` does not exist (balance update, payments).
+    BadLogin => "Bad login", 200, false;
+    /// `balance` is missing or not a number.
+    BalanceNotUpdated => "User balance not updated", 200, false;
     /// Validation problems; each becomes one `<message>`.
     UserNotUpdated(_problems: Vec<Problem> = Vec::new()) => "User was not updated", 200, false;
     /// The disk holding the database is full; nothing was written.

@@ -72,6 +72,8 @@ fn shape_name(shape: ErrorShape) -> &'static str {
         ErrorShape::Status => "<status><error>TEXT</error></status>",
         ErrorShape::PageStatus => "<page><status><error>TEXT</error></status></page>",
         ErrorShape::Page => "<page><error>TEXT</error><message>…</message></page>",
+        ErrorShape::PagePage => "<page><page><error>TEXT</error></page></page>",
+        ErrorShape::Text => "TEXT (plain text, no XML)",
     }
 }
 

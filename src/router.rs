@@ -2,7 +2,7 @@
 //! not, becomes an HTTP response with the vendor's headers and XML wrapper
 //! ([`error_response`]). Paths that name no call go to [`crate::service`].
 
-use crate::api::{self, ApiRequest, Backend, Call, ErrorShape, Outcome, PREFIXES};
+use crate::api::{self, ApiRequest, Backend, Body, Call, ErrorShape, Outcome, PREFIXES};
 use crate::error::ApiError;
 use crate::kit::TestKit;
 use crate::params::Params;
@@ -58,11 +58,24 @@ pub struct RawRequest<'a> {
     pub peer: IpAddr,
 }
 
-/// The call a path names, if any: `/billing/api/NAME` or `/api/NAME`, one trailing `/` allowed.
+/// The call a path names, if any: `/billing/api/NAME` or `/api/NAME`, one trailing `/`
+/// allowed; for a call whose row has a path parameter, `NAME/VALUE` too.
 pub fn route(path: &str) -> Option<Call> {
-    let name = PREFIXES.iter().find_map(|p| path.strip_prefix(p))?;
-    let name = name.strip_suffix('/').unwrap_or(name);
-    api::call(name)
+    route_with_value(path).map(|(c, _)| c)
+}
+
+/// [`route`], with the path parameter's value when one was given.
+pub fn route_with_value(path: &str) -> Option<(Call, Option<&str>)> {
+    let rest = PREFIXES.iter().find_map(|p| path.strip_prefix(p))?;
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    match rest.split_once('/') {
+        None => api::call(rest).map(|c| (c, None)),
+        Some((name, value)) => {
+            let call = api::call(name)?;
+            (call.path_param.is_some() && !value.is_empty() && !value.contains('/'))
+                .then_some((call, Some(value)))
+        }
+    }
 }
 
 /// Answers one HTTP request. Never fails: every problem becomes an XML answer.
@@ -144,7 +157,7 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
         caller,
         outcome: Err(e),
     };
-    let Some(call) = route(raw.path) else {
+    let Some((call, path_value)) = route_with_value(raw.path) else {
         if let Some((status, v)) = crate::service::answer(
             &backend.store,
             app.kit.as_ref(),
@@ -179,10 +192,17 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
     } else {
         raw.body.clone()
     };
-    let params = match body.and_then(|b| Params::from_request(raw.query, raw.content_type, &b)) {
+    let mut params = match body.and_then(|b| Params::from_request(raw.query, raw.content_type, &b))
+    {
         Ok(p) => p,
         Err(e) => return fail(e, Some(call), None),
     };
+    // A value in the path counts only when the query and body do not name it.
+    if let (Some(name), Some(value)) = (call.path_param, path_value)
+        && !params.has(name)
+    {
+        params.set(name.to_string(), value.to_string());
+    }
     let test = params.get("test") == Some("1");
     let journal = app.kit.as_ref().map(|kit| {
         (
@@ -235,7 +255,10 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
     }
     match result {
         Ok(body) => Answer {
-            response: xml_response(200, body, xml_extension, test),
+            response: match call.body {
+                Body::Xml => xml_response(200, body, xml_extension, test),
+                Body::Text => text_response(200, body),
+            },
             caller,
             outcome: Ok(()),
         },
@@ -280,6 +303,14 @@ pub fn error_body(e: &ApiError, shape: ErrorShape) -> Vec<u8> {
             }
             d.close();
         }
+        ErrorShape::PagePage => {
+            d.open("page")
+                .open("page")
+                .leaf("error", &text)
+                .close()
+                .close();
+        }
+        ErrorShape::Text => return text.into_bytes(),
     }
     d.finish().unwrap_or_else(|_| {
         b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error>Internal error</error>\n".to_vec()
@@ -300,11 +331,25 @@ pub fn error_response(
         Some(_) if e.is_gate() => ErrorShape::Status,
         Some(c) => c.errors,
     };
-    let mut resp = xml_response(e.http_status(), error_body(e, shape), xml_ext, test);
+    let mut resp = match shape {
+        ErrorShape::Text => text_response(e.http_status(), error_body(e, shape)),
+        _ => xml_response(e.http_status(), error_body(e, shape), xml_ext, test),
+    };
     if let ApiError::TooManyFailures(wait) = e {
         resp.headers_mut()
             .insert(RETRY_AFTER, HeaderValue::from(*wait));
     }
+    resp
+}
+
+/// A plain-text answer: `text/html`, inline, as the vendor sends its plain-text calls.
+fn text_response(status: u16, body: Vec<u8>) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::from(body)));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    resp.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     resp
 }
 

@@ -40,6 +40,13 @@ pub const USERNAME_LENGTH: &str = "Default_User_username_length";
 /// `Two_FA_enabled`.
 pub const TWO_FA_ENABLED: &str = "Two_FA_enabled";
 
+/// `Devices_Check_Ballance` (sic): the balance calls answer at all.
+pub const DEVICES_CHECK_BALANCE: &str = "Devices_Check_Ballance";
+/// `API_Allow_payments_ower_API` (sic): `payment_create` answers at all.
+pub const API_ALLOW_PAYMENTS: &str = "API_Allow_payments_ower_API";
+/// `API_payment_confirmation`: payments wait for confirmation.
+pub const API_PAYMENT_CONFIRMATION: &str = "API_payment_confirmation";
+
 /// Every setting morbox reads, with its default and meaning.
 pub const SETTINGS: &[Setting] = &[
     Setting {
@@ -113,6 +120,24 @@ pub const SETTINGS: &[Setting] = &[
         default: "0",
         per_reseller: false,
         meaning: "1: two-factor authentication may be turned on for users",
+    },
+    Setting {
+        name: DEVICES_CHECK_BALANCE,
+        default: "0",
+        per_reseller: false,
+        meaning: "1: user_balance_get and user_simple_balance_get answer (the vendor's spelling)",
+    },
+    Setting {
+        name: API_ALLOW_PAYMENTS,
+        default: "0",
+        per_reseller: false,
+        meaning: "1: payment_create answers (the vendor's spelling)",
+    },
+    Setting {
+        name: API_PAYMENT_CONFIRMATION,
+        default: "0",
+        per_reseller: false,
+        meaning: "1: payments made over the API wait for confirmation (balance unchanged)",
     },
 ];
 

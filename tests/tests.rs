@@ -3,6 +3,7 @@
 
 mod util;
 
+mod balances;
 mod cli;
 mod durability;
 mod exposure;

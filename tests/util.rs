@@ -129,6 +129,17 @@ impl Server {
         Server::start_logging(dir, db, flags, "warn")
     }
 
+    /// Fixture F of accounts.md §1.12 (a database made without `--demo`, then the fixture),
+    /// served with extra flags.
+    pub fn fixture_f(flags: &[&str]) -> Server {
+        let dir = TempDir::new();
+        let db = dir.0.join("f.db");
+        let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fixture_f.sql");
+        let (ok, _, err) = morbox(&["init", "--db", db.to_str().unwrap(), "--seed", seed]);
+        assert!(ok, "init failed: {err}");
+        Server::start_on(dir, db, flags)
+    }
+
     /// The demo world served with extra flags, logging at `level` (`RUST_LOG`).
     pub fn demo_logging(flags: &[&str], level: &str) -> Server {
         let (dir, db) = demo_db();

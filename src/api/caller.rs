@@ -3,7 +3,7 @@
 //! around them. A failure is counted and, past the limit, answered 429; a pass is never
 //! refused. A wrong hash is logged, audited and, with `--explain-hash-errors`, explained.
 
-use super::{ApiRequest, Authed, Backend};
+use super::{ApiRequest, Authed, Backend, Identity};
 use crate::auth::{self, Caller, Role};
 use crate::error::ApiError;
 use crate::guard::Attempt;
@@ -22,7 +22,8 @@ pub struct Authentication {
     pub result: Result<Authed, ApiError>,
 }
 
-/// Runs gate 1 to 4 for `req` on a read snapshot.
+/// Runs gate 1 to 4 for `req` on a read snapshot: the subject as the call's row says
+/// ([`Identity`]), then the gates the row names.
 pub fn authenticate(
     conn: &Connection,
     ctx: &ReadCtx<'_>,
@@ -34,17 +35,35 @@ pub fn authenticate(
         caller_id: None,
         result: Err(ApiError::Internal),
     };
-    out.result = gates(
+    out.result = match gates(
         conn,
         ctx,
         backend,
         req,
         &mut out.xml_extension,
         &mut out.caller_id,
-    );
+    ) {
+        Ok(authed) => Ok(authed),
+        Err(Some(e)) => Err(e),
+        // Nobody to act as: the call's own answer, under the system's settings.
+        Err(None) => match ctx.settings(conn, 0) {
+            Ok(system) => Err((req.call.unknown)(&system)),
+            Err(e) => Err(e.into()),
+        },
+    };
     out
 }
 
+/// The parameter that names the subject, and its value.
+fn subject_name(req: &ApiRequest) -> Option<&str> {
+    let param = match req.call.identity {
+        Identity::Caller => "u",
+        Identity::Username(p) | Identity::Uniquehash(p) => p,
+    };
+    req.params.get(param).filter(|v| !v.is_empty())
+}
+
+/// `Err(None)`: no subject (an unknown `u`, username or uniquehash).
 fn gates(
     conn: &Connection,
     ctx: &ReadCtx<'_>,
@@ -52,31 +71,32 @@ fn gates(
     req: &ApiRequest,
     xml_extension: &mut bool,
     caller_id: &mut Option<i64>,
-) -> Result<Authed, ApiError> {
-    let u = req.params.get("u");
-    let caller = match u {
-        Some(u) => queries::caller_by_username(conn, u)?.map(Caller::from),
-        None => None,
+) -> Result<Authed, Option<ApiError>> {
+    let name = subject_name(req);
+    let row = match (name, req.call.identity) {
+        (None, _) => None,
+        (Some(h), Identity::Uniquehash(_)) => queries::caller_by_uniquehash(conn, h).map_err(db)?,
+        (Some(u), _) => queries::caller_by_username(conn, u).map_err(db)?,
     };
+    let caller = row.map(Caller::from);
     let scope = caller.as_ref().map_or(0, Caller::scope);
-    let settings = ctx.settings(conn, scope)?;
+    let settings = ctx.settings(conn, scope).map_err(db)?;
     *xml_extension = settings.system_on(XML_API_EXTENSION);
     let Some(caller) = caller else {
-        // An unknown `u` enumerates usernames: it counts toward the address.
+        // An unknown name enumerates users: it counts toward the address.
         let unknown = Attempt {
             addr: req.peer,
             caller: None,
             scopes: &[],
         };
-        return Err(match backend.guard.fail(unknown) {
-            Some(wait) => ApiError::TooManyFailures(wait),
-            None => ApiError::AccessDenied,
-        });
+        return Err(backend.guard.fail(unknown).map(ApiError::TooManyFailures));
     };
     *caller_id = Some(caller.id);
-    let u = u.unwrap_or("");
-    let hash_order = (req.call.hash_order)();
-    match auth::check_gates(hash_order, &caller, req.is_get, &settings, &req.params) {
+    let u = name.unwrap_or("");
+    let gates = req.call.gates;
+    let hash_order = gates.hash.then(|| (req.call.hash_order)());
+    let is_get = req.is_get && gates.get;
+    match auth::check_gates(hash_order, &caller, is_get, &settings, &req.params) {
         Ok(matched) => {
             backend.guard.pass(req.peer, u, matched);
             Ok(Authed { caller, settings })
@@ -92,16 +112,20 @@ fn gates(
                 scopes: &scopes,
             };
             if let Some(wait) = backend.guard.fail(attempt) {
-                return Err(ApiError::TooManyFailures(wait));
+                return Err(Some(ApiError::TooManyFailures(wait)));
             }
             if backend.explain_hash_errors {
                 explain_in_log(conn, req, &caller, &settings);
             }
             record_hash_failure(backend, req, u, caller.id);
-            Err(ApiError::IncorrectHash)
+            Err(Some(ApiError::IncorrectHash))
         }
-        Err(e) => Err(e),
+        Err(e) => Err(Some(e)),
     }
+}
+
+fn db(e: rusqlite::Error) -> Option<ApiError> {
+    Some(e.into())
 }
 
 /// Logs a failed hash check and writes it to the audit table (never the hash or the key). The

@@ -10,9 +10,12 @@
 pub mod caller;
 pub mod reach;
 pub mod update_params;
+pub mod user_balance_get;
+pub mod user_balance_update;
 pub mod user_details_get;
 pub mod user_details_raw_get;
 pub mod user_details_update;
+pub mod user_simple_balance_get;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -40,6 +43,49 @@ pub enum ErrorShape {
     PageStatus,
     /// `<page><error>TEXT</error><message>…</message>…</page>`
     Page,
+    /// `<page><page><error>TEXT</error></page></page>` (user_balance_update's doubled page).
+    PagePage,
+    /// The text alone, no XML (the plain-text calls).
+    Text,
+}
+
+/// Whose request it is: how the subject is found before any gate runs (accounts.md §1.1).
+/// When it is not found, no gate runs and the row's `unknown` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    /// The caller named by `u` (NOTES §4).
+    Caller,
+    /// The user whose username is this parameter: the target itself, which signs with the key
+    /// of its own scope; `u` is ignored.
+    Username(&'static str),
+    /// The user whose uniquehash is this parameter.
+    Uniquehash(&'static str),
+}
+
+/// Which of the gates after the identity a call runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gates {
+    /// `Allow_GET_API` applies (false: GET always works).
+    pub get: bool,
+    /// The hash is checked (false: none is asked for, a sent one is ignored).
+    pub hash: bool,
+}
+
+impl Gates {
+    /// Every gate (NOTES §4).
+    pub const ALL: Gates = Gates {
+        get: true,
+        hash: true,
+    };
+}
+
+/// What a call's answer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// An XML document with the vendor's headers.
+    Xml,
+    /// Plain text, inline, whatever `XML_API_Extension` and `test` say.
+    Text,
 }
 
 /// The form of a parameter's value, for the API description.
@@ -141,6 +187,16 @@ pub struct CallSpec {
     pub hash_order: fn() -> &'static [&'static str],
     /// How its own errors are wrapped (NOTES.md section 2).
     pub errors: ErrorShape,
+    /// How the subject is found.
+    pub identity: Identity,
+    /// What is answered when the subject is not found (no gate ran); the system's settings.
+    pub unknown: fn(&Settings) -> ApiError,
+    /// Which gates run.
+    pub gates: Gates,
+    /// A parameter that may also come as the last path segment (`…/simple_balance/<id>`).
+    pub path_param: Option<&'static str>,
+    /// XML or plain text.
+    pub body: Body,
     /// How it runs.
     pub run: Run,
     /// Its parameters besides `u`, `hash` and `test`, for the API description.
@@ -158,6 +214,11 @@ pub const CALLS: &[CallSpec] = &[
         names: &["user_details_get", "user_details"],
         hash_order: || &["user_id", "username"],
         errors: ErrorShape::Bare,
+        identity: Identity::Caller,
+        unknown: |_| ApiError::AccessDenied,
+        gates: Gates::ALL,
+        path_param: None,
+        body: Body::Xml,
         run: Run::Read(read::<user_details_get::Get>),
         params: user_details_get::params,
         summary: "A user's details, as the user's own page shows them",
@@ -166,6 +227,11 @@ pub const CALLS: &[CallSpec] = &[
         names: &["user_details_raw_get"],
         hash_order: || &["u", "user_id"],
         errors: ErrorShape::PageStatus,
+        identity: Identity::Caller,
+        unknown: |_| ApiError::AccessDenied,
+        gates: Gates::ALL,
+        path_param: None,
+        body: Body::Xml,
         run: Run::Read(read::<user_details_raw_get::RawGet>),
         params: user_details_raw_get::params,
         summary: "A user's raw database row, secrets left out",
@@ -174,9 +240,59 @@ pub const CALLS: &[CallSpec] = &[
         names: &["user_details_update", "user_update_api"],
         hash_order: update_params::hash_order,
         errors: ErrorShape::Page,
+        identity: Identity::Caller,
+        unknown: |_| ApiError::AccessDenied,
+        gates: Gates::ALL,
+        path_param: None,
+        body: Body::Xml,
         run: Run::Write(write::<user_details_update::Update>),
         params: update_params::params,
         summary: "Change a user's details; send only what changes",
+    },
+    CallSpec {
+        names: &["user_balance_get", "balance"],
+        hash_order: || &["username", "currency"],
+        errors: ErrorShape::Page,
+        identity: Identity::Username("username"),
+        unknown: user_balance_get::unknown,
+        gates: Gates {
+            get: false,
+            hash: true,
+        },
+        path_param: None,
+        body: Body::Xml,
+        run: Run::Read(read::<user_balance_get::BalanceGet>),
+        params: user_balance_get::params,
+        summary: "A user's balance, signed with the key of the user's own scope",
+    },
+    CallSpec {
+        names: &["user_simple_balance_get", "simple_balance"],
+        hash_order: || &[],
+        errors: ErrorShape::Text,
+        identity: Identity::Uniquehash("id"),
+        unknown: user_balance_get::unknown,
+        gates: Gates {
+            get: false,
+            hash: false,
+        },
+        path_param: Some("id"),
+        body: Body::Text,
+        run: Run::Read(read::<user_simple_balance_get::SimpleBalance>),
+        params: user_simple_balance_get::params,
+        summary: "A user's balance as plain text, by uniquehash (no hash checked)",
+    },
+    CallSpec {
+        names: &["user_balance_update", "user_balance_change"],
+        hash_order: || &["user_id", "balance"],
+        errors: ErrorShape::Page,
+        identity: Identity::Caller,
+        unknown: |_| ApiError::BadLogin,
+        gates: Gates::ALL,
+        path_param: None,
+        body: Body::Xml,
+        run: Run::Write(write::<user_balance_update::BalanceUpdate>),
+        params: user_balance_update::params,
+        summary: "Add an amount to the balance of a user the caller owns",
     },
 ];
 

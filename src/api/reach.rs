@@ -33,6 +33,8 @@ pub enum Targets {
     Itself,
     /// The system's users (owner 0) but admins and itself.
     SystemUsers,
+    /// The users it owns (`owner_id` = its id; for the admin, id 0, itself included).
+    Owned,
 }
 
 /// One row of a call's table.
@@ -77,6 +79,7 @@ pub fn check(targets: Targets, caller: &Caller, target: &TargetFacts) -> Result<
         Targets::AnyoneButSelf => assigned,
         Targets::ItselfAndOwned => own || target.owner_id == caller.id,
         Targets::Itself => own,
+        Targets::Owned => target.owner_id == caller.id,
         Targets::SystemUsers => {
             target.owner_id == 0 && target.usertype != "admin" && target.id != 0 && !own && assigned
         }

@@ -11,7 +11,7 @@ pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
 /// The demo world, loaded by `init --demo`.
 pub const DEMO_SQL: &str = include_str!("../../data/demo.sql");
 /// The version `schema.sql` records in `schema_version`.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The upgrades, each from the version before it: `(to_version, sql)`. A file of an older
 /// version is brought up to [`SCHEMA_VERSION`] in place, in one transaction.
@@ -26,7 +26,91 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
         3,
         "CREATE INDEX IF NOT EXISTS users_username_nocase ON users (username COLLATE NOCASE);",
     ),
+    (4, ACCOUNTS_SQL),
 ];
+
+/// Version 4: the tables of the accounts calls, as `schema.sql` ends with them.
+const ACCOUNTS_SQL: &str = "CREATE TABLE devices (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL DEFAULT 0,
+  device_type TEXT NOT NULL DEFAULT 'SIP',
+  name TEXT NOT NULL DEFAULT '',
+  username TEXT NOT NULL DEFAULT '',
+  secret TEXT NOT NULL DEFAULT '',
+  extension TEXT NOT NULL DEFAULT '',
+  pin TEXT NOT NULL DEFAULT '',
+  callerid TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  context TEXT NOT NULL DEFAULT 'mor_local',
+  host TEXT NOT NULL DEFAULT 'dynamic',
+  port INTEGER NOT NULL DEFAULT 5060,
+  location_id INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX devices_extension ON devices (extension);
+CREATE INDEX devices_user ON devices (user_id);
+CREATE TABLE callerids (
+  id INTEGER PRIMARY KEY,
+  cli TEXT NOT NULL DEFAULT '',
+  device_id INTEGER NOT NULL DEFAULT 0,
+  description TEXT NOT NULL DEFAULT '',
+  email_callback INTEGER NOT NULL DEFAULT 0,
+  added_at TEXT DEFAULT NULL
+);
+CREATE INDEX callerids_cli ON callerids (cli);
+CREATE INDEX callerids_device ON callerids (device_id);
+CREATE TABLE payments (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL DEFAULT 0,
+  owner_id INTEGER NOT NULL DEFAULT 0,
+  paymenttype TEXT NOT NULL DEFAULT '',
+  amount REAL NOT NULL DEFAULT 0.0,
+  tax REAL NOT NULL DEFAULT 0.0,
+  gross REAL NOT NULL DEFAULT 0.0,
+  fee REAL NOT NULL DEFAULT 0.0,
+  currency TEXT NOT NULL DEFAULT '',
+  completed INTEGER NOT NULL DEFAULT 0,
+  pending_reason TEXT NOT NULL DEFAULT '',
+  transaction_id TEXT NOT NULL DEFAULT '',
+  payer_email TEXT NOT NULL DEFAULT '',
+  first_name TEXT NOT NULL DEFAULT '',
+  last_name TEXT NOT NULL DEFAULT '',
+  date_added TEXT DEFAULT NULL,
+  shipped_at TEXT DEFAULT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  comments_for_user TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT '',
+  payer_status TEXT NOT NULL DEFAULT '',
+  residence_country TEXT NOT NULL DEFAULT '',
+  card INTEGER NOT NULL DEFAULT 0,
+  hash TEXT NOT NULL DEFAULT '',
+  bill_nr TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX payments_user ON payments (user_id);
+CREATE TABLE dids (
+  id INTEGER PRIMARY KEY,
+  did TEXT NOT NULL DEFAULT '',
+  user_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX dids_user ON dids (user_id);
+CREATE TABLE calls (
+  id INTEGER PRIMARY KEY,
+  calldate TEXT DEFAULT NULL,
+  user_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX calls_user ON calls (user_id);
+CREATE TABLE invoices (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL DEFAULT 0,
+  number TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX invoices_user ON invoices (user_id);
+CREATE TABLE locations (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  user_id INTEGER NOT NULL DEFAULT 0
+);
+-- A uniquehash names one user (the empty default names nobody).
+CREATE UNIQUE INDEX users_uniquehash ON users (uniquehash) WHERE uniquehash != '';";
 
 /// Brings an older database up to [`SCHEMA_VERSION`] in one transaction; refuses a newer one.
 /// Returns the version the file had.

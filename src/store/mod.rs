@@ -9,6 +9,8 @@
 //! single writer thread.
 
 pub mod audit;
+pub mod balances;
+pub mod currencies;
 pub mod init;
 pub mod ops;
 pub mod queries;

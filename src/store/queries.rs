@@ -13,6 +13,11 @@ pub const CALLER_SELECT: &str =
     "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users
  FROM users WHERE username = ?1";
 
+/// The caller by uniquehash (the empty default names nobody).
+pub const CALLER_BY_UNIQUEHASH: &str =
+    "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users
+ FROM users WHERE uniquehash = ?1 AND uniquehash != ''";
+
 /// The settings of the system and of one scope, oldest first (so the newest row of a name wins).
 pub const SETTINGS_SELECT: &str = "SELECT owner_id, name, CAST(value AS TEXT) FROM conflines
  WHERE owner_id IN (0, ?1) ORDER BY id";
@@ -43,8 +48,17 @@ pub fn caller_by_username(
     conn: &Connection,
     username: &str,
 ) -> rusqlite::Result<Option<CallerRow>> {
-    conn.prepare_cached(CALLER_SELECT)?
-        .query_row([username], |r| {
+    caller_row(conn, CALLER_SELECT, username)
+}
+
+/// The user with this uniquehash, if there is one.
+pub fn caller_by_uniquehash(conn: &Connection, hash: &str) -> rusqlite::Result<Option<CallerRow>> {
+    caller_row(conn, CALLER_BY_UNIQUEHASH, hash)
+}
+
+fn caller_row(conn: &Connection, sql: &str, key: &str) -> rusqlite::Result<Option<CallerRow>> {
+    conn.prepare_cached(sql)?
+        .query_row([key], |r| {
             Ok(CallerRow {
                 id: r.get(0)?,
                 usertype: r.get(1)?,
@@ -67,6 +81,24 @@ pub struct TargetFacts {
     pub usertype: String,
     /// `users.responsible_accountant_id` (-1: nobody).
     pub responsible: i64,
+}
+
+/// The reach facts of user `id`.
+pub fn target_facts(conn: &Connection, id: i64) -> rusqlite::Result<Option<TargetFacts>> {
+    conn.prepare_cached(
+        "SELECT id, owner_id, COALESCE(CAST(usertype AS TEXT), ''),
+                COALESCE(CAST(responsible_accountant_id AS INTEGER), -1)
+         FROM users WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(TargetFacts {
+            id: r.get(0)?,
+            owner_id: r.get(1)?,
+            usertype: r.get(2)?,
+            responsible: r.get(3)?,
+        })
+    })
+    .optional()
 }
 
 /// The settings of the system and of `scope`.

@@ -1,0 +1,104 @@
+//! `user_balance_get` (alias `balance`), accounts.md §6: the balance of the user named by
+//! `username`, who is the subject itself (its scope's key signs; `u` is ignored), converted
+//! into a currency, as a nice number. GET always works; `Devices_Check_Ballance` must be 1.
+
+use super::{ApiRequest, Authed, Form, ParamDoc, Read};
+use crate::error::ApiError;
+use crate::numbers::nice_number;
+use crate::settings::{DEVICES_CHECK_BALANCE, Settings};
+use crate::store::currencies::{self, Currency};
+use crate::store::{ReadCtx, balances};
+use crate::xml::Doc;
+use rusqlite::Connection;
+
+/// The parameters, for the API description.
+pub fn params() -> Vec<ParamDoc> {
+    vec![
+        ParamDoc {
+            name: "username",
+            form: Form::Text,
+            doc: "The user whose balance is asked for; its scope's key signs the request.".into(),
+        },
+        ParamDoc {
+            name: "currency",
+            form: Form::Text,
+            doc: "A currency code to convert into; USER (any case): the user's own; unknown or empty: the default currency. Hashed as sent.".into(),
+        },
+        ParamDoc {
+            name: "user_currency",
+            form: Form::Flag,
+            doc: "1: convert into the user's own currency and name it in <currency> (currency is then ignored).".into(),
+        },
+    ]
+}
+
+/// No such user: the feature setting answers first.
+pub fn unknown(system: &Settings) -> ApiError {
+    if system.system_on(DEVICES_CHECK_BALANCE) {
+        ApiError::UserNotFound
+    } else {
+        ApiError::FeatureDisabled
+    }
+}
+
+/// Which currency the answer is in.
+enum Into {
+    /// The user's own, named in `<currency>`.
+    UsersOwnNamed,
+    /// The user's own.
+    UsersOwn,
+    /// This code (unknown: the default currency).
+    Code(String),
+}
+
+/// A balance request.
+pub struct BalanceGet {
+    into: Into,
+}
+
+impl Read for BalanceGet {
+    fn parse(req: &ApiRequest) -> Result<BalanceGet, ApiError> {
+        let into = match (req.params.get("user_currency"), req.params.get("currency")) {
+            (Some("1"), _) => Into::UsersOwnNamed,
+            (_, Some(c)) if c.eq_ignore_ascii_case("USER") => Into::UsersOwn,
+            (_, c) => Into::Code(c.unwrap_or("").to_string()),
+        };
+        Ok(BalanceGet { into })
+    }
+
+    fn answer(
+        self,
+        conn: &Connection,
+        _ctx: &ReadCtx<'_>,
+        who: &Authed,
+    ) -> Result<Vec<u8>, ApiError> {
+        if !who.settings.system_on(DEVICES_CHECK_BALANCE) {
+            return Err(ApiError::FeatureDisabled);
+        }
+        let user = balances::of(conn, who.caller.id)?.ok_or(ApiError::UserNotFound)?;
+        let own = || -> rusqlite::Result<Currency> {
+            Ok(match currencies::by_id(conn, user.currency_id)? {
+                Some(c) => c,
+                None => currencies::default(conn)?,
+            })
+        };
+        let (currency, named) = match &self.into {
+            Into::UsersOwnNamed => (own()?, true),
+            Into::UsersOwn => (own()?, false),
+            Into::Code(code) => match currencies::by_code(conn, code)? {
+                Some(c) => (c, false),
+                None => (currencies::default(conn)?, false),
+            },
+        };
+        let mut d = Doc::new();
+        d.open("page").leaf(
+            "balance",
+            &nice_number(user.balance * currency.rate, &who.settings),
+        );
+        if named {
+            d.leaf("currency", &currency.name);
+        }
+        d.close();
+        d.finish()
+    }
+}

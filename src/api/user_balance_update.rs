@@ -1,0 +1,105 @@
+//! `user_balance_update` (alias `user_balance_change`), accounts.md §8: add `balance` (a delta
+//! in the caller's currency) to the balance of a user the caller owns, in one statement, with
+//! its audit row; the answer sits in a doubled `<page>`.
+
+use super::reach::{self, Access, Targets};
+use super::{ApiRequest, Authed, Form, ParamDoc, Write, Written};
+use crate::auth::{Role, target_id};
+use crate::error::ApiError;
+use crate::numbers::parse_amount;
+use crate::store::{balances, currencies};
+use crate::xml::Doc;
+use rusqlite::Connection;
+
+/// Whoever owns the target: the admin the system's users (itself included), a reseller its
+/// own; others own nobody.
+const REACH: reach::Table = &[
+    Access::open(Role::Admin, Targets::Owned),
+    Access::open(Role::Reseller, Targets::Owned),
+    Access::open(Role::Accountant, Targets::Owned),
+    Access::open(Role::Manager, Targets::Owned),
+    Access::open(Role::User, Targets::Owned),
+];
+
+/// The parameters, for the API description.
+pub fn params() -> Vec<ParamDoc> {
+    vec![
+        ParamDoc {
+            name: "user_id",
+            form: Form::Digits,
+            doc: "The user whose balance changes.".into(),
+        },
+        ParamDoc {
+            name: "balance",
+            form: Form::Decimal,
+            doc: "The amount to add (negative subtracts), in the caller's currency; `.` as the decimal mark. Hashed as sent, only when made of 0-9 . + -.".into(),
+        },
+    ]
+}
+
+/// A balance change.
+pub struct BalanceUpdate {
+    target: Option<i64>,
+    amount: Option<f64>,
+}
+
+impl Write for BalanceUpdate {
+    fn parse(req: &ApiRequest) -> Result<BalanceUpdate, ApiError> {
+        Ok(BalanceUpdate {
+            target: target_id(&req.params),
+            amount: req.params.get("balance").and_then(parse_amount),
+        })
+    }
+
+    fn check(&self, _conn: &Connection, _who: &Authed) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    fn apply(
+        self,
+        conn: &Connection,
+        who: &Authed,
+        _password_hash: Option<String>,
+    ) -> Result<Written, ApiError> {
+        let caller = &who.caller;
+        let targets = reach::admit(conn, caller, REACH)?;
+        let id = self.target.ok_or(ApiError::UserNotFound)?;
+        let user = crate::store::queries::target_facts(conn, id)?.ok_or(ApiError::UserNotFound)?;
+        reach::check(targets, caller, &user)?;
+        let amount = self.amount.ok_or(ApiError::BalanceNotUpdated)?;
+        // The amount is in the caller's currency; balances are kept in the default one.
+        let caller_currency = balances::of(conn, caller.id)?
+            .map(|c| c.currency_id)
+            .unwrap_or(1);
+        let rate = match currencies::by_id(conn, caller_currency)? {
+            Some(c) => c.rate,
+            None => 1.0,
+        };
+        let now = crate::dates::now();
+        balances::add(
+            conn,
+            &now,
+            caller.id,
+            id,
+            amount / rate,
+            "User balance changed from API",
+        )?;
+        let after = balances::of(conn, id)?.ok_or(ApiError::UserNotFound)?;
+        let shown = crate::store::balances::real_text(conn, after.balance * rate)?;
+        let mut d = Doc::new();
+        d.open("page")
+            .open("page")
+            .leaf("status", "User balance updated")
+            .open("user")
+            .leaf("username", &after.username)
+            .leaf("id", &after.id.to_string())
+            .leaf("balance", &shown)
+            .close()
+            .close()
+            .close();
+        Ok(Written {
+            body: d.finish()?,
+            changed: vec!["users.balance".into()],
+        })
+    }
+}
