@@ -100,6 +100,12 @@ api_errors! {
     BadLogin => "Bad login", 200, false;
     /// `balance` is missing or not a number.
     BalanceNotUpdated => "User balance not updated", 200, false;
+    /// `API_Allow_payments_ower_API` is off (the vendor server's text).
+    PaymentsNotAllowed => "Payments not allow from api", 200, false;
+    /// `p_currency` names no usable currency.
+    NoCurrency => "No currency", 200, false;
+    /// A payment with problems; each becomes one `<message>`.
+    PaymentNotSaved(_problems: Vec<Problem> = Vec::new()) => "Payment was not saved", 200, false;
     /// Validation problems; each becomes one `<message>`.
     UserNotUpdated(_problems: Vec<Problem> = Vec::new()) => "User was not updated", 200, false;
     /// The disk holding the database is full; nothing was written.
@@ -114,7 +120,7 @@ impl ApiError {
     /// The `<message>` lines that follow the error, where there are any.
     pub fn messages(&self) -> &[Problem] {
         match self {
-            ApiError::UserNotUpdated(m) => m,
+            ApiError::UserNotUpdated(m) | ApiError::PaymentNotSaved(m) => m,
             _ => &[],
         }
     }

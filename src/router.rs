@@ -329,7 +329,7 @@ pub fn error_response(
     let shape = match call {
         None => ErrorShape::Bare,
         Some(_) if e.is_gate() => ErrorShape::Status,
-        Some(c) => c.errors,
+        Some(c) => c.shape_of(e),
     };
     let mut resp = match shape {
         ErrorShape::Text => text_response(e.http_status(), error_body(e, shape)),

@@ -43,6 +43,13 @@ impl Doc {
         self
     }
 
+    /// Opens an element with one attribute (its value escaped); pair it with [`Doc::close`].
+    pub fn open_with(&mut self, name: &str, attribute: &str, value: &str) -> &mut Self {
+        let value = xml_safe(value);
+        self.emit(XmlEvent::start_element(name).attr(attribute, &value));
+        self
+    }
+
     /// Closes the innermost open element.
     pub fn close(&mut self) -> &mut Self {
         self.emit(XmlEvent::end_element());

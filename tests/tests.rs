@@ -16,6 +16,7 @@ mod kit;
 mod limits;
 mod lockout;
 mod ops;
+mod payments;
 mod privilege;
 mod props;
 mod raw_get;

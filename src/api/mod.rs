@@ -8,6 +8,7 @@
 //! explainer and the journal all read the row.
 
 pub mod caller;
+pub mod payment_create;
 pub mod reach;
 pub mod update_params;
 pub mod user_balance_get;
@@ -187,6 +188,8 @@ pub struct CallSpec {
     pub hash_order: fn() -> &'static [&'static str],
     /// How its own errors are wrapped (NOTES.md section 2).
     pub errors: ErrorShape,
+    /// Errors of its own that take another wrapper than `errors`.
+    pub shapes: &'static [(ApiError, ErrorShape)],
     /// How the subject is found.
     pub identity: Identity,
     /// What is answered when the subject is not found (no gate ran); the system's settings.
@@ -213,6 +216,7 @@ pub const CALLS: &[CallSpec] = &[
     CallSpec {
         names: &["user_details_get", "user_details"],
         hash_order: || &["user_id", "username"],
+        shapes: &[],
         errors: ErrorShape::Bare,
         identity: Identity::Caller,
         unknown: |_| ApiError::AccessDenied,
@@ -226,6 +230,7 @@ pub const CALLS: &[CallSpec] = &[
     CallSpec {
         names: &["user_details_raw_get"],
         hash_order: || &["u", "user_id"],
+        shapes: &[],
         errors: ErrorShape::PageStatus,
         identity: Identity::Caller,
         unknown: |_| ApiError::AccessDenied,
@@ -239,6 +244,7 @@ pub const CALLS: &[CallSpec] = &[
     CallSpec {
         names: &["user_details_update", "user_update_api"],
         hash_order: update_params::hash_order,
+        shapes: &[],
         errors: ErrorShape::Page,
         identity: Identity::Caller,
         unknown: |_| ApiError::AccessDenied,
@@ -252,6 +258,7 @@ pub const CALLS: &[CallSpec] = &[
     CallSpec {
         names: &["user_balance_get", "balance"],
         hash_order: || &["username", "currency"],
+        shapes: &[],
         errors: ErrorShape::Page,
         identity: Identity::Username("username"),
         unknown: user_balance_get::unknown,
@@ -268,6 +275,7 @@ pub const CALLS: &[CallSpec] = &[
     CallSpec {
         names: &["user_simple_balance_get", "simple_balance"],
         hash_order: || &[],
+        shapes: &[],
         errors: ErrorShape::Text,
         identity: Identity::Uniquehash("id"),
         unknown: user_balance_get::unknown,
@@ -284,6 +292,7 @@ pub const CALLS: &[CallSpec] = &[
     CallSpec {
         names: &["user_balance_update", "user_balance_change"],
         hash_order: || &["user_id", "balance"],
+        shapes: &[],
         errors: ErrorShape::Page,
         identity: Identity::Caller,
         unknown: |_| ApiError::BadLogin,
@@ -293,6 +302,30 @@ pub const CALLS: &[CallSpec] = &[
         run: Run::Write(write::<user_balance_update::BalanceUpdate>),
         params: user_balance_update::params,
         summary: "Add an amount to the balance of a user the caller owns",
+    },
+    CallSpec {
+        names: &["payment_create", "create_payment"],
+        hash_order: || {
+            &[
+                "user_id",
+                "p_currency",
+                "paymenttype",
+                "tax_in_amount",
+                "amount",
+                "transaction",
+                "payer_email",
+            ]
+        },
+        shapes: &[(ApiError::BadLogin, ErrorShape::Status)],
+        errors: ErrorShape::Page,
+        identity: Identity::Caller,
+        unknown: |_| ApiError::BadLogin,
+        gates: Gates::ALL,
+        path_param: None,
+        body: Body::Xml,
+        run: Run::Write(write::<payment_create::Payment>),
+        params: payment_create::params,
+        summary: "Record a payment (tax, currency conversion) and credit the user's balance",
     },
 ];
 
@@ -305,6 +338,14 @@ impl CallSpec {
     /// The main name.
     pub fn name(&self) -> &'static str {
         self.names[0]
+    }
+
+    /// The wrapper of one of its own errors.
+    pub fn shape_of(&self, e: &ApiError) -> ErrorShape {
+        self.shapes
+            .iter()
+            .find(|(x, _)| x == e)
+            .map_or(self.errors, |(_, shape)| *shape)
     }
 }
 

@@ -35,6 +35,8 @@ pub enum Targets {
     SystemUsers,
     /// The users it owns (`owner_id` = its id; for the admin, id 0, itself included).
     Owned,
+    /// The system's users (`owner_id` 0), whoever asks.
+    OwnedBySystem,
 }
 
 /// One row of a call's table.
@@ -80,6 +82,7 @@ pub fn check(targets: Targets, caller: &Caller, target: &TargetFacts) -> Result<
         Targets::ItselfAndOwned => own || target.owner_id == caller.id,
         Targets::Itself => own,
         Targets::Owned => target.owner_id == caller.id,
+        Targets::OwnedBySystem => target.owner_id == 0,
         Targets::SystemUsers => {
             target.owner_id == 0 && target.usertype != "admin" && target.id != 0 && !own && assigned
         }

@@ -13,6 +13,7 @@ pub mod balances;
 pub mod currencies;
 pub mod init;
 pub mod ops;
+pub mod payments;
 pub mod queries;
 pub mod refs;
 pub mod user_update;

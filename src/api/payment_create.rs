@@ -1,0 +1,170 @@
+//! `payment_create` (alias `create_payment`), accounts.md §9: record a payment for a user in
+//! the caller's reach, with tax from the user's `taxes` row and the amount converted from the
+//! payment's currency; completed at once (the balance credited with the net) unless payments
+//! wait for confirmation. One transaction: the payment row and its balance change together.
+
+use super::reach::{self, Access, Targets};
+use super::{ApiRequest, Authed, Form, ParamDoc, Write, Written};
+use crate::auth::{Role, target_id};
+use crate::error::{ApiError, Problem};
+use crate::numbers::{nice_number, parse_amount};
+use crate::settings::{API_ALLOW_PAYMENTS, API_PAYMENT_CONFIRMATION};
+use crate::store::payments::{self, NewPayment};
+use crate::store::{currencies, queries};
+use crate::xml::Doc;
+use rusqlite::Connection;
+
+/// The admin pays for the system's users (itself included), staff likewise (the vendor asks
+/// no right), a reseller for its own; a user for nobody.
+const REACH: reach::Table = &[
+    Access::open(Role::Admin, Targets::Owned),
+    Access::open(Role::Accountant, Targets::OwnedBySystem),
+    Access::open(Role::Manager, Targets::OwnedBySystem),
+    Access::open(Role::Reseller, Targets::Owned),
+    Access::refused(Role::User, ApiError::AccessDenied),
+];
+
+/// The parameters, for the API description.
+pub fn params() -> Vec<ParamDoc> {
+    let p = |name, form, doc: &str| ParamDoc {
+        name,
+        form,
+        doc: doc.into(),
+    };
+    vec![
+        p("user_id", Form::Digits, "The paying user."),
+        p(
+            "p_currency",
+            Form::Text,
+            "The currency code of the money received.",
+        ),
+        p(
+            "paymenttype",
+            Form::Text,
+            "The gateway's name; stored as `from_api : <value>`.",
+        ),
+        p(
+            "tax_in_amount",
+            Form::Flag,
+            "1: amount already includes tax; else tax is added on top.",
+        ),
+        p(
+            "amount",
+            Form::Decimal,
+            "The amount, `.` as the decimal mark; negative for a refund. Hashed as sent.",
+        ),
+        p("transaction", Form::Text, "External transaction id."),
+        p("payer_email", Form::Text, "The payer's e-mail."),
+        p(
+            "comments_for_user",
+            Form::Text,
+            "A note for the user (not hashed).",
+        ),
+    ]
+}
+
+/// A payment request, read once.
+pub struct Payment {
+    target: Option<i64>,
+    currency: String,
+    paymenttype: String,
+    tax_in_amount: bool,
+    amount: Option<f64>,
+    transaction: String,
+    payer_email: String,
+    comments: String,
+}
+
+impl Write for Payment {
+    fn parse(req: &ApiRequest) -> Result<Payment, ApiError> {
+        let text = |name: &str| req.params.get(name).unwrap_or("").to_string();
+        Ok(Payment {
+            target: target_id(&req.params),
+            currency: text("p_currency"),
+            paymenttype: text("paymenttype"),
+            tax_in_amount: req.params.get("tax_in_amount") == Some("1"),
+            amount: req.params.get("amount").and_then(parse_amount),
+            transaction: text("transaction"),
+            payer_email: text("payer_email"),
+            comments: text("comments_for_user"),
+        })
+    }
+
+    fn check(&self, _conn: &Connection, _who: &Authed) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    fn apply(
+        self,
+        conn: &Connection,
+        who: &Authed,
+        _password_hash: Option<String>,
+    ) -> Result<Written, ApiError> {
+        let settings = &who.settings;
+        if !settings.system_on(API_ALLOW_PAYMENTS) {
+            return Err(ApiError::PaymentsNotAllowed);
+        }
+        let targets = reach::admit(conn, &who.caller, REACH)?;
+        let id = self.target.ok_or(ApiError::AccessDenied)?;
+        let facts = queries::target_facts(conn, id)?.ok_or(ApiError::AccessDenied)?;
+        reach::check(targets, &who.caller, &facts).map_err(|_| ApiError::AccessDenied)?;
+        let currency = currencies::by_code(conn, &self.currency)?
+            .filter(|_| !self.currency.is_empty())
+            .ok_or(ApiError::NoCurrency)?;
+        let Some(amount) = self.amount else {
+            return Err(ApiError::PaymentNotSaved(vec![Problem::NotANumber(
+                "Amount",
+            )]));
+        };
+        let payer = payments::payer(conn, id)?.ok_or(ApiError::AccessDenied)?;
+        let m = payer.tax_multiplier;
+        let (net, gross) = if self.tax_in_amount {
+            (amount / m, amount)
+        } else {
+            (amount, amount * m)
+        };
+        let tax = gross - net;
+        let completed = !settings.system_on(API_PAYMENT_CONFIRMATION);
+        let now = crate::dates::now();
+        let payment_id = payments::record(
+            conn,
+            &now,
+            who.caller.id,
+            &NewPayment {
+                payer: &payer,
+                paymenttype: format!("from_api : {}", self.paymenttype),
+                net,
+                tax,
+                gross,
+                currency: &currency.name,
+                rate: currency.rate,
+                completed,
+                transaction_id: &self.transaction,
+                payer_email: &self.payer_email,
+                comments_for_user: &self.comments,
+            },
+        )?;
+        let nice = |x: f64| nice_number(x, settings);
+        let mut d = Doc::new();
+        d.open("page")
+            .open("response")
+            .leaf("status", "ok")
+            .leaf("confirmed", if completed { "Yes" } else { "No" })
+            .open_with("payment", "currency", &currency.name)
+            .leaf("payment_id", &payment_id.to_string())
+            .leaf("tax", &nice(tax))
+            .leaf("amount", &nice(net))
+            .leaf("gross", &nice(gross))
+            .close()
+            .close()
+            .close();
+        let mut changed = vec!["payments.id".to_string()];
+        if completed {
+            changed.push("users.balance".into());
+        }
+        Ok(Written {
+            body: d.finish()?,
+            changed,
+        })
+    }
+}
