@@ -106,6 +106,18 @@ api_errors! {
     NoCurrency => "No currency", 200, false;
     /// A payment with problems; each becomes one `<message>`.
     PaymentNotSaved(_problems: Vec<Problem> = Vec::new()) => "Payment was not saved", 200, false;
+    /// The user has DIDs.
+    DeleteHasDids => "Cannot delete user - it has DIDs", 200, false;
+    /// The user has calls.
+    DeleteHasCalls => "Cannot delete user - he has some calls", 200, false;
+    /// The user has payments.
+    DeleteHasPayments => "Cannot delete user - he has payments", 200, false;
+    /// A reseller that owns users.
+    DeleteResellerWithUsers => "Unable to delete this reseller - he has users", 200, false;
+    /// An accountant or manager with assigned users.
+    DeleteAccountantWithUsers => "Unable to delete accountant - he has users", 200, false;
+    /// The user has invoices.
+    DeleteHasInvoices => "Cannot delete User - he has Invoices", 200, false;
     /// Validation problems; each becomes one `<message>`.
     UserNotUpdated(_problems: Vec<Problem> = Vec::new()) => "User was not updated", 200, false;
     /// The disk holding the database is full; nothing was written.

@@ -5,6 +5,7 @@ mod util;
 
 mod balances;
 mod cli;
+mod deletion;
 mod durability;
 mod exposure;
 mod flood;

@@ -13,6 +13,7 @@ pub mod reach;
 pub mod update_params;
 pub mod user_balance_get;
 pub mod user_balance_update;
+pub mod user_delete;
 pub mod user_details_get;
 pub mod user_details_raw_get;
 pub mod user_details_update;
@@ -326,6 +327,20 @@ pub const CALLS: &[CallSpec] = &[
         run: Run::Write(write::<payment_create::Payment>),
         params: payment_create::params,
         summary: "Record a payment (tax, currency conversion) and credit the user's balance",
+    },
+    CallSpec {
+        names: &["user_delete"],
+        hash_order: || &["user_id"],
+        shapes: &[],
+        errors: ErrorShape::Page,
+        identity: Identity::Caller,
+        unknown: |_| ApiError::AccessDenied,
+        gates: Gates::ALL,
+        path_param: None,
+        body: Body::Xml,
+        run: Run::Write(write::<user_delete::Delete>),
+        params: user_delete::params,
+        summary: "Delete a user in reach that has no DIDs, calls, payments, users or invoices",
     },
 ];
 

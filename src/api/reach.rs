@@ -37,6 +37,8 @@ pub enum Targets {
     Owned,
     /// The system's users (`owner_id` 0), whoever asks.
     OwnedBySystem,
+    /// The system's users but staff and admins (resellers and customers), not itself.
+    SystemCustomers,
 }
 
 /// One row of a call's table.
@@ -83,6 +85,13 @@ pub fn check(targets: Targets, caller: &Caller, target: &TargetFacts) -> Result<
         Targets::Itself => own,
         Targets::Owned => target.owner_id == caller.id,
         Targets::OwnedBySystem => target.owner_id == 0,
+        Targets::SystemCustomers => {
+            target.owner_id == 0
+                && !matches!(target.usertype.as_str(), "admin" | "accountant" | "manager")
+                && target.id != 0
+                && !own
+                && assigned
+        }
         Targets::SystemUsers => {
             target.owner_id == 0 && target.usertype != "admin" && target.id != 0 && !own && assigned
         }

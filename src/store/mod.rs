@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod balances;
 pub mod currencies;
+pub mod deletion;
 pub mod init;
 pub mod ops;
 pub mod payments;
