@@ -118,6 +118,10 @@ api_errors! {
     DeleteAccountantWithUsers => "Unable to delete accountant - he has users", 200, false;
     /// The user has invoices.
     DeleteHasInvoices => "Cannot delete User - he has Invoices", 200, false;
+    /// `user_login`: unknown `u`, wrong `p`, or a blocked user (answered as an `<action>`).
+    LoginFailed => "Login failed", 200, false;
+    /// `users_get`: nobody in the caller's list.
+    NoUsersFound => "No Users found", 200, false;
     /// Validation problems; each becomes one `<message>`.
     UserNotUpdated(_problems: Vec<Problem> = Vec::new()) => "User was not updated", 200, false;
     /// The disk holding the database is full; nothing was written.

@@ -167,6 +167,36 @@ impl HashGuard {
         (worst > 0.0).then(|| (worst / rate).ceil().max(1.0) as u64)
     }
 
+    /// Whether (address, `u`) or the address is over its limit now: `Some(seconds to wait)`.
+    /// Asked before a password is verified, so that a locked-out guesser costs no argon2 work
+    /// and learns nothing from a right guess; key scopes are not asked, so a guesser elsewhere
+    /// never locks a user out of logging in from its own address.
+    pub fn locked(&self, addr: IpAddr, caller: Option<&str>) -> Option<u64> {
+        self.locked_at(Instant::now(), addr, caller)
+    }
+
+    /// [`HashGuard::locked`] at a given instant.
+    pub fn locked_at(&self, now: Instant, addr: IpAddr, caller: Option<&str>) -> Option<u64> {
+        if self.limit == 0 || self.tracked.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let c = self.counts.lock().ok()?;
+        let rate = self.rate();
+        let pair = caller
+            .and_then(|u| c.pairs.get(&(addr, u.to_string())))
+            .map(|p| p.count.now(now, rate) - f64::from(self.limit));
+        let wide = c
+            .addrs
+            .get(&addr)
+            .map(|n| n.now(now, rate) - f64::from(self.limit.saturating_mul(WIDE_FACTOR)));
+        // Locked once a count has reached its limit (the next failure would be over it).
+        let worst = [pair, wide]
+            .into_iter()
+            .flatten()
+            .fold(f64::NEG_INFINITY, f64::max);
+        (worst >= 0.0).then(|| ((worst + 1.0) / rate).ceil().max(1.0) as u64)
+    }
+
     /// Forgets the failures of (address, `u`) after a pass with the key of `matched_scope`
     /// (`None`: no key was checked), taking them back out of the address count and of that
     /// scope's count.

@@ -74,6 +74,9 @@ fn shape_name(shape: ErrorShape) -> &'static str {
         ErrorShape::Page => "<page><error>TEXT</error><message>…</message></page>",
         ErrorShape::PagePage => "<page><page><error>TEXT</error></page></page>",
         ErrorShape::Text => "TEXT (plain text, no XML)",
+        ErrorShape::Action => {
+            "<action><name>login</name><status>failed</status><status_message>TEXT</status_message></action>"
+        }
     }
 }
 

@@ -66,7 +66,62 @@ pub fn problems(pw: &str, settings: &Settings) -> Vec<Problem> {
     problems
 }
 
-type Job = (String, oneshot::Sender<Result<String, ApiError>>);
+/// Whether `pw` is the password `stored` holds: an argon2 PHC string, or (imported MOR data)
+/// 40 hex digits of the password's SHA1, compared in constant time. Anything else never
+/// matches. Slow on purpose: the server goes through [`Pool`].
+pub fn verify(pw: &str, stored: &str) -> bool {
+    verify_in(pw, stored, &mut Vec::new())
+}
+
+/// [`verify`] in memory the caller keeps (used when the stored hash has the default
+/// parameters, which is every hash morbox makes).
+fn verify_in(pw: &str, stored: &str, memory: &mut Vec<argon2::Block>) -> bool {
+    use argon2::password_hash::phc::PasswordHash;
+    use subtle::ConstantTimeEq;
+    if stored.len() == 40 && stored.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let mine = crate::auth::sha1_hex(pw, "");
+        return bool::from(
+            mine.as_bytes()
+                .ct_eq(stored.to_ascii_lowercase().as_bytes()),
+        );
+    }
+    let Ok(phc) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&phc.salt, &phc.hash) else {
+        return false;
+    };
+    let Ok(params) = argon2::Params::try_from(&phc) else {
+        return false;
+    };
+    let Ok(algorithm) = argon2::Algorithm::try_from(phc.algorithm.as_ref()) else {
+        return false;
+    };
+    let version = phc
+        .version
+        .and_then(|v| argon2::Version::try_from(v).ok())
+        .unwrap_or_default();
+    let blocks = params.block_count();
+    if memory.len() != blocks {
+        // Other parameters than ours (imported data): memory of their size, this once.
+        *memory = vec![argon2::Block::default(); blocks];
+    }
+    let mut out = vec![0u8; expected.len()];
+    let argon = argon2::Argon2::new(algorithm, version, params);
+    if argon
+        .hash_password_into_with_memory(pw.as_bytes(), salt.as_ref(), &mut out, &mut memory[..])
+        .is_err()
+    {
+        return false;
+    }
+    bool::from(out.as_slice().ct_eq(expected.as_bytes()))
+}
+
+/// A job for the pool: hash a new password, or check one against a stored hash.
+enum Job {
+    Hash(String, oneshot::Sender<Result<String, ApiError>>),
+    Verify(String, String, oneshot::Sender<bool>),
+}
 
 /// A fixed set of hashing threads, one per core, fed by a bounded queue.
 pub struct Pool {
@@ -97,14 +152,21 @@ impl Pool {
                             Ok(mut rx) => rx.blocking_recv(),
                             Err(_) => None,
                         };
-                        let Some((pw, reply)) = job else { return };
+                        let Some(job) = job else { return };
                         if mem.is_empty() {
                             mem = memory();
                         }
-                        let _ = reply.send(hash_in(&pw, &mut mem).map_err(|e| {
-                            tracing::error!(error = %e, "password hashing failed");
-                            ApiError::Internal
-                        }));
+                        match job {
+                            Job::Hash(pw, reply) => {
+                                let _ = reply.send(hash_in(&pw, &mut mem).map_err(|e| {
+                                    tracing::error!(error = %e, "password hashing failed");
+                                    ApiError::Internal
+                                }));
+                            }
+                            Job::Verify(pw, stored, reply) => {
+                                let _ = reply.send(verify_in(&pw, &stored, &mut mem));
+                            }
+                        }
                     }
                 });
             if let Err(e) = spawned {
@@ -118,10 +180,20 @@ impl Pool {
     pub async fn hash(&self, pw: String) -> Result<String, ApiError> {
         let (tx, rx) = oneshot::channel();
         self.jobs
-            .send((pw, tx))
+            .send(Job::Hash(pw, tx))
             .await
             .map_err(|_| ApiError::Internal)?;
         rx.await.map_err(|_| ApiError::Internal)?
+    }
+
+    /// Whether `pw` matches `stored` ([`verify`]), on the pool.
+    pub async fn verify(&self, pw: String, stored: String) -> Result<bool, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        self.jobs
+            .send(Job::Verify(pw, stored, tx))
+            .await
+            .map_err(|_| ApiError::Internal)?;
+        rx.await.map_err(|_| ApiError::Internal)
     }
 }
 
@@ -136,6 +208,20 @@ mod tests {
     use super::*;
     use argon2::password_hash::PasswordVerifier;
     use argon2::password_hash::phc::PasswordHash;
+
+    #[test]
+    fn verifies_its_own_hashes_and_imported_sha1_values() {
+        let h = hash("Alice123").unwrap();
+        assert!(verify("Alice123", &h));
+        assert!(!verify("alice123", &h));
+        let sha1 = crate::auth::sha1_hex("Alice123", "");
+        assert!(verify("Alice123", &sha1));
+        assert!(verify("Alice123", &sha1.to_uppercase()));
+        assert!(!verify("Alice124", &sha1));
+        for stored in ["", "Alice123", "$argon2id$nonsense", &sha1[..39]] {
+            assert!(!verify("Alice123", stored), "{stored}");
+        }
+    }
 
     #[test]
     fn hashes_verify_and_carry_the_standard_parameters() {

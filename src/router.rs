@@ -311,6 +311,13 @@ pub fn error_body(e: &ApiError, shape: ErrorShape) -> Vec<u8> {
                 .close();
         }
         ErrorShape::Text => return text.into_bytes(),
+        ErrorShape::Action => {
+            d.open("action")
+                .leaf("name", "login")
+                .leaf("status", "failed")
+                .leaf("status_message", &text)
+                .close();
+        }
     }
     d.finish().unwrap_or_else(|_| {
         b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error>Internal error</error>\n".to_vec()

@@ -44,6 +44,8 @@ pub const TWO_FA_ENABLED: &str = "Two_FA_enabled";
 pub const DEVICES_CHECK_BALANCE: &str = "Devices_Check_Ballance";
 /// `API_Allow_payments_ower_API` (sic): `payment_create` answers at all.
 pub const API_ALLOW_PAYMENTS: &str = "API_Allow_payments_ower_API";
+/// `Allow_login_by_email`: `user_login` accepts the e-mail of the user's address as `u`.
+pub const ALLOW_LOGIN_BY_EMAIL: &str = "Allow_login_by_email";
 /// `API_payment_confirmation`: payments wait for confirmation.
 pub const API_PAYMENT_CONFIRMATION: &str = "API_payment_confirmation";
 
@@ -132,6 +134,12 @@ pub const SETTINGS: &[Setting] = &[
         default: "0",
         per_reseller: false,
         meaning: "1: payment_create answers (the vendor's spelling)",
+    },
+    Setting {
+        name: ALLOW_LOGIN_BY_EMAIL,
+        default: "0",
+        per_reseller: false,
+        meaning: "1: user_login accepts the e-mail of the user's address as u (a username matches first)",
     },
     Setting {
         name: API_PAYMENT_CONFIRMATION,

@@ -76,7 +76,7 @@ fn unknown_paths_are_404_and_other_methods_405() {
     for path in [
         "/",
         "/api/",
-        "/api/users_get",
+        "/api/no_such_call",
         "/billing/api/",
         "/billing/user_details_get",
         "/api/user_details_get/x",

@@ -16,6 +16,7 @@ mod http;
 mod kit;
 mod limits;
 mod lockout;
+mod logins;
 mod ops;
 mod payments;
 mod privilege;

@@ -3,11 +3,12 @@
 //! around them. A failure is counted and, past the limit, answered 429; a pass is never
 //! refused. A wrong hash is logged, audited and, with `--explain-hash-errors`, explained.
 
-use super::{ApiRequest, Authed, Backend, Identity};
+use super::{ApiRequest, Authed, Backend, Identity, Proof};
 use crate::auth::{self, Caller, Role};
 use crate::error::ApiError;
 use crate::guard::Attempt;
-use crate::settings::{API_SECRET_KEY, Settings, XML_API_EXTENSION};
+use crate::settings::{ALLOW_LOGIN_BY_EMAIL, API_SECRET_KEY, Settings, XML_API_EXTENSION};
+use crate::store::queries::CallerRow;
 use crate::store::{ReadCtx, audit, queries};
 use rusqlite::Connection;
 use std::sync::Arc;
@@ -55,12 +56,34 @@ pub fn authenticate(
 }
 
 /// The parameter that names the subject, and its value.
-fn subject_name(req: &ApiRequest) -> Option<&str> {
+pub fn subject_name(req: &ApiRequest) -> Option<&str> {
     let param = match req.call.identity {
         Identity::Caller => "u",
-        Identity::Username(p) | Identity::Uniquehash(p) => p,
+        Identity::Username(p) | Identity::Uniquehash(p) | Identity::Login(p) => p,
     };
     req.params.get(param).filter(|v| !v.is_empty())
+}
+
+/// The subject, as the call's row says to find it.
+pub fn identify(
+    conn: &Connection,
+    ctx: &ReadCtx<'_>,
+    req: &ApiRequest,
+) -> rusqlite::Result<Option<CallerRow>> {
+    let Some(name) = subject_name(req) else {
+        return Ok(None);
+    };
+    match req.call.identity {
+        Identity::Uniquehash(_) => queries::caller_by_uniquehash(conn, name),
+        Identity::Login(_) => match queries::caller_by_username(conn, name)? {
+            Some(row) => Ok(Some(row)),
+            None if ctx.settings(conn, 0)?.system_on(ALLOW_LOGIN_BY_EMAIL) => {
+                queries::caller_by_email(conn, name)
+            }
+            None => Ok(None),
+        },
+        Identity::Caller | Identity::Username(_) => queries::caller_by_username(conn, name),
+    }
 }
 
 /// `Err(None)`: no subject (an unknown `u`, username or uniquehash).
@@ -73,11 +96,7 @@ fn gates(
     caller_id: &mut Option<i64>,
 ) -> Result<Authed, Option<ApiError>> {
     let name = subject_name(req);
-    let row = match (name, req.call.identity) {
-        (None, _) => None,
-        (Some(h), Identity::Uniquehash(_)) => queries::caller_by_uniquehash(conn, h).map_err(db)?,
-        (Some(u), _) => queries::caller_by_username(conn, u).map_err(db)?,
-    };
+    let row = identify(conn, ctx, req).map_err(db)?;
     let caller = row.map(Caller::from);
     let scope = caller.as_ref().map_or(0, Caller::scope);
     let settings = ctx.settings(conn, scope).map_err(db)?;
@@ -98,7 +117,10 @@ fn gates(
     let is_get = req.is_get && gates.get;
     match auth::check_gates(hash_order, &caller, is_get, &settings, &req.params) {
         Ok(matched) => {
-            backend.guard.pass(req.peer, u, matched);
+            // A proof still to come clears the counts only once it passes too.
+            if !matches!(req.call.proof, Proof::PasswordOrUniquehash(..)) {
+                backend.guard.pass(req.peer, u, matched);
+            }
             Ok(Authed { caller, settings })
         }
         Err(ApiError::IncorrectHash) => {

@@ -9,6 +9,7 @@
 
 pub mod caller;
 pub mod payment_create;
+pub mod proof;
 pub mod reach;
 pub mod update_params;
 pub mod user_balance_get;
@@ -17,7 +18,9 @@ pub mod user_delete;
 pub mod user_details_get;
 pub mod user_details_raw_get;
 pub mod user_details_update;
+pub mod user_login;
 pub mod user_simple_balance_get;
+pub mod users_get;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -49,6 +52,21 @@ pub enum ErrorShape {
     PagePage,
     /// The text alone, no XML (the plain-text calls).
     Text,
+    /// `<action><name>login</name><status>failed</status><status_message>TEXT</status_message></action>`
+    Action,
+}
+
+/// What proves the subject besides the hash (accounts.md §2.2, §4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof {
+    /// Nothing.
+    None,
+    /// Before any gate: the subject's password in this parameter must verify and the subject
+    /// must not be blocked; otherwise the row's `unknown` answers (user_login).
+    PasswordFirst(&'static str),
+    /// After the gates: the password in the first parameter, or when it is absent the
+    /// uniquehash in the second, must be the caller's; otherwise `Access Denied` (users_get).
+    PasswordOrUniquehash(&'static str, &'static str),
 }
 
 /// Whose request it is: how the subject is found before any gate runs (accounts.md §1.1).
@@ -62,6 +80,9 @@ pub enum Identity {
     Username(&'static str),
     /// The user whose uniquehash is this parameter.
     Uniquehash(&'static str),
+    /// The user named by this parameter: its username, or (with `Allow_login_by_email`) the
+    /// e-mail of its address, a username matching first.
+    Login(&'static str),
 }
 
 /// Which of the gates after the identity a call runs.
@@ -197,6 +218,8 @@ pub struct CallSpec {
     pub unknown: fn(&Settings) -> ApiError,
     /// Which gates run.
     pub gates: Gates,
+    /// What else proves the subject.
+    pub proof: Proof,
     /// A parameter that may also come as the last path segment (`…/simple_balance/<id>`).
     pub path_param: Option<&'static str>,
     /// XML or plain text.
@@ -222,6 +245,7 @@ pub const CALLS: &[CallSpec] = &[
         identity: Identity::Caller,
         unknown: |_| ApiError::AccessDenied,
         gates: Gates::ALL,
+        proof: Proof::None,
         path_param: None,
         body: Body::Xml,
         run: Run::Read(read::<user_details_get::Get>),
@@ -236,6 +260,7 @@ pub const CALLS: &[CallSpec] = &[
         identity: Identity::Caller,
         unknown: |_| ApiError::AccessDenied,
         gates: Gates::ALL,
+        proof: Proof::None,
         path_param: None,
         body: Body::Xml,
         run: Run::Read(read::<user_details_raw_get::RawGet>),
@@ -250,6 +275,7 @@ pub const CALLS: &[CallSpec] = &[
         identity: Identity::Caller,
         unknown: |_| ApiError::AccessDenied,
         gates: Gates::ALL,
+        proof: Proof::None,
         path_param: None,
         body: Body::Xml,
         run: Run::Write(write::<user_details_update::Update>),
@@ -267,6 +293,7 @@ pub const CALLS: &[CallSpec] = &[
             get: false,
             hash: true,
         },
+        proof: Proof::None,
         path_param: None,
         body: Body::Xml,
         run: Run::Read(read::<user_balance_get::BalanceGet>),
@@ -284,6 +311,7 @@ pub const CALLS: &[CallSpec] = &[
             get: false,
             hash: false,
         },
+        proof: Proof::None,
         path_param: Some("id"),
         body: Body::Text,
         run: Run::Read(read::<user_simple_balance_get::SimpleBalance>),
@@ -298,6 +326,7 @@ pub const CALLS: &[CallSpec] = &[
         identity: Identity::Caller,
         unknown: |_| ApiError::BadLogin,
         gates: Gates::ALL,
+        proof: Proof::None,
         path_param: None,
         body: Body::Xml,
         run: Run::Write(write::<user_balance_update::BalanceUpdate>),
@@ -322,6 +351,7 @@ pub const CALLS: &[CallSpec] = &[
         identity: Identity::Caller,
         unknown: |_| ApiError::BadLogin,
         gates: Gates::ALL,
+        proof: Proof::None,
         path_param: None,
         body: Body::Xml,
         run: Run::Write(write::<payment_create::Payment>),
@@ -336,11 +366,42 @@ pub const CALLS: &[CallSpec] = &[
         identity: Identity::Caller,
         unknown: |_| ApiError::AccessDenied,
         gates: Gates::ALL,
+        proof: Proof::None,
         path_param: None,
         body: Body::Xml,
         run: Run::Write(write::<user_delete::Delete>),
         params: user_delete::params,
         summary: "Delete a user in reach that has no DIDs, calls, payments, users or invoices",
+    },
+    CallSpec {
+        names: &["users_get"],
+        hash_order: || &["u", "p"],
+        shapes: &[],
+        errors: ErrorShape::PageStatus,
+        identity: Identity::Caller,
+        unknown: |_| ApiError::AccessDenied,
+        gates: Gates::ALL,
+        proof: Proof::PasswordOrUniquehash("p", "uniquehash"),
+        path_param: None,
+        body: Body::Xml,
+        run: Run::Read(read::<users_get::UsersGet>),
+        params: users_get::params,
+        summary: "The users in the caller's reach; the caller proves itself with p or uniquehash",
+    },
+    CallSpec {
+        names: &["user_login", "login"],
+        hash_order: || &["u", "p"],
+        shapes: &[],
+        errors: ErrorShape::Action,
+        identity: Identity::Login("u"),
+        unknown: |_| ApiError::LoginFailed,
+        gates: Gates::ALL,
+        proof: Proof::PasswordFirst("p"),
+        path_param: None,
+        body: Body::Xml,
+        run: Run::Write(write::<user_login::Login>),
+        params: user_login::params,
+        summary: "Check u and p; mark the user logged in",
     },
 ];
 
@@ -438,8 +499,13 @@ pub struct Authed {
 
 /// Runs one API request to its outcome.
 pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
+    if let Proof::PasswordFirst(param) = req.call.proof
+        && let Err(e) = proof::password_first(backend, &req, param).await
+    {
+        return Outcome::new(Some(Err(e)));
+    }
     match req.call.run {
-        Run::Read(answer) => {
+        Run::Read(answer) if req.call.proof == Proof::None => {
             let mut outcome = Outcome::new(None);
             let read = backend.store.read(|conn, ctx| {
                 let auth = caller::authenticate(conn, ctx, backend, &req);
@@ -451,7 +517,9 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
             outcome.result = read.and_then(|r| r);
             outcome
         }
-        Run::Write(write) => {
+        run => {
+            // Gates on one snapshot; the proof after them (it may verify a password on the
+            // pool); then the call.
             let auth = backend
                 .store
                 .read(|conn, ctx| caller::authenticate(conn, ctx, backend, &req));
@@ -462,15 +530,35 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
             let mut outcome = Outcome::new(None);
             outcome.xml_extension = auth.xml_extension;
             outcome.caller = auth.caller_id;
-            match auth.result {
-                Ok(authed) => match write(backend, &req, authed).await {
+            let authed = match auth.result {
+                Ok(a) => a,
+                Err(e) => {
+                    outcome.result = Err(e);
+                    return outcome;
+                }
+            };
+            if let Proof::PasswordOrUniquehash(password, uniquehash) = req.call.proof
+                && let Err(e) =
+                    proof::password_or_uniquehash(backend, &req, &authed, password, uniquehash)
+                        .await
+            {
+                outcome.result = Err(e);
+                return outcome;
+            }
+            match run {
+                Run::Read(answer) => {
+                    outcome.result = backend
+                        .store
+                        .read(|conn, ctx| answer(conn, ctx, &req, &authed))
+                        .and_then(|r| r);
+                }
+                Run::Write(write) => match write(backend, &req, authed).await {
                     Ok(w) => {
                         outcome.result = Ok(w.body);
                         outcome.changed = w.changed;
                     }
                     Err(e) => outcome.result = Err(e),
                 },
-                Err(e) => outcome.result = Err(e),
             }
             outcome
         }

@@ -13,6 +13,7 @@ pub mod balances;
 pub mod currencies;
 pub mod deletion;
 pub mod init;
+pub mod lists;
 pub mod ops;
 pub mod payments;
 pub mod queries;

@@ -83,6 +83,45 @@ pub struct TargetFacts {
     pub responsible: i64,
 }
 
+/// The user whose address has this e-mail (the lowest id when several do).
+pub fn caller_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<CallerRow>> {
+    caller_row(
+        conn,
+        "SELECT u.id, u.usertype, u.owner_id, u.acc_group_id, u.show_only_assigned_users
+         FROM users u JOIN addresses a ON a.id = u.address_id
+         WHERE a.email = ?1 AND a.email != '' ORDER BY u.id LIMIT 1",
+        email,
+    )
+}
+
+/// What proves a user: its stored password, its uniquehash, and whether it is blocked.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// `users.password` (an argon2 PHC string, or 40 hex digits of SHA1 from MOR).
+    pub password: String,
+    /// `users.uniquehash`.
+    pub uniquehash: String,
+    /// `users.blocked` is 1.
+    pub blocked: bool,
+}
+
+/// The credentials of user `id`.
+pub fn credentials(conn: &Connection, id: i64) -> rusqlite::Result<Option<Credentials>> {
+    conn.prepare_cached(
+        "SELECT COALESCE(CAST(password AS TEXT), ''), COALESCE(CAST(uniquehash AS TEXT), ''),
+                COALESCE(CAST(blocked AS INTEGER), 0)
+         FROM users WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(Credentials {
+            password: r.get(0)?,
+            uniquehash: r.get(1)?,
+            blocked: r.get::<_, i64>(2)? == 1,
+        })
+    })
+    .optional()
+}
+
 /// The reach facts of user `id`.
 pub fn target_facts(conn: &Connection, id: i64) -> rusqlite::Result<Option<TargetFacts>> {
     conn.prepare_cached(

@@ -1,0 +1,56 @@
+//! `user_login` (alias `login`), accounts.md §4: `u` (a username, or the e-mail of the user's
+//! address when `Allow_login_by_email` is 1) and `p` must verify before any gate; then the
+//! gates run in the user's scope, the user is marked logged in, and the login is audited. The
+//! answer's root is `<action>`, failure included (a failure is not an error to clients).
+
+use super::{ApiRequest, Authed, Form, ParamDoc, Write, Written};
+use crate::error::ApiError;
+use crate::xml::Doc;
+use rusqlite::Connection;
+
+/// The parameters, for the API description.
+pub fn params() -> Vec<ParamDoc> {
+    vec![ParamDoc {
+        name: "p",
+        form: Form::Text,
+        doc: "The user's password, plain (hashed second, after u).".into(),
+    }]
+}
+
+/// A login, from its address.
+pub struct Login {
+    peer: String,
+}
+
+impl Write for Login {
+    fn parse(req: &ApiRequest) -> Result<Login, ApiError> {
+        Ok(Login {
+            peer: req.peer.to_string(),
+        })
+    }
+
+    fn check(&self, _conn: &Connection, _who: &Authed) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    fn apply(
+        self,
+        conn: &Connection,
+        who: &Authed,
+        _password_hash: Option<String>,
+    ) -> Result<Written, ApiError> {
+        let id = who.caller.id;
+        crate::store::audit::login(conn, &crate::dates::now(), id, &self.peer)?;
+        let mut d = Doc::new();
+        d.open("action")
+            .leaf("name", "login")
+            .leaf("status", "ok")
+            .leaf("user_id", &id.to_string())
+            .leaf("status_message", "Successfully logged in")
+            .close();
+        Ok(Written {
+            body: d.finish()?,
+            changed: vec!["users.logged".into()],
+        })
+    }
+}
