@@ -122,6 +122,8 @@ api_errors! {
     LoginFailed => "Login failed", 200, false;
     /// `users_get`: nobody in the caller's list.
     NoUsersFound => "No Users found", 200, false;
+    /// A registration refused, with the vendor's text for why.
+    NotRegistered(why: Registration = Registration::Disabled) => &why.to_string(), 200, false;
     /// Validation problems; each becomes one `<message>`.
     UserNotUpdated(_problems: Vec<Problem> = Vec::new()) => "User was not updated", 200, false;
     /// The disk holding the database is full; nothing was written.
@@ -217,6 +219,101 @@ impl fmt::Display for Problem {
             Problem::TwoFaNoEmail => {
                 f.write_str("Two-factor authentication needs the user's e-mail address")
             }
+        }
+    }
+}
+
+/// Why a registration is refused (accounts.md §3.4), each with the vendor's exact text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Registration {
+    /// `API_Allow_registration_ower_API` is off.
+    Disabled,
+    /// `tariff` names no usable tariff.
+    Tariff,
+    /// The owner's scope has no `Default_User_*` row.
+    NoDefaultUser,
+    /// `Default_User_tariff_id` is not a tariff of the owner.
+    DefaultTariff,
+    /// No default LCR the owner may use.
+    DefaultLcr,
+    /// `username` is blank.
+    UsernameMissing,
+    /// Shorter than allowed (the number is the minimum − 1).
+    UsernameShort(usize),
+    /// Somebody has it (any case).
+    UsernameTaken,
+    /// `password` is blank.
+    PasswordMissing,
+    /// `password2` differs.
+    PasswordsDiffer,
+    /// Shorter than allowed (the number is the minimum − 1).
+    PasswordShort(usize),
+    /// Strong passwords are on and this one is not.
+    PasswordWeak,
+    /// Devices get the user's password and short ones are not allowed there.
+    DevicePasswordShort,
+    /// The password is the username.
+    PasswordIsUsername,
+    /// `first_name` is blank.
+    FirstName,
+    /// `last_name` is blank.
+    LastName,
+    /// `country_id` names no country.
+    Country,
+    /// Not an e-mail address.
+    Email,
+    /// Another address has it.
+    EmailTaken,
+    /// `mob_phone` is somebody's caller id.
+    MobileTaken,
+    /// `phone` is somebody's caller id.
+    PhoneTaken,
+    /// `fax` is somebody's caller id.
+    FaxTaken,
+    /// `device_type` is not SIP, IAX2 or Virtual.
+    DeviceType,
+    /// `lcr_id` names no LCR the owner may use.
+    Lcr,
+    /// `device_location_id` names no location of the owner.
+    Location,
+    /// No free extension in the device range.
+    NoExtension,
+}
+
+impl fmt::Display for Registration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Registration::*;
+        match self {
+            Disabled => f.write_str("Registration over API is disabled"),
+            Tariff => f.write_str("Tariff was not found"),
+            NoDefaultUser => f.write_str("Default user is not present"),
+            DefaultTariff => f.write_str("Tariff was not found cannot create"),
+            DefaultLcr => f.write_str("Default user does not have and LCR set"),
+            UsernameMissing => f.write_str("Please enter username"),
+            UsernameShort(n) => write!(f, "Username must be longer than {n} characters"),
+            UsernameTaken => f.write_str("Such username is already taken"),
+            PasswordMissing => f.write_str("Please enter password"),
+            PasswordsDiffer => f.write_str("Passwords do not match"),
+            PasswordShort(n) => write!(f, "Password must be longer than {n} characters"),
+            PasswordWeak => f.write_str(
+                "Password must contain at least one numeric value, capital and lowercase symbol",
+            ),
+            DevicePasswordShort => f.write_str(
+                "Password must be longer than 7 characters or short passwords in Devices should be allowed",
+            ),
+            PasswordIsUsername => f.write_str("Please enter password not equal to username"),
+            FirstName => f.write_str("Please enter first name"),
+            LastName => f.write_str("Please enter last name"),
+            Country => f.write_str("Please select country"),
+            Email => f.write_str("Please enter correct email"),
+            EmailTaken => f.write_str("This email address is already in use."),
+            MobileTaken => f.write_str("User with such mobile phone number already exists"),
+            PhoneTaken => f.write_str("User with such phone number already exists"),
+            FaxTaken => f.write_str("User with such fax number already exists"),
+            DeviceType => f.write_str("Enter device type"),
+            Lcr => f.write_str("LCR was not found"),
+            Location => f.write_str("Location was not found"),
+            NoExtension => f.write_str("Configuration error. Please contact System Administrator"),
         }
     }
 }

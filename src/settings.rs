@@ -46,6 +46,8 @@ pub const DEVICES_CHECK_BALANCE: &str = "Devices_Check_Ballance";
 pub const API_ALLOW_PAYMENTS: &str = "API_Allow_payments_ower_API";
 /// `Allow_login_by_email`: `user_login` accepts the e-mail of the user's address as `u`.
 pub const ALLOW_LOGIN_BY_EMAIL: &str = "Allow_login_by_email";
+/// `API_Allow_registration_ower_API` (sic): `user_register` answers at all.
+pub const API_ALLOW_REGISTRATION: &str = "API_Allow_registration_ower_API";
 /// `API_payment_confirmation`: payments wait for confirmation.
 pub const API_PAYMENT_CONFIRMATION: &str = "API_payment_confirmation";
 
@@ -142,6 +144,12 @@ pub const SETTINGS: &[Setting] = &[
         meaning: "1: user_login accepts the e-mail of the user's address as u (a username matches first)",
     },
     Setting {
+        name: API_ALLOW_REGISTRATION,
+        default: "0",
+        per_reseller: false,
+        meaning: "1: user_register answers (the vendor's spelling)",
+    },
+    Setting {
         name: API_PAYMENT_CONFIRMATION,
         default: "0",
         per_reseller: false,
@@ -196,6 +204,23 @@ impl Settings {
             .map_or_else(|| Self::default_of(name), String::as_str)
     }
 
+    /// The rows of this request's scope whose name starts with `prefix`, as (the rest of the
+    /// name, value), sorted by name.
+    pub fn scoped_prefixed(&self, prefix: &str) -> Vec<(&str, &str)> {
+        let mut rows: Vec<(&str, &str)> = self
+            .scoped
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix(prefix).map(|rest| (rest, v.as_str())))
+            .collect();
+        rows.sort_unstable();
+        rows
+    }
+
+    /// Whether this request's scope has a row of this name (not just a default).
+    pub fn scoped_has(&self, name: &str) -> bool {
+        self.scoped.contains_key(name)
+    }
+
     /// The scope this view was loaded for.
     pub fn scope(&self) -> i64 {
         self.scope
@@ -209,6 +234,11 @@ impl Settings {
     /// Whether a scoped flag is exactly `1`.
     pub fn scoped_on(&self, name: &str) -> bool {
         self.scoped(name).trim() == "1"
+    }
+
+    /// A number of this request's scope, or `default` when missing or not a number.
+    pub fn scoped_int(&self, name: &str, default: i64) -> i64 {
+        self.scoped(name).trim().parse().unwrap_or(default)
     }
 
     /// A system number, or `default` when missing or not a number.

@@ -22,6 +22,7 @@ mod payments;
 mod privilege;
 mod props;
 mod raw_get;
+mod registration;
 mod update;
 mod walls;
 mod wiki;

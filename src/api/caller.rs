@@ -59,7 +59,10 @@ pub fn authenticate(
 pub fn subject_name(req: &ApiRequest) -> Option<&str> {
     let param = match req.call.identity {
         Identity::Caller => "u",
-        Identity::Username(p) | Identity::Uniquehash(p) | Identity::Login(p) => p,
+        Identity::Username(p)
+        | Identity::Uniquehash(p)
+        | Identity::Login(p)
+        | Identity::Owner(p) => p,
     };
     req.params.get(param).filter(|v| !v.is_empty())
 }
@@ -71,9 +74,13 @@ pub fn identify(
     req: &ApiRequest,
 ) -> rusqlite::Result<Option<CallerRow>> {
     let Some(name) = subject_name(req) else {
-        return Ok(None);
+        return match req.call.identity {
+            Identity::Owner(_) => queries::caller_by_id(conn, 0),
+            _ => Ok(None),
+        };
     };
     match req.call.identity {
+        Identity::Owner(_) => queries::caller_by_uniquehash(conn, name),
         Identity::Uniquehash(_) => queries::caller_by_uniquehash(conn, name),
         Identity::Login(_) => match queries::caller_by_username(conn, name)? {
             Some(row) => Ok(Some(row)),

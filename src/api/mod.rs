@@ -19,6 +19,7 @@ pub mod user_details_get;
 pub mod user_details_raw_get;
 pub mod user_details_update;
 pub mod user_login;
+pub mod user_register;
 pub mod user_simple_balance_get;
 pub mod users_get;
 
@@ -83,6 +84,8 @@ pub enum Identity {
     /// The user named by this parameter: its username, or (with `Allow_login_by_email`) the
     /// e-mail of its address, a username matching first.
     Login(&'static str),
+    /// The owner whose uniquehash is this parameter; without it, the admin (user 0).
+    Owner(&'static str),
 }
 
 /// Which of the gates after the identity a call runs.
@@ -402,6 +405,34 @@ pub const CALLS: &[CallSpec] = &[
         run: Run::Write(write::<user_login::Login>),
         params: user_login::params,
         summary: "Check u and p; mark the user logged in",
+    },
+    CallSpec {
+        names: &["user_register"],
+        hash_order: || {
+            &[
+                "email",
+                "id",
+                "lcr_id",
+                "device_type",
+                "username",
+                "first_name",
+                "last_name",
+                "caller_id",
+                "state",
+                "device_location_id",
+            ]
+        },
+        shapes: &[],
+        errors: ErrorShape::PageStatus,
+        identity: Identity::Owner("id"),
+        unknown: user_register::unknown,
+        gates: Gates::ALL,
+        proof: Proof::None,
+        path_param: None,
+        body: Body::Xml,
+        run: Run::Write(write::<user_register::Register>),
+        params: user_register::params,
+        summary: "Create a user with its device under the owner named by uniquehash",
     },
 ];
 

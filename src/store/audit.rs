@@ -39,3 +39,19 @@ pub fn login(conn: &Connection, now: &str, id: i64, peer: &str) -> rusqlite::Res
     .execute(rusqlite::params![now, id, peer])?;
     Ok(())
 }
+
+/// Records a registration: the owner (there is no caller), the new user, its username.
+pub fn registered(
+    conn: &Connection,
+    now: &str,
+    owner: i64,
+    id: i64,
+    username: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO actions (date, user_id, target_id, action, data, data2)
+         VALUES (?1, ?2, ?3, 'user_registered', ?4, '')",
+    )?
+    .execute(rusqlite::params![now, owner, id, username])?;
+    Ok(())
+}

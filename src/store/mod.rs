@@ -18,6 +18,7 @@ pub mod ops;
 pub mod payments;
 pub mod queries;
 pub mod refs;
+pub mod registration;
 pub mod user_update;
 pub mod writer;
 

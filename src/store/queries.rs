@@ -83,6 +83,23 @@ pub struct TargetFacts {
     pub responsible: i64,
 }
 
+/// The user with this id.
+pub fn caller_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<CallerRow>> {
+    conn.prepare_cached(
+        "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users FROM users WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(CallerRow {
+            id: r.get(0)?,
+            usertype: r.get(1)?,
+            owner_id: r.get(2)?,
+            acc_group_id: r.get(3)?,
+            show_only_assigned_users: r.get::<_, i64>(4)? == 1,
+        })
+    })
+    .optional()
+}
+
 /// The user whose address has this e-mail (the lowest id when several do).
 pub fn caller_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<CallerRow>> {
     caller_row(

@@ -1,0 +1,650 @@
+//! `user_register`, accounts.md §3: create a user (with its address, tax row, device and
+//! caller ids) under the owner whose uniquehash is `id` (the admin without one). The owner's
+//! uniquehash and scope key are the credential. Every check runs, in the spec's order, before
+//! the password is hashed; then everything is written in one transaction.
+
+use super::{ApiRequest, Authed, Form, ParamDoc, Write, Written};
+use crate::auth::Role;
+use crate::error::{ApiError, Registration as R};
+use crate::settings::{
+    API_ALLOW_REGISTRATION, PASSWORD_LENGTH, RESELLERS_USE_ADMIN_TARIFFS, Settings,
+    USE_STRONG_PASSWORD, USERNAME_LENGTH,
+};
+use crate::store::registration::{self as reg, Owner};
+use crate::store::user_update::username_taken;
+use crate::xml::Doc;
+use rusqlite::Connection;
+use rusqlite::types::Value;
+
+/// The text under `<registration_notice>`.
+const NOTICE: &str = "*ATTENTION! These settings are for you to configure your DEVICE. \nIn order to login to this system you need to use settings you have entered before!";
+
+/// The device types, with the port each gets.
+const DEVICE_TYPES: &[(&str, i64)] = &[("SIP", 5060), ("IAX2", 4569), ("Virtual", 0)];
+
+/// The caller-id parameters, with their `callerids` description and the refusal when taken.
+const PHONES: &[(&str, &str, R)] = &[
+    ("mob_phone", "Mobile Phone", R::MobileTaken),
+    ("phone", "Phone", R::PhoneTaken),
+    ("fax", "Fax", R::FaxTaken),
+];
+
+/// Address fields copied from the request when not blank.
+const ADDRESS_FIELDS: &[&str] = &[
+    "state",
+    "county",
+    "city",
+    "postcode",
+    "address",
+    "phone",
+    "mob_phone",
+    "fax",
+    "email",
+];
+
+/// The parameters, for the API description.
+pub fn params() -> Vec<ParamDoc> {
+    let p = |name, form, doc: &str| ParamDoc {
+        name,
+        form,
+        doc: doc.into(),
+    };
+    vec![
+        p(
+            "email",
+            Form::Email,
+            "The new user's e-mail (unique unless allowed otherwise).",
+        ),
+        p(
+            "id",
+            Form::Text,
+            "The owner's uniquehash (admin or reseller); without it, the admin.",
+        ),
+        p("lcr_id", Form::Digits, "An LCR the owner may use."),
+        p(
+            "device_type",
+            Form::Choice(&["SIP", "IAX2", "Virtual"]),
+            "The device's type.",
+        ),
+        p("username", Form::Text, "The new login; unique in any case."),
+        p("first_name", Form::Text, "First name."),
+        p("last_name", Form::Text, "Last name."),
+        p(
+            "caller_id",
+            Form::Text,
+            "The device's caller id (stored as <value>).",
+        ),
+        p("state", Form::Text, "Address: state."),
+        p(
+            "device_location_id",
+            Form::Digits,
+            "A location of the owner.",
+        ),
+        p("password", Form::Text, "The password (not hashed)."),
+        p("password2", Form::Text, "The password again (not hashed)."),
+        p("country_id", Form::Digits, "A country (directions.id)."),
+        p("county", Form::Text, "Address: county."),
+        p("city", Form::Text, "Address: city."),
+        p("postcode", Form::Text, "Address: postcode."),
+        p("address", Form::Text, "Address: street."),
+        p("phone", Form::Text, "Address: phone (also a caller id)."),
+        p(
+            "mob_phone",
+            Form::Text,
+            "Address: mobile phone (also a caller id).",
+        ),
+        p("fax", Form::Text, "Address: fax (also a caller id)."),
+        p("client_id", Form::Text, "users.clientid."),
+        p("vat_number", Form::Text, "users.vat_number."),
+        p(
+            "tariff",
+            Form::Digits,
+            "A tariff the owner may give (not hashed).",
+        ),
+        p(
+            "currency_id",
+            Form::Digits,
+            "An existing currency (not hashed).",
+        ),
+        p("call_limit", Form::Digits, "users.call_limit (not hashed)."),
+        p(
+            "credit_limit",
+            Form::Text,
+            "-1 (unlimited) or digits: users.credit (not hashed).",
+        ),
+        p(
+            "accounting_number",
+            Form::Text,
+            "users.accounting_number (not hashed).",
+        ),
+    ]
+}
+
+/// No owner: the setting answers first, then Access Denied.
+pub fn unknown(system: &Settings) -> ApiError {
+    if system.system_on(API_ALLOW_REGISTRATION) {
+        ApiError::AccessDenied
+    } else {
+        ApiError::NotRegistered(R::Disabled)
+    }
+}
+
+/// A registration request, read once.
+pub struct Register {
+    params: crate::params::Params,
+}
+
+/// What the checks settled, for the writes.
+struct Plan {
+    owner: Owner,
+    tariff_id: i64,
+    lcr_id: i64,
+    device_port: i64,
+}
+
+impl Register {
+    fn get(&self, name: &str) -> &str {
+        self.params.get(name).unwrap_or("")
+    }
+
+    fn int(&self, name: &str) -> Option<i64> {
+        self.params.get(name).and_then(|v| v.trim().parse().ok())
+    }
+
+    /// Every check of §3.4, first failure answers.
+    fn plan(&self, conn: &Connection, who: &Authed) -> Result<Plan, ApiError> {
+        let s = &who.settings;
+        let no = |why| Err(ApiError::NotRegistered(why));
+        if !s.system_on(API_ALLOW_REGISTRATION) {
+            return no(R::Disabled);
+        }
+        if !matches!(who.caller.role, Role::Admin | Role::Reseller) {
+            return Err(ApiError::AccessDenied);
+        }
+        let owner = reg::owner(conn, who.caller.id)?.ok_or(ApiError::AccessDenied)?;
+        let reseller = who.caller.role == Role::Reseller;
+        if let Some(t) = self.params.get("tariff") {
+            let usable = match t.trim().parse::<i64>() {
+                Ok(id) => reg::tariff_usable(
+                    conn,
+                    id,
+                    owner.id,
+                    reseller && s.system_on(RESELLERS_USE_ADMIN_TARIFFS),
+                )?,
+                Err(_) => false,
+            };
+            if !usable {
+                return no(R::Tariff);
+            }
+        }
+        if s.scoped_prefixed("Default_User_").is_empty() {
+            return no(R::NoDefaultUser);
+        }
+        let default_tariff = s
+            .scoped("Default_User_tariff_id")
+            .trim()
+            .parse::<i64>()
+            .ok();
+        match default_tariff {
+            Some(id) if reg::tariff_usable(conn, id, owner.id, false)? => {}
+            _ => return no(R::DefaultTariff),
+        }
+        // A reseller without providers of its own routes through the admin's LCRs.
+        let lcr_owner = if reseller && !owner.own_providers {
+            0
+        } else {
+            owner.id
+        };
+        let default_lcr = s.scoped("Default_User_lcr_id").trim().parse::<i64>().ok();
+        match default_lcr {
+            Some(id) if reg::lcr_of(conn, id, lcr_owner)? => {}
+            _ => return no(R::DefaultLcr),
+        }
+        // The fields.
+        let username = self.get("username").trim();
+        let min_user = s.scoped_int(USERNAME_LENGTH, 1).max(1) as usize;
+        if username.is_empty() {
+            return no(R::UsernameMissing);
+        }
+        if username.chars().count() < min_user {
+            return no(R::UsernameShort(min_user - 1));
+        }
+        if username_taken(conn, username, -1)? {
+            return no(R::UsernameTaken);
+        }
+        let password = self.get("password");
+        if password.trim().is_empty() {
+            return no(R::PasswordMissing);
+        }
+        if password != self.get("password2") {
+            return no(R::PasswordsDiffer);
+        }
+        let strong = s.system_on(USE_STRONG_PASSWORD);
+        let floor = if strong { 8 } else { 6 };
+        let min_pw = s.scoped_int(PASSWORD_LENGTH, floor).max(floor) as usize;
+        if password.trim().chars().count() < min_pw {
+            return no(R::PasswordShort(min_pw - 1));
+        }
+        let varied = password.chars().any(|c| c.is_ascii_digit())
+            && password.chars().any(char::is_uppercase)
+            && password.chars().any(char::is_lowercase);
+        if strong && !varied {
+            return no(R::PasswordWeak);
+        }
+        if s.system_on("Allow_registration_username_passwords_in_devices")
+            && !s.system_on("Allow_short_passwords_in_devices")
+            && password.chars().count() < 8
+        {
+            return no(R::DevicePasswordShort);
+        }
+        if password == username {
+            return no(R::PasswordIsUsername);
+        }
+        if self.get("first_name").trim().is_empty() {
+            return no(R::FirstName);
+        }
+        if self.get("last_name").trim().is_empty() {
+            return no(R::LastName);
+        }
+        match self.int("country_id") {
+            Some(id) if reg::country_exists(conn, id)? => {}
+            _ => return no(R::Country),
+        }
+        let email = self.get("email").trim();
+        if !is_vendor_email(email) {
+            return no(R::Email);
+        }
+        if !s.system_on("allow_identical_email_addresses_to_different_users")
+            && reg::email_taken(conn, email)?
+        {
+            return no(R::EmailTaken);
+        }
+        for (param, _, taken) in PHONES {
+            let digits = digits(self.get(param));
+            if !digits.is_empty() && reg::cli_taken(conn, &digits)? {
+                return no(taken.clone());
+            }
+        }
+        let Some(&(_, device_port)) = DEVICE_TYPES
+            .iter()
+            .find(|(t, _)| *t == self.get("device_type"))
+        else {
+            return no(R::DeviceType);
+        };
+        let may_choose_lcr = !reseller || owner.own_providers;
+        let lcr_id = match (self.params.get("lcr_id"), may_choose_lcr) {
+            (Some(v), _) => {
+                let ok = match v.trim().parse::<i64>() {
+                    Ok(id) if may_choose_lcr => reg::lcr_of(conn, id, owner.id)?,
+                    Ok(id) => id == owner.lcr_id,
+                    Err(_) => false,
+                };
+                if !ok {
+                    return no(R::Lcr);
+                }
+                if may_choose_lcr {
+                    v.trim().parse().unwrap_or(0)
+                } else {
+                    owner.lcr_id
+                }
+            }
+            (None, true) => default_lcr.unwrap_or(0),
+            (None, false) => owner.lcr_id,
+        };
+        if let Some(loc) = self.params.get("device_location_id") {
+            let ok = match loc.trim().parse::<i64>() {
+                Ok(id) => reg::location_of(conn, id, owner.id)?,
+                Err(_) => false,
+            };
+            if !ok {
+                return no(R::Location);
+            }
+        }
+        let tariff_id = self.int("tariff").or(default_tariff).unwrap_or(0);
+        Ok(Plan {
+            owner,
+            tariff_id,
+            lcr_id,
+            device_port,
+        })
+    }
+}
+
+impl Write for Register {
+    fn parse(req: &ApiRequest) -> Result<Register, ApiError> {
+        Ok(Register {
+            params: req.params.clone(),
+        })
+    }
+
+    fn password(&self) -> Option<&str> {
+        // Always asked for: an empty or missing one fails in `check`, before any hashing.
+        Some(self.get("password"))
+    }
+
+    fn check(&self, conn: &Connection, who: &Authed) -> Result<(), ApiError> {
+        self.plan(conn, who).map(|_| ())
+    }
+
+    fn apply(
+        self,
+        conn: &Connection,
+        who: &Authed,
+        password_hash: Option<String>,
+    ) -> Result<Written, ApiError> {
+        let plan = self.plan(conn, who)?;
+        let s = &who.settings;
+        let now = crate::dates::now();
+        let username = self.get("username").trim().to_string();
+        let password = self.get("password").to_string();
+        // The address: the owner's defaults, then the request's non-blank fields.
+        let address_cols = reg::columns(conn, "addresses")?;
+        let mut address: Vec<(String, Value)> = defaults(s, "Default_Address_", &address_cols);
+        put(
+            &mut address,
+            "direction_id",
+            self.int("country_id").unwrap_or(0).into(),
+        );
+        for f in ADDRESS_FIELDS {
+            let v = self.get(f).trim();
+            if !v.is_empty() {
+                put(&mut address, f, v.to_string().into());
+            }
+        }
+        let address_id = reg::insert(conn, "addresses", &address)?;
+        // The tax row: the owner's defaults, else tax 1 on at 0.
+        let tax_cols = reg::columns(conn, "taxes")?;
+        let mut tax = defaults(s, "Default_Tax_", &tax_cols);
+        if tax.is_empty() {
+            tax.push(("tax1_enabled".into(), 1.into()));
+        }
+        let tax_id = reg::insert(conn, "taxes", &tax)?;
+        // The user: the owner's defaults, then what the request and the rules say.
+        let user_cols = reg::columns(conn, "users")?;
+        let mut user = defaults(s, "Default_User_", &user_cols);
+        let agreement = reg::next_agreement_number(conn)?;
+        let width = s.system_int("Agreement_Number_Length", 10).clamp(1, 40) as usize;
+        let currency = match self.int("currency_id") {
+            Some(id) if crate::store::currencies::by_id(conn, id)?.is_some() => id,
+            _ => s
+                .scoped("Default_User_currency_id")
+                .trim()
+                .parse()
+                .unwrap_or(1),
+        };
+        let uniquehash = unique(conn, LOWER_DIGITS, 10, reg::uniquehash_taken)?;
+        let hash = password_hash.ok_or(ApiError::Internal)?;
+        let fixed: Vec<(&str, Value)> = vec![
+            ("username", username.clone().into()),
+            ("password", hash.into()),
+            ("usertype", "user".to_string().into()),
+            ("owner_id", plan.owner.id.into()),
+            (
+                "first_name",
+                self.get("first_name").trim().to_string().into(),
+            ),
+            ("last_name", self.get("last_name").trim().to_string().into()),
+            ("clientid", self.get("client_id").to_string().into()),
+            ("vat_number", self.get("vat_number").to_string().into()),
+            ("agreement_number", format!("{agreement:0width$}").into()),
+            ("agreement_date", crate::dates::today().into()),
+            (
+                "taxation_country",
+                self.int("country_id").unwrap_or(0).into(),
+            ),
+            ("tariff_id", plan.tariff_id.into()),
+            ("lcr_id", plan.lcr_id.into()),
+            ("currency_id", currency.into()),
+            ("uniquehash", uniquehash.into()),
+            ("logged", 0.into()),
+            ("address_id", address_id.into()),
+            ("tax_id", tax_id.into()),
+        ];
+        for (c, v) in fixed {
+            put(&mut user, c, v);
+        }
+        if !user.iter().any(|(c, _)| c == "balance") {
+            put(&mut user, "balance", 0.0.into());
+        }
+        if let Some(v) = self.params.get("call_limit") {
+            put(
+                &mut user,
+                "call_limit",
+                v.trim().parse::<i64>().unwrap_or(0).into(),
+            );
+        }
+        if let Some(v) = self.params.get("credit_limit") {
+            let credit = match v.trim() {
+                "-1" => -1,
+                d => d.parse::<i64>().ok().filter(|x| *x >= 0).unwrap_or(0),
+            };
+            put(&mut user, "credit", credit.into());
+        }
+        if let Some(v) = self.params.get("accounting_number") {
+            put(&mut user, "accounting_number", v.to_string().into());
+        }
+        let user_id = reg::insert(conn, "users", &user)?;
+        // The device.
+        let device_type = self.get("device_type").to_string();
+        let matching = s.system_on("Allow_registration_username_passwords_in_devices");
+        let min = s.system_int("Device_Range_MIN", 1000);
+        let max = s.system_int("Device_Range_MAX", 9999);
+        let extension = reg::free_extension(conn, min, max)?
+            .ok_or(ApiError::NotRegistered(R::NoExtension))?
+            .to_string();
+        let login = if matching {
+            username.clone()
+        } else {
+            extension.clone()
+        };
+        let alphabet = if s.system_on(USE_STRONG_PASSWORD) {
+            MIXED_DIGITS
+        } else {
+            LOWER_DIGITS
+        };
+        let secret = if matching {
+            password
+        } else {
+            random(alphabet, 12)?
+        };
+        let pin_len = s.system_int("Device_PIN_Length", 6).clamp(1, 20) as usize;
+        let pin = unique(conn, DIGITS, pin_len, reg::pin_taken)?;
+        let caller_id = self.get("caller_id").trim().to_string();
+        let callerid = if !caller_id.is_empty() {
+            format!("<{caller_id}>")
+        } else if s.scoped_has("Default_device_cid_name")
+            || s.scoped_has("Default_device_cid_number")
+        {
+            format!(
+                "\"{}\" <{}>",
+                s.scoped("Default_device_cid_name"),
+                s.scoped("Default_device_cid_number")
+            )
+        } else {
+            String::new()
+        };
+        let location = self
+            .int("device_location_id")
+            .or_else(|| s.scoped("Default_device_location_id").trim().parse().ok())
+            .unwrap_or(1);
+        let device: Vec<(String, Value)> = vec![
+            ("user_id".into(), user_id.into()),
+            ("device_type".into(), device_type.clone().into()),
+            ("name".into(), login.clone().into()),
+            ("username".into(), login.clone().into()),
+            ("extension".into(), extension.into()),
+            ("secret".into(), secret.clone().into()),
+            ("pin".into(), pin.clone().into()),
+            ("callerid".into(), callerid.into()),
+            ("description".into(), String::new().into()),
+            ("context".into(), "mor_local".to_string().into()),
+            ("host".into(), "dynamic".to_string().into()),
+            ("port".into(), plan.device_port.into()),
+            ("location_id".into(), location.into()),
+        ];
+        let device_id = reg::insert(conn, "devices", &device)?;
+        let mut device_login = login;
+        if device_type == "Virtual" {
+            device_login = format!("virtual_{device_id}");
+            for c in ["name", "username", "extension"] {
+                reg::set(conn, "devices", device_id, c, device_login.clone().into())?;
+            }
+        }
+        reg::set(
+            conn,
+            "users",
+            user_id,
+            "primary_device_id",
+            device_id.into(),
+        )?;
+        for (param, description, _) in PHONES {
+            let digits = digits(self.get(param));
+            if !digits.is_empty() {
+                let row: Vec<(String, Value)> = vec![
+                    ("cli".into(), digits.into()),
+                    ("device_id".into(), device_id.into()),
+                    ("description".into(), description.to_string().into()),
+                    ("added_at".into(), now.clone().into()),
+                ];
+                reg::insert(conn, "callerids", &row)?;
+            }
+        }
+        crate::store::audit::registered(conn, &now, plan.owner.id, user_id, &username)?;
+        let mut d = Doc::new();
+        d.open("page")
+            .open("status")
+            .leaf("success", "Registration successful")
+            .close()
+            .open("user_device_settings")
+            .leaf("user_id", &user_id.to_string())
+            .leaf("device_type", &device_type)
+            .leaf("device_id", &device_id.to_string());
+        if !caller_id.is_empty() {
+            d.leaf("caller_id", &format!("<{caller_id}>"));
+        }
+        d.leaf("username", &device_login)
+            .leaf("password", &secret)
+            .leaf("pin", &pin)
+            .leaf("server_ip", s.system("Asterisk_Server_IP"))
+            .leaf("registration_notice", NOTICE)
+            .close()
+            .close();
+        Ok(Written {
+            body: d.finish()?,
+            changed: vec!["users.id".into(), "devices.id".into()],
+        })
+    }
+}
+
+/// The owner scope's `<prefix><column>` rows whose column exists, as values to insert.
+fn defaults(s: &Settings, prefix: &str, columns: &[String]) -> Vec<(String, Value)> {
+    s.scoped_prefixed(prefix)
+        .into_iter()
+        .filter(|(c, _)| columns.iter().any(|x| x == c) && *c != "id")
+        .map(|(c, v)| (c.to_string(), Value::from(v.to_string())))
+        .collect()
+}
+
+/// Sets `column` in a row being built (replacing a default).
+fn put(row: &mut Vec<(String, Value)>, column: &str, value: Value) {
+    row.retain(|(c, _)| c != column);
+    row.push((column.to_string(), value));
+}
+
+/// The digits of a phone number.
+fn digits(v: &str) -> String {
+    v.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The vendor's e-mail pattern: a dot-separated local part of `[A-Za-z0-9_+-]`, a domain of
+/// `[A-Za-z0-9-]` labels, and a top-level domain of 2–15 letters.
+fn is_vendor_email(v: &str) -> bool {
+    let Some((local, domain)) = v.split_once('@') else {
+        return false;
+    };
+    let word = |s: &str, extra: &[char]| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    let tld = labels.last().copied().unwrap_or("");
+    local.split('.').all(|p| word(p, &['_', '+', '-']))
+        && labels.len() >= 2
+        && labels.iter().all(|l| word(l, &['-']))
+        && (2..=15).contains(&tld.len())
+        && tld.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+const LOWER_DIGITS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+const MIXED_DIGITS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const DIGITS: &[u8] = b"0123456789";
+
+/// `n` characters from `alphabet`, from the operating system's random source (uniform:
+/// bytes past the last whole multiple of the alphabet are drawn again).
+fn random(alphabet: &[u8], n: usize) -> Result<String, ApiError> {
+    let limit = 256 - 256 % alphabet.len();
+    let mut out = String::with_capacity(n);
+    while out.len() < n {
+        let mut buf = [0u8; 32];
+        getrandom::fill(&mut buf).map_err(|_| ApiError::Internal)?;
+        for b in buf {
+            if out.len() < n && (b as usize) < limit {
+                out.push(alphabet[b as usize % alphabet.len()] as char);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A random value nobody has yet.
+fn unique(
+    conn: &Connection,
+    alphabet: &[u8],
+    n: usize,
+    taken: fn(&Connection, &str) -> rusqlite::Result<bool>,
+) -> Result<String, ApiError> {
+    for _ in 0..100 {
+        let v = random(alphabet, n)?;
+        if !taken(conn, &v)? {
+            return Ok(v);
+        }
+    }
+    Err(ApiError::Internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vendors_email_pattern() {
+        for ok in ["new@example.com", "a.b-c+d_e@sub.example.museum", "x@y.lt"] {
+            assert!(is_vendor_email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a@b",
+            "a@@b.com",
+            "a@b.c",
+            "a b@c.com",
+            ".a@b.com",
+            "a@b..com",
+            "a@b.c0m",
+            "a@b.abcdefghijklmnop",
+        ] {
+            assert!(!is_vendor_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn random_values_use_their_alphabet() {
+        let v = random(DIGITS, 6).unwrap();
+        assert_eq!(v.len(), 6);
+        assert!(v.bytes().all(|b| b.is_ascii_digit()));
+        assert_ne!(
+            random(LOWER_DIGITS, 12).unwrap(),
+            random(LOWER_DIGITS, 12).unwrap()
+        );
+    }
+}
