@@ -169,3 +169,4 @@ INSERT INTO users (id, username, usertype, first_name, last_name, balance, credi
       'UTC', 'w1k2i3', ''),
   (124, 'wiki_customer', 'user', 'Walter', 'Customer', 0.0, 0.0, 0, 123, 2, 1, 0, 1, 0, 0, -1,
       '', '', NULL, 0, '', 0.0, 0, '', 0.0, 1, 0, 0, 0.0, -1, 1, 0, 0, 0, 0, '', 'UTC', 'w1c2', '');
+
