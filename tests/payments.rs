@@ -324,3 +324,64 @@ fn sixteen_clients_paying_at_once_add_up_to_the_cent() {
         acked.to_string()
     );
 }
+
+#[test]
+fn the_cli_lists_payments_and_explains_a_payments_hash() {
+    let s = Server::fixture_f(&[]);
+    pay(
+        &s,
+        "admin",
+        "secret",
+        &[
+            ("user_id", "2"),
+            ("p_currency", "EUR"),
+            ("amount", "100"),
+            ("transaction", "T-9"),
+        ],
+    );
+    let db = s.db.to_str().unwrap();
+    let (ok, out, err) = morbox(&["payments", "list", "--db", db, "--user", "alice", "--json"]);
+    assert!(ok, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["transaction_id"], "T-9");
+    assert_eq!(rows[0]["amount"], "100.0");
+    assert_eq!(rows[0]["gross"], "121.0");
+    assert_eq!(rows[1]["id"], "1");
+    // `morbox hash` knows the call's order: amount before p_currency is a wrong order.
+    let wrong = sha1_hex("2100EURsecret");
+    let (ok, out, _) = morbox(&[
+        "hash",
+        "payment_create",
+        "--db",
+        db,
+        "u=admin",
+        "user_id=2",
+        "p_currency=EUR",
+        "amount=100",
+        &format!("hash={wrong}"),
+    ]);
+    assert!(!ok);
+    assert!(
+        out.contains("string hashed: 2EUR100<key of the system"),
+        "{out}"
+    );
+    assert!(
+        out.contains("wrong order (user_id, amount, p_currency)"),
+        "{out}"
+    );
+    // And for the balance call, the key of the target's scope (bob: reseller 3).
+    let (ok, out, _) = morbox(&[
+        "hash",
+        "balance",
+        "--db",
+        db,
+        "u=admin",
+        "username=bob",
+        &format!("hash={}", sha1_hex("bobsecret")),
+    ]);
+    assert!(!ok);
+    assert!(out.contains("<key of reseller 3"), "{out}");
+    assert!(out.contains("made with the key of the system"), "{out}");
+}

@@ -53,6 +53,9 @@ pub enum Command {
     Settings(SettingsCommand),
     /// Show recent audit rows (table actions), newest first.
     Audit(AuditArgs),
+    /// List payments (table payments), newest first.
+    #[command(subcommand)]
+    Payments(PaymentsCommand),
     /// Check the database: integrity, schema version, row counts. Exit 1 when not ok.
     Check(DbArgs),
     /// Copy the database consistently while it is being served (VACUUM INTO).
@@ -183,6 +186,22 @@ pub enum SettingsCommand {
         /// Accept a name morbox does not know.
         #[arg(long)]
         force: bool,
+    },
+}
+
+/// `morbox payments …`.
+#[derive(Debug, Subcommand)]
+pub enum PaymentsCommand {
+    /// List payments, newest first.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only this user's (id or username).
+        #[arg(long)]
+        user: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
     },
 }
 
@@ -355,6 +374,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         Command::Users(cmd) => ops::users(&cmd),
         Command::Settings(cmd) => ops::settings(&cmd),
         Command::Audit(args) => ops::audit(&args),
+        Command::Payments(cmd) => ops::payments(&cmd),
         Command::Check(args) => ops::check(&args),
         Command::Backup(args) => ops::backup(&args),
     }

@@ -1,7 +1,9 @@
 //! The operator's commands: `hash`, `users`, `settings`, `audit`, `check`, `backup`. Output is
 //! an aligned table by default and JSON with `--json`; the SQL lives in [`crate::store::ops`].
 
-use super::{AuditArgs, BackupArgs, DbArgs, HashArgs, SettingsCommand, UsersCommand};
+use super::{
+    AuditArgs, BackupArgs, DbArgs, HashArgs, PaymentsCommand, SettingsCommand, UsersCommand,
+};
 use crate::auth::{Caller, Role};
 use crate::explain::{explain, hashed_values, named_keys};
 use crate::params::Params;
@@ -113,12 +115,7 @@ pub fn hash(args: &HashArgs) -> Result {
         Some(k) => (k.clone(), "given with --key".to_string(), Vec::new()),
         None => {
             let conn = open(&args.db)?;
-            let u = params
-                .get("u")
-                .ok_or("u=… is needed to find the caller's key (or pass --key)")?;
-            let caller: Caller = queries::caller_by_username(&conn, u)?
-                .map(Caller::from)
-                .ok_or_else(|| format!("no user named {u}"))?;
+            let caller = Caller::from(signer(&conn, call, &params)?);
             let settings = queries::settings(&conn, caller.scope())?;
             let mut key = settings.scoped(API_SECRET_KEY).to_string();
             let mut scope = crate::auth::scope_name(caller.scope());
@@ -180,6 +177,48 @@ pub fn hash(args: &HashArgs) -> Result {
             Err("the given hash does not match".into())
         }
     }
+}
+
+/// The user whose scope's key signs a request of `call`, found as the server finds it (the
+/// call table's identity column).
+fn signer(
+    conn: &Connection,
+    call: crate::api::Call,
+    params: &Params,
+) -> std::result::Result<queries::CallerRow, Box<dyn Error>> {
+    use crate::api::Identity;
+    if !call.gates.hash {
+        return Err(format!("{} checks no hash", call.name()).into());
+    }
+    let (param, found) = match call.identity {
+        Identity::Caller | Identity::Login(_) => {
+            let u = params
+                .get("u")
+                .ok_or("u=… is needed to find the caller's key (or pass --key)")?;
+            ("u", queries::caller_by_username(conn, u)?)
+        }
+        Identity::Username(p) => {
+            let name = params
+                .get(p)
+                .ok_or_else(|| format!("{p}=… is needed: its user's key signs (or pass --key)"))?;
+            (p, queries::caller_by_username(conn, name)?)
+        }
+        Identity::Uniquehash(p) => {
+            let h = params.get(p).ok_or_else(|| format!("{p}=… is needed"))?;
+            (p, queries::caller_by_uniquehash(conn, h)?)
+        }
+        Identity::Owner(p) => match params.get(p) {
+            Some(h) => (p, queries::caller_by_uniquehash(conn, h)?),
+            None => (p, queries::caller_by_id(conn, 0)?),
+        },
+    };
+    found.ok_or_else(|| {
+        format!(
+            "no user matches {param}={}",
+            params.get(param).unwrap_or("")
+        )
+        .into()
+    })
 }
 
 /// `morbox users …`.
@@ -291,6 +330,18 @@ fn check_password(pw: &str, settings: &crate::settings::Settings) -> Result {
 
 fn argon2_hash(pw: &str) -> std::result::Result<String, Box<dyn Error>> {
     Ok(crate::passwords::hash(pw)?)
+}
+
+/// `morbox payments …`.
+pub fn payments(cmd: &PaymentsCommand) -> Result {
+    let PaymentsCommand::List { db, user, limit } = cmd;
+    let conn = open(&db.db)?;
+    let user = match user {
+        Some(who) => Some(ops::find_user(&conn, who)?.ok_or_else(|| format!("no user {who}"))?),
+        None => None,
+    };
+    print_rows(&ops::list_payments(&conn, user, *limit)?, db.json);
+    Ok(())
 }
 
 /// `morbox settings …`.

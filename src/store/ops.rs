@@ -52,6 +52,22 @@ pub fn list_users(
     )
 }
 
+/// Payments, newest first: of one user, or all.
+pub fn list_payments(
+    conn: &Connection,
+    user: Option<i64>,
+    limit: i64,
+) -> rusqlite::Result<Vec<Row>> {
+    rows(
+        conn,
+        "SELECT id, user_id, date_added, paymenttype, currency, CAST(amount AS TEXT) AS amount,
+                CAST(tax AS TEXT) AS tax, CAST(gross AS TEXT) AS gross, completed, pending_reason,
+                transaction_id
+         FROM payments WHERE (?1 IS NULL OR user_id = ?1) ORDER BY id DESC LIMIT ?2",
+        &[&user, &limit],
+    )
+}
+
 /// The id of a user named by id or username.
 pub fn find_user(conn: &Connection, who: &str) -> rusqlite::Result<Option<i64>> {
     conn.query_row(
