@@ -322,3 +322,140 @@ fn sixteen_writers_and_readers_at_once() {
         acked.len()
     );
 }
+
+/// One signed POST to `call`; `Some(body)` when an answer came.
+fn post_signed(addr: &str, call: &str, params: &[(&str, &str)], hashed: &[&str]) -> Option<String> {
+    let hash = sign(params, hashed, "secret");
+    let mut all = params.to_vec();
+    all.push(("hash", &hash));
+    let body = encode(&all);
+    let mut c = TcpStream::connect(addr).ok()?;
+    c.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
+    let req = format!(
+        "POST /api/{call} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    c.write_all(req.as_bytes()).ok()?;
+    let mut buf = Vec::new();
+    c.read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8(buf).ok()?;
+    text.contains("\r\n\r\n").then_some(text)
+}
+
+#[test]
+fn acknowledged_payments_and_balance_changes_survive_sigkill() {
+    let cycles = env_num("MORBOX_CRASH_CYCLES", 100).div_ceil(4);
+    let mut s = Server::demo();
+    // Payments in the default currency for reseller1 (no tax row: net = gross), balance
+    // changes by the admin: every acknowledged one must be there after a crash, and the
+    // balance must equal its start plus every payment and change on record (nothing half
+    // written: a payment without its credit, or the reverse).
+    let start: f64 = s
+        .value("SELECT balance FROM users WHERE id = 2")
+        .parse()
+        .unwrap();
+    s.sql("UPDATE users SET tax_id = 0 WHERE id = 2;");
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    for cycle in 0..cycles {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let kill_after = 2 + (seed % 30) as usize;
+        let acks = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let clients: Vec<_> = (0..4)
+            .map(|t| {
+                let (addr, acks, stop) = (s.addr.clone(), Arc::clone(&acks), Arc::clone(&stop));
+                std::thread::spawn(move || {
+                    let (mut payments, mut changes) = (Vec::new(), 0usize);
+                    for n in 0.. {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let tx = format!("c{cycle}-t{t}-{n}");
+                        let answer = if n % 2 == 0 {
+                            post_signed(
+                                &addr,
+                                "payment_create",
+                                &[
+                                    ("u", "admin"),
+                                    ("user_id", "2"),
+                                    ("p_currency", "EUR"),
+                                    ("amount", "1.25"),
+                                    ("transaction", &tx),
+                                ],
+                                &[
+                                    "user_id",
+                                    "p_currency",
+                                    "paymenttype",
+                                    "tax_in_amount",
+                                    "amount",
+                                    "transaction",
+                                    "payer_email",
+                                ],
+                            )
+                        } else {
+                            post_signed(
+                                &addr,
+                                "user_balance_update",
+                                &[("u", "admin"), ("user_id", "2"), ("balance", "-0.5")],
+                                &["user_id", "balance"],
+                            )
+                        };
+                        match answer {
+                            Some(r) if r.contains("<status>ok</status>") => payments.push(tx),
+                            Some(r) if r.contains("User balance updated") => changes += 1,
+                            Some(r) if r.starts_with("HTTP/1.1 200") => {
+                                panic!("unexpected answer {r}")
+                            }
+                            _ => break,
+                        }
+                        acks.fetch_add(1, Ordering::Relaxed);
+                    }
+                    (payments, changes)
+                })
+            })
+            .collect();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while acks.load(Ordering::Relaxed) < kill_after && Instant::now() < deadline {
+            std::thread::yield_now();
+        }
+        s.crash();
+        stop.store(true, Ordering::Relaxed);
+        let acked: Vec<(Vec<String>, usize)> =
+            clients.into_iter().map(|c| c.join().unwrap()).collect();
+        s.restart(&[]);
+        let conn = s.conn();
+        let stored: HashSet<String> = conn
+            .prepare("SELECT transaction_id FROM payments WHERE user_id = 2")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for (payments, _) in &acked {
+            for tx in payments {
+                assert!(stored.contains(tx), "cycle {cycle}: payment {tx} was lost");
+            }
+        }
+        let changes_acked: usize = acked.iter().map(|(_, c)| c).sum();
+        let (paid, changes, balance): (f64, i64, f64) = conn
+            .query_row(
+                "SELECT (SELECT COALESCE(SUM(amount), 0) FROM payments WHERE user_id = 2 AND completed = 1 AND transaction_id != ''),
+                        (SELECT COUNT(*) FROM actions WHERE action = 'User balance changed from API' AND target_id = 2),
+                        (SELECT balance FROM users WHERE id = 2)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert!(
+            changes as usize >= changes_acked,
+            "cycle {cycle}: a balance change was lost"
+        );
+        let expected = start + paid - 0.5 * changes as f64;
+        assert!(
+            (balance - expected).abs() < 1e-6,
+            "cycle {cycle}: balance {balance}, payments and changes on record say {expected}"
+        );
+    }
+}
