@@ -2,7 +2,7 @@
 """Writes the wrk Lua script for one benchmark scenario.
 
 usage: requests.py SCENARIO USERS > script.lua
-SCENARIO: get | raw | update | mixed. Requests are signed with the demo system key over 10,000
+SCENARIO: get | raw | update | mixed | balance | payment. Requests are signed with the demo system key over 10,000
 distinct benchmark users (ids 1000..), so that reads hit the whole table, not one cached row.
 An update sets `u33` (the comment, not hashed) to a value new for every request, so that every
 update really writes.
@@ -25,7 +25,12 @@ def lua_list(name, values):
 
 out = [lua_list("ids", ids),
        lua_list("get_hash", [sha1("%d%s" % (i, "secret")) for i in ids]),
-       lua_list("raw_hash", [sha1("admin%d%s" % (i, "secret")) for i in ids])]
+       lua_list("raw_hash", [sha1("admin%d%s" % (i, "secret")) for i in ids]),
+       # user_balance_get: the target's username signs, with the key of its scope; the bench
+       # users of reseller1 (every tenth) are left out, so every one signs with the system key.
+       lua_list("balance_user", ["customer%d" % (i - 1000) for i in ids]),
+       lua_list("balance_hash", [sha1("customer%d%s" % (i - 1000, "secret")) for i in ids]),
+       lua_list("pay_hash", [sha1("%dEUR1.00%s" % (i, "secret")) for i in ids])]
 out.append("""
 local n = 0
 local scenario = "%s"
@@ -40,12 +45,28 @@ local function update(k)
   return wrk.format("POST", "/billing/api/user_details_update", {["Content-Type"] = "application/x-www-form-urlencoded"},
     "u=admin&user_id=" .. ids[k] .. "&u33=bench-" .. n .. "-" .. math.random(1, 1000000000) .. "&hash=" .. get_hash[k])
 end
+local function balance(k)
+  return wrk.format("GET", "/billing/api/user_balance_get?username=" .. balance_user[k] .. "&hash=" .. balance_hash[k], nil, "")
+end
+local function payment(k)
+  -- transaction is hashed only when sent: none is sent, so the precomputed hash fits.
+  return wrk.format("POST", "/billing/api/payment_create", {["Content-Type"] = "application/x-www-form-urlencoded"},
+    "u=admin&user_id=" .. ids[k] .. "&p_currency=EUR&amount=1.00&hash=" .. pay_hash[k])
+end
 request = function()
   n = n + 1
   local k = (n %% #ids) + 1
   if scenario == "get" then return get(k) end
   if scenario == "raw" then return raw(k) end
   if scenario == "update" then return update(k) end
+  if scenario == "balance" then
+    if (tonumber(ids[k]) - 1000) %% 10 == 0 then k = (k %% #ids) + 1 end
+    return balance(k)
+  end
+  if scenario == "payment" then
+    if (tonumber(ids[k]) - 1000) %% 10 == 0 then k = (k %% #ids) + 1 end
+    return payment(k)
+  end
   if n %% 10 == 0 then return update(k) end
   return get(k)
 end

@@ -84,6 +84,8 @@ done
 start raw $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load user_details_raw_get raw 100000; stop "$PID"
 start upd $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load "user_details_update(FULL)" update 100000; stop "$PID"
 start updn $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0 --synchronous normal; load "user_details_update(NORMAL)" update 100000; stop "$PID"
+start bal $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load user_balance_get balance 100000; stop "$PID"
+start pay $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load "payment_create(FULL)" payment 100000; stop "$PID"
 start mixed $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load "mixed 90/10" mixed 100000; stop "$PID"
 # 10k and 1M users alternate too, twice each.
 for _ in 1 2; do
