@@ -1,4 +1,4 @@
-//! morbox: a MOR-compatible billing API (the user-details calls) in one binary on one SQLite
+//! morbox: a MOR-compatible billing API (the user-details and accounts calls) in one binary on one SQLite
 //! file.
 //!
 //! # Module map

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// morbox: a MOR-compatible billing API (user details calls) in one binary, on one SQLite file.
+/// morbox: a MOR-compatible billing API (user details and accounts calls) in one binary, on one SQLite file.
 #[derive(Debug, Parser)]
 #[command(name = "morbox", version, about, long_about = None)]
 pub struct Cli {
