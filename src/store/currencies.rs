@@ -15,10 +15,6 @@ pub struct Currency {
     pub rate: f64,
 }
 
-const SELECT: &str = "SELECT c.id, CAST(c.name AS TEXT),
-        CAST(c.exchange_rate AS REAL) / NULLIF((SELECT CAST(exchange_rate AS REAL) FROM currencies WHERE id = 1), 0)
- FROM currencies c";
-
 fn one(
     conn: &Connection,
     sql: &str,
@@ -44,18 +40,24 @@ fn one(
     }))
 }
 
+/// A currency by code (hot: every payment).
+pub const BY_CODE: &str = "SELECT c.id, CAST(c.name AS TEXT),
+        CAST(c.exchange_rate AS REAL) / NULLIF((SELECT CAST(exchange_rate AS REAL) FROM currencies WHERE id = 1), 0)
+ FROM currencies c WHERE c.name = ?1 COLLATE NOCASE ORDER BY c.id LIMIT 1";
+
+/// A currency by id.
+pub const BY_ID: &str = "SELECT c.id, CAST(c.name AS TEXT),
+        CAST(c.exchange_rate AS REAL) / NULLIF((SELECT CAST(exchange_rate AS REAL) FROM currencies WHERE id = 1), 0)
+ FROM currencies c WHERE c.id = ?1";
+
 /// The currency with this code (any case), if it exists and has a positive rate.
 pub fn by_code(conn: &Connection, code: &str) -> rusqlite::Result<Option<Currency>> {
-    one(
-        conn,
-        &format!("{SELECT} WHERE c.name = ?1 COLLATE NOCASE ORDER BY c.id LIMIT 1"),
-        &code,
-    )
+    one(conn, BY_CODE, &code)
 }
 
 /// The currency with this id, if it exists and has a positive rate.
 pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Currency>> {
-    one(conn, &format!("{SELECT} WHERE c.id = ?1"), &id)
+    one(conn, BY_ID, &id)
 }
 
 /// The default currency (id 1); rate 1.

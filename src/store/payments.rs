@@ -19,49 +19,68 @@ pub struct Payer {
     pub tax_multiplier: f64,
 }
 
+/// The paying user's row.
+pub const PAYER_SELECT: &str = "SELECT id, owner_id, COALESCE(CAST(first_name AS TEXT), ''),
+        COALESCE(CAST(last_name AS TEXT), ''), tax_id
+ FROM users WHERE id = ?1";
+
+/// The paying user's tax row.
+pub const TAX_SELECT: &str = "SELECT CAST(compound_tax AS INTEGER), CAST(tax1_value AS REAL),
+        CAST(tax2_enabled AS INTEGER), CAST(tax2_value AS REAL),
+        CAST(tax3_enabled AS INTEGER), CAST(tax3_value AS REAL),
+        CAST(tax4_enabled AS INTEGER), CAST(tax4_value AS REAL)
+ FROM taxes WHERE id = ?1";
+
 /// The paying user, if it exists.
 pub fn payer(conn: &Connection, id: i64) -> rusqlite::Result<Option<Payer>> {
-    conn.prepare_cached(
-        "SELECT u.id, u.owner_id, COALESCE(CAST(u.first_name AS TEXT), ''),
-                COALESCE(CAST(u.last_name AS TEXT), ''),
-                t.id, CAST(t.compound_tax AS INTEGER), CAST(t.tax1_value AS REAL),
-                CAST(t.tax2_enabled AS INTEGER), CAST(t.tax2_value AS REAL),
-                CAST(t.tax3_enabled AS INTEGER), CAST(t.tax3_value AS REAL),
-                CAST(t.tax4_enabled AS INTEGER), CAST(t.tax4_value AS REAL)
-         FROM users u LEFT JOIN taxes t ON t.id = u.tax_id WHERE u.id = ?1",
-    )?
-    .query_row([id], |r| {
-        let has_tax = r.get::<_, Option<i64>>(4)?.is_some();
-        let v =
-            |i: usize| -> rusqlite::Result<f64> { Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0)) };
-        let on = |i: usize| -> rusqlite::Result<bool> {
-            Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0) == 1)
-        };
-        let multiplier = if has_tax {
+    let user = conn
+        .prepare_cached(PAYER_SELECT)?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+            ))
+        })
+        .optional()?;
+    let Some((id, owner_id, first_name, last_name, tax_id)) = user else {
+        return Ok(None);
+    };
+    // Two statements rather than a join: the bundled SQLite re-prepares a join on every run
+    // (see queries::DETAILS_SELECT).
+    let multiplier = conn
+        .prepare_cached(TAX_SELECT)?
+        .query_row([tax_id.unwrap_or(-1)], |r| {
+            let v = |i: usize| -> rusqlite::Result<f64> {
+                Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0))
+            };
+            let on = |i: usize| -> rusqlite::Result<bool> {
+                Ok(r.get::<_, Option<i64>>(i)?.unwrap_or(0) == 1)
+            };
             // Tax 1 always counts; taxes 2–4 when enabled (the vendor's rule).
-            let mut rates = vec![v(6)?];
-            for (en, val) in [(7, 8), (9, 10), (11, 12)] {
+            let mut rates = vec![v(1)?];
+            for (en, val) in [(2, 3), (4, 5), (6, 7)] {
                 if on(en)? {
                     rates.push(v(val)?);
                 }
             }
-            if on(5)? {
+            Ok(if on(0)? {
                 rates.iter().map(|p| 1.0 + p / 100.0).product()
             } else {
                 1.0 + rates.iter().sum::<f64>() / 100.0
-            }
-        } else {
-            1.0
-        };
-        Ok(Payer {
-            id: r.get(0)?,
-            owner_id: r.get(1)?,
-            first_name: r.get(2)?,
-            last_name: r.get(3)?,
-            tax_multiplier: multiplier,
+            })
         })
-    })
-    .optional()
+        .optional()?
+        .unwrap_or(1.0);
+    Ok(Some(Payer {
+        id,
+        owner_id,
+        first_name,
+        last_name,
+        tax_multiplier: multiplier,
+    }))
 }
 
 /// One payment to record.

@@ -500,6 +500,10 @@ mod tests {
             for r in REFS {
                 refs::exists(&conn, r, id, &scope).unwrap();
             }
+            crate::store::payments::payer(&conn, id).unwrap();
+            crate::store::currencies::by_code(&conn, "USD").unwrap();
+            crate::store::currencies::by_id(&conn, id).unwrap();
+            caller_by_uniquehash(&conn, user).unwrap();
         }
         let mut hot: Vec<String> = vec![
             CALLER_SELECT.into(),
@@ -514,6 +518,16 @@ mod tests {
             USERNAME_TAKEN.into(),
         ];
         hot.extend(refs::all_sql().map(str::to_string));
+        hot.extend(
+            [
+                crate::store::payments::PAYER_SELECT,
+                crate::store::payments::TAX_SELECT,
+                crate::store::currencies::BY_CODE,
+                crate::store::currencies::BY_ID,
+                CALLER_BY_UNIQUEHASH,
+            ]
+            .map(str::to_string),
+        );
         for sql in &hot {
             let stmt = conn.prepare_cached(sql).unwrap();
             assert_eq!(
