@@ -62,8 +62,8 @@ targets = [
      float(rows["user_details_get"]["p99_ms"]) <= 5),
     ("durable updates ≥ 15,000/s", "%.0f/s" % full, full >= 15000),
     ("durable updates ≥ 0.6× synchronous=NORMAL", "%.2f×" % (full / normal), full / normal >= 0.6),
-    ("get with 1M users within 15% of 10k users", "%.0f vs %.0f (%.1f%%)" % (g1m, g10k, 100 * (g10k - g1m) / g10k),
-     abs(g10k - g1m) / g10k <= 0.15),
+    ("get with 1M users within 15% of 10k users", "%.0f vs %.0f (%.1f%%)" % (g1m, g10k, 100 * (g10k - g1m) / g10k)
+     if g1m == g1m else "not run (BENCH_SCALE=0)", abs(g10k - g1m) / g10k <= 0.15 if g1m == g1m else None),
     ("durable payments (payment_create, FULL) ≥ 15,000/s", "%.0f/s" % f("payment_create(FULL)", "rps"),
      f("payment_create(FULL)", "rps") >= 15000),
     ("user_balance_get ≥ 0.6× baseline", "%.2f×" % (f("user_balance_get", "rps") / base),
@@ -78,7 +78,7 @@ print("\nReset between tests (`POST /_morbox/reset`, the server's own timing, me
 print("\n| target | measured | met |")
 print("|---|---|---|")
 for name, measured, met in targets:
-    print("| %s | %s | %s |" % (name, measured, "yes" if met else "**no**"))
+    print("| %s | %s | %s |" % (name, measured, "—" if met is None else "yes" if met else "**no**"))
 
 profile = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile.md")
 if os.path.exists(profile):
