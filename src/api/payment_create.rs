@@ -90,10 +90,6 @@ impl Write for Payment {
         })
     }
 
-    fn check(&self, _conn: &Connection, _who: &Authed) -> Result<(), ApiError> {
-        Ok(())
-    }
-
     fn apply(
         self,
         conn: &Connection,

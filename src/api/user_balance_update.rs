@@ -51,10 +51,6 @@ impl Write for BalanceUpdate {
         })
     }
 
-    fn check(&self, _conn: &Connection, _who: &Authed) -> Result<(), ApiError> {
-        Ok(())
-    }
-
     fn apply(
         self,
         conn: &Connection,

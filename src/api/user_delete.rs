@@ -68,10 +68,6 @@ impl Write for Delete {
         })
     }
 
-    fn check(&self, _conn: &Connection, _who: &Authed) -> Result<(), ApiError> {
-        Ok(())
-    }
-
     fn apply(
         self,
         conn: &Connection,

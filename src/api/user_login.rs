@@ -29,10 +29,6 @@ impl Write for Login {
         })
     }
 
-    fn check(&self, _conn: &Connection, _who: &Authed) -> Result<(), ApiError> {
-        Ok(())
-    }
-
     fn apply(
         self,
         conn: &Connection,

@@ -18,102 +18,33 @@ pub const SCHEMA_VERSION: i64 = 4;
 
 /// The upgrades, each from the version before it: `(to_version, sql)`. A file of an older
 /// version is brought up to [`SCHEMA_VERSION`] in place, in one transaction.
-pub const MIGRATIONS: &[(i64, &str)] = &[
-    (
-        2,
+pub const MIGRATIONS: &[(i64, MigrationSql)] = &[
+    (2, || {
         "CREATE INDEX IF NOT EXISTS actions_user ON actions (user_id);
          DROP INDEX IF EXISTS conflines_owner_name;
-         CREATE INDEX conflines_owner_name ON conflines (owner_id, name);",
-    ),
+         CREATE INDEX conflines_owner_name ON conflines (owner_id, name);"
+    }),
     (
         3,
-        "CREATE INDEX IF NOT EXISTS users_username_nocase ON users (username COLLATE NOCASE);",
+        || "CREATE INDEX IF NOT EXISTS users_username_nocase ON users (username COLLATE NOCASE);",
     ),
-    (4, ACCOUNTS_SQL),
+    (4, accounts_sql),
 ];
 
-/// Version 4: the tables of the accounts calls, as `schema.sql` ends with them.
-const ACCOUNTS_SQL: &str = "CREATE TABLE devices (
-  id INTEGER PRIMARY KEY,
-  user_id INTEGER NOT NULL DEFAULT 0,
-  device_type TEXT NOT NULL DEFAULT 'SIP',
-  name TEXT NOT NULL DEFAULT '',
-  username TEXT NOT NULL DEFAULT '',
-  secret TEXT NOT NULL DEFAULT '',
-  extension TEXT NOT NULL DEFAULT '',
-  pin TEXT NOT NULL DEFAULT '',
-  callerid TEXT NOT NULL DEFAULT '',
-  description TEXT NOT NULL DEFAULT '',
-  context TEXT NOT NULL DEFAULT 'mor_local',
-  host TEXT NOT NULL DEFAULT 'dynamic',
-  port INTEGER NOT NULL DEFAULT 5060,
-  location_id INTEGER NOT NULL DEFAULT 1
-);
-CREATE UNIQUE INDEX devices_extension ON devices (extension);
-CREATE INDEX devices_user ON devices (user_id);
-CREATE TABLE callerids (
-  id INTEGER PRIMARY KEY,
-  cli TEXT NOT NULL DEFAULT '',
-  device_id INTEGER NOT NULL DEFAULT 0,
-  description TEXT NOT NULL DEFAULT '',
-  email_callback INTEGER NOT NULL DEFAULT 0,
-  added_at TEXT DEFAULT NULL
-);
-CREATE INDEX callerids_cli ON callerids (cli);
-CREATE INDEX callerids_device ON callerids (device_id);
-CREATE TABLE payments (
-  id INTEGER PRIMARY KEY,
-  user_id INTEGER NOT NULL DEFAULT 0,
-  owner_id INTEGER NOT NULL DEFAULT 0,
-  paymenttype TEXT NOT NULL DEFAULT '',
-  amount REAL NOT NULL DEFAULT 0.0,
-  tax REAL NOT NULL DEFAULT 0.0,
-  gross REAL NOT NULL DEFAULT 0.0,
-  fee REAL NOT NULL DEFAULT 0.0,
-  currency TEXT NOT NULL DEFAULT '',
-  completed INTEGER NOT NULL DEFAULT 0,
-  pending_reason TEXT NOT NULL DEFAULT '',
-  transaction_id TEXT NOT NULL DEFAULT '',
-  payer_email TEXT NOT NULL DEFAULT '',
-  first_name TEXT NOT NULL DEFAULT '',
-  last_name TEXT NOT NULL DEFAULT '',
-  date_added TEXT DEFAULT NULL,
-  shipped_at TEXT DEFAULT NULL,
-  description TEXT NOT NULL DEFAULT '',
-  comments_for_user TEXT NOT NULL DEFAULT '',
-  email TEXT NOT NULL DEFAULT '',
-  payer_status TEXT NOT NULL DEFAULT '',
-  residence_country TEXT NOT NULL DEFAULT '',
-  card INTEGER NOT NULL DEFAULT 0,
-  hash TEXT NOT NULL DEFAULT '',
-  bill_nr TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX payments_user ON payments (user_id);
-CREATE TABLE dids (
-  id INTEGER PRIMARY KEY,
-  did TEXT NOT NULL DEFAULT '',
-  user_id INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX dids_user ON dids (user_id);
-CREATE TABLE calls (
-  id INTEGER PRIMARY KEY,
-  calldate TEXT DEFAULT NULL,
-  user_id INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX calls_user ON calls (user_id);
-CREATE TABLE invoices (
-  id INTEGER PRIMARY KEY,
-  user_id INTEGER NOT NULL DEFAULT 0,
-  number TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX invoices_user ON invoices (user_id);
-CREATE TABLE locations (
-  id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL DEFAULT '',
-  user_id INTEGER NOT NULL DEFAULT 0
-);
--- A uniquehash names one user (the empty default names nobody).
-CREATE UNIQUE INDEX users_uniquehash ON users (uniquehash) WHERE uniquehash != '';";
+/// The SQL of one upgrade.
+pub type MigrationSql = fn() -> &'static str;
+
+/// Version 4: the tables of the accounts calls — the section of `schema.sql` that follows
+/// this marker, so that the upgrade and a new file get the same tables from one text.
+const ACCOUNTS_MARKER: &str = "-- Version 4: the accounts calls";
+
+fn accounts_sql() -> &'static str {
+    // From the line after the marker's to the end of the file.
+    SCHEMA_SQL
+        .split_once(ACCOUNTS_MARKER)
+        .and_then(|(_, tail)| tail.split_once('\n'))
+        .map_or("", |(_, tail)| tail)
+}
 
 /// Brings an older database up to [`SCHEMA_VERSION`] in one transaction; refuses a newer one.
 /// Returns the version the file had.
@@ -132,7 +63,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<i64, Box<dyn Error>
     if version < SCHEMA_VERSION {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for (to, sql) in MIGRATIONS.iter().filter(|(to, _)| *to > version) {
-            tx.execute_batch(sql)
+            tx.execute_batch(sql())
                 .map_err(|e| format!("upgrading {} to schema version {to}: {e}", path.display()))?;
         }
         tx.execute("DELETE FROM schema_version", [])?;
@@ -310,6 +241,16 @@ fn apply_seed(conn: &Connection, seed: &Path) -> Result<(), Box<dyn Error>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_version_4_upgrade_is_the_end_of_schema_sql() {
+        let sql = accounts_sql();
+        assert!(
+            sql.trim_start().starts_with("CREATE TABLE devices"),
+            "{sql}"
+        );
+        assert!(sql.contains("CREATE UNIQUE INDEX users_uniquehash"));
+    }
 
     #[test]
     fn seeds_run_whole_statements_and_name_the_one_that_fails() {
