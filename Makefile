@@ -1,12 +1,17 @@
 # morbox: `make run` serves the demo world, `make test` runs every test.
 DB ?= data/morbox.db
 LISTEN ?= 127.0.0.1:8080
-BIN := target/release/morbox
+# One release build serves `make run`, the static check of `make test` and `make static`'s
+# users: fully static (glibc, crt-static), no LTO, so that a fresh clone answers quickly.
+# `make dist` is the shipping build (fat LTO, one codegen unit).
+TARGET := x86_64-unknown-linux-gnu
+STATIC := RUSTFLAGS="-C target-feature=+crt-static"
+BIN := target/$(TARGET)/release/morbox
 
-.PHONY: run test lint build static bench fuzz soak examples image clean
+.PHONY: run test lint build static dist bench fuzz soak examples image clean
 
 build:
-	cargo build --release --locked
+	$(STATIC) cargo build --release --locked --target $(TARGET)
 
 ## Build, create $(DB) with the demo world if it is missing, print a ready curl line, serve.
 run: build
@@ -22,10 +27,13 @@ test:
 	bash tests/static.sh
 	$(MAKE) --no-print-directory examples
 
-## One fully static x86_64 Linux binary (glibc, crt-static):
-## target/x86_64-unknown-linux-gnu/release/morbox
-static:
-	RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --target x86_64-unknown-linux-gnu
+## One fully static x86_64 Linux binary (glibc, crt-static): target/$(TARGET)/release/morbox
+## (the same build as `make run`).
+static: build
+
+## The shipping build: static, fat LTO, one codegen unit: target/$(TARGET)/dist/morbox
+dist:
+	$(STATIC) cargo build --profile dist --locked --target $(TARGET)
 
 ## The example test suites integrators can copy (examples/pytest, examples/phpunit).
 examples:

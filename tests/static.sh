@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The static binary: built with `make static`, `ldd` must call it statically linked, and it
-# must run init and answer one call (on 127.0.0.1 only).
+# The static binary: the release build (`make build`, the one `make run` serves), `ldd` must
+# call it statically linked, and it must run init and answer one call (on 127.0.0.1 only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=target/x86_64-unknown-linux-gnu/release/morbox
-make --no-print-directory static >/dev/null
+make --no-print-directory build >/dev/null
 ldd "$BIN" 2>&1 | grep -q "statically linked" || { echo "static: ldd does not say statically linked:"; ldd "$BIN"; exit 1; }
 WORK=$(mktemp -d)
 PID=
