@@ -31,7 +31,7 @@ pub enum Command {
     /// Create a new database file (never touches an existing one).
     ///
     /// Without --demo it holds only the admin (`admin`, id 0) with API access on and a new
-    /// random API_Secret_Key, printed once. With --demo it holds the demo world of
+    /// random API_Secret_Key, printed (it stays in table conflines: `settings get` shows it). With --demo it holds the demo world of
     /// data/demo.sql (system key `secret`; see the README).
     Init(InitArgs),
     /// Serve the API until SIGINT or SIGTERM, then finish the requests in flight.
@@ -261,8 +261,9 @@ pub struct ServeArgs {
     /// The database file to serve (create it with `morbox init`).
     #[arg(long, env = "MORBOX_DB", default_value = "data/morbox.db")]
     pub db: PathBuf,
-    /// The address to listen on; port 0 picks a free port.
-    #[arg(long, env = "MORBOX_LISTEN", default_value = "127.0.0.1:8080")]
+    /// The address to listen on, IP:PORT (`localhost:PORT` means 127.0.0.1); port 0 picks a
+    /// free port.
+    #[arg(long, env = "MORBOX_LISTEN", default_value = "127.0.0.1:8080", value_parser = parse_listen)]
     pub listen: SocketAddr,
     /// The largest request body accepted, in bytes (larger: HTTP 413 with an XML error).
     #[arg(long, env = "MORBOX_BODY_LIMIT", default_value_t = 64 * 1024)]
@@ -346,6 +347,17 @@ pub struct ServeArgs {
     pub log_format: LogFormat,
 }
 
+/// An address to listen on: IP:PORT, or `localhost:PORT` (names are never resolved).
+fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    if let Some(port) = s.strip_prefix("localhost:") {
+        return format!("127.0.0.1:{port}").parse().map_err(|_| {
+            format!("{s}: the port must be a number; use IP:PORT, e.g. 127.0.0.1:8080")
+        });
+    }
+    s.parse()
+        .map_err(|_| format!("{s} is not an address: use IP:PORT, e.g. 127.0.0.1:8080"))
+}
+
 /// `--synchronous` values.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Sync {
@@ -386,7 +398,10 @@ fn init(args: &InitArgs) -> Result<(), Box<dyn Error>> {
     match created.generated_key {
         Some(key) => {
             println!("admin user: admin (id 0); API access is on");
-            println!("API_Secret_Key (shown only now; it is stored in table conflines): {key}");
+            println!(
+                "API_Secret_Key (kept in table conflines; `morbox settings get API_Secret_Key --db {}` shows it again): {key}",
+                args.db.display()
+            );
         }
         None => println!("demo world loaded; system API_Secret_Key is `secret` (demo only)"),
     }
@@ -421,9 +436,17 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
         ));
         std::fs::create_dir_all(&dir)?;
         let db = dir.join("morbox.db");
-        if let Err(e) = store::init::create(&db, args.demo, &args.seeds) {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(e);
+        match store::init::create(&db, args.demo, &args.seeds) {
+            // stdout carries only the ready line: the key goes to stderr.
+            Ok(created) => {
+                if let Some(key) = created.generated_key {
+                    eprintln!("morbox: this ephemeral database's API_Secret_Key is {key}");
+                }
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(e);
+            }
         }
         Some(EphemeralDir(dir))
     } else {
@@ -498,7 +521,7 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
             server::shutdown_signal(),
         )
         .await
-        .map_err(Box::<dyn Error>::from)
+        .map_err(|e| listen_error(args.listen, e))
     });
     drop(app);
     drop(runtime);
@@ -506,6 +529,22 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
     drop(ephemeral);
     tracing::info!("stopped");
     result
+}
+
+/// A failure to listen, naming the address and the way out.
+fn listen_error(addr: SocketAddr, e: std::io::Error) -> Box<dyn Error> {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "cannot listen on {addr}: the address is already in use (another morbox?); choose \
+             another with --listen, e.g. `make run LISTEN=127.0.0.1:{}`",
+            addr.port().wrapping_add(1).max(1)
+        )
+        .into(),
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!("cannot listen on {addr}: this machine has no such address").into()
+        }
+        _ => format!("cannot listen on {addr}: {e}").into(),
+    }
 }
 
 /// Scopes as people name them: "the system, reseller 2".

@@ -24,15 +24,21 @@ macro_rules! say {
     }};
 }
 
+/// Opens a database a command only reads: checked first ([`crate::store::probe`]), then
+/// opened read-only, so a file it cannot use is never rewritten.
 fn open(db: &Path) -> std::result::Result<Connection, Box<dyn Error>> {
-    if !db.exists() {
-        return Err(format!(
-            "database {} does not exist; create it with `morbox init --db {}`",
-            db.display(),
-            db.display()
-        )
-        .into());
-    }
+    crate::store::probe(db)?;
+    let conn = Connection::open_with_flags(
+        db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// Opens a database a command writes, once it is known to be a morbox database.
+fn open_rw(db: &Path) -> std::result::Result<Connection, Box<dyn Error>> {
+    crate::store::probe(db)?;
     Ok(open_connection(db)?)
 }
 
@@ -257,7 +263,7 @@ pub fn users(cmd: &UsersCommand) -> Result {
                 )
                 .into());
             }
-            let conn = open(&db.db)?;
+            let conn = open_rw(&db.db)?;
             let settings = queries::settings(&conn, 0)?;
             let min = settings
                 .system_int(crate::settings::USERNAME_LENGTH, 1)
@@ -294,7 +300,7 @@ pub fn users(cmd: &UsersCommand) -> Result {
             );
         }
         UsersCommand::Passwd { db, user, password } => {
-            let conn = open(&db.db)?;
+            let conn = open_rw(&db.db)?;
             let id = ops::find_user(&conn, user)?.ok_or_else(|| format!("no user {user}"))?;
             let pw = read_password(password.as_deref())?;
             check_password(&pw, &queries::settings(&conn, 0)?)?;
@@ -435,7 +441,7 @@ pub fn settings(cmd: &SettingsCommand) -> Result {
                 )
                 .into());
             }
-            let conn = open(&db.db)?;
+            let conn = open_rw(&db.db)?;
             ops::set_setting(&conn, name, value, *owner)?;
             say!(
                 "{name} = {} (owner {owner})",
@@ -477,6 +483,16 @@ pub fn check(args: &DbArgs) -> Result {
 pub fn backup(args: &BackupArgs) -> Result {
     if args.to.exists() {
         return Err(format!("{} already exists", args.to.display()).into());
+    }
+    if let Some(folder) = args.to.parent().filter(|f| !f.as_os_str().is_empty())
+        && !folder.is_dir()
+    {
+        return Err(format!(
+            "folder {} does not exist; create it first (mkdir -p {})",
+            folder.display(),
+            folder.display()
+        )
+        .into());
     }
     let conn = open(&args.db)?;
     ops::backup(&conn, &args.to)?;

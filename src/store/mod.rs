@@ -104,6 +104,7 @@ impl Store {
             )
             .into());
         }
+        probe(path)?;
         warn_if_shared(path);
         let mut conn = open_connection(path).map_err(|e| explain_open_error(path, e))?;
         init::migrate(&mut conn, path)?;
@@ -201,6 +202,49 @@ impl ReadCtx<'_> {
         cache.by_scope.push((scope, Arc::clone(&s)));
         Ok(s)
     }
+}
+
+/// Checks, without writing a byte, that `path` is a morbox database (a file, not empty, an
+/// SQLite database with a schema version); the error names the file and what to do. Opening
+/// a database read-write converts it to WAL mode, so nothing is opened that way before this.
+pub fn probe(path: &Path) -> Result<i64, Box<dyn Error>> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!(
+            "database {shown} does not exist; create it with `morbox init --db {shown} --demo` \
+             (demo data) or `morbox init --db {shown}` (empty, admin only)"
+        ),
+        _ => format!("cannot read {shown}: {e}"),
+    })?;
+    if meta.is_dir() {
+        return Err(format!(
+            "{shown} is a folder, not a database file; name the file, e.g. {}",
+            path.join("morbox.db").display()
+        )
+        .into());
+    }
+    if meta.len() == 0 {
+        return Err(format!(
+            "{shown} is an empty file, not a morbox database; remove it and run `morbox init --db {shown}`"
+        )
+        .into());
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| format!("cannot open {shown}: {e}"))?;
+    let version = conn
+        .query_row("SELECT MAX(version) FROM schema_version", [], |r| {
+            r.get::<_, Option<i64>>(0)
+        })
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => {
+                format!("{shown} is not a database (not an SQLite file)")
+            }
+            _ => format!("{shown} is not a morbox database ({e}); create one with `morbox init`"),
+        })?;
+    Ok(version.unwrap_or(0))
 }
 
 /// Warns when others than the owner may read the database: it holds the API keys in clear and
