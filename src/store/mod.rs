@@ -229,22 +229,27 @@ pub fn probe(path: &Path) -> Result<i64, Box<dyn Error>> {
         )
         .into());
     }
-    let conn = Connection::open_with_flags(
+    // What cannot be told read-only (a WAL database on a read-only disk cannot even be read
+    // without its -shm file) is left to the opening that follows, which explains it.
+    let Ok(conn) = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| format!("cannot open {shown}: {e}"))?;
-    let version = conn
-        .query_row("SELECT MAX(version) FROM schema_version", [], |r| {
-            r.get::<_, Option<i64>>(0)
-        })
-        .map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase) => {
-                format!("{shown} is not a database (not an SQLite file)")
-            }
-            _ => format!("{shown} is not a morbox database ({e}); create one with `morbox init`"),
-        })?;
-    Ok(version.unwrap_or(0))
+    ) else {
+        return Ok(0);
+    };
+    match conn.query_row("SELECT MAX(version) FROM schema_version", [], |r| {
+        r.get::<_, Option<i64>>(0)
+    }) {
+        Ok(v) => Ok(v.unwrap_or(0)),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            Err(format!("{shown} is not a database (not an SQLite file)").into())
+        }
+        Err(e) if e.to_string().contains("no such table") => Err(format!(
+            "{shown} is not a morbox database ({e}); create one with `morbox init`"
+        )
+        .into()),
+        Err(_) => Ok(0),
+    }
 }
 
 /// Warns when others than the owner may read the database: it holds the API keys in clear and
