@@ -11,8 +11,36 @@ pub struct Setting {
     pub default: &'static str,
     /// Whether a reseller's own row (owner_id = its id) counts, besides the system's.
     pub per_reseller: bool,
+    /// The values it takes (`morbox settings set` refuses others).
+    pub values: Values,
     /// What it does, for `--help` and the README.
     pub meaning: &'static str,
+}
+
+/// The values a setting takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// `0` or `1`.
+    Flag,
+    /// A whole number in this range.
+    Number(i64, i64),
+    /// Any text.
+    Text,
+}
+
+impl Values {
+    /// Why `value` is not one of these values, if it is not.
+    pub fn refuse(self, value: &str) -> Option<String> {
+        match self {
+            Values::Flag if value == "0" || value == "1" => None,
+            Values::Flag => Some("0 or 1".into()),
+            Values::Number(lo, hi) => match value.trim().parse::<i64>() {
+                Ok(n) if (lo..=hi).contains(&n) => None,
+                _ => Some(format!("a whole number from {lo} to {hi}")),
+            },
+            Values::Text => None,
+        }
+    }
 }
 
 /// `Allow_API`: the API answers at all (system, and per reseller).
@@ -57,102 +85,119 @@ pub const SETTINGS: &[Setting] = &[
         name: ALLOW_API,
         default: "0",
         per_reseller: true,
+        values: Values::Flag,
         meaning: "1: the API answers (system scope, or a reseller's own)",
     },
     Setting {
         name: ALLOW_GET_API,
         default: "0",
         per_reseller: false,
+        values: Values::Flag,
         meaning: "1: GET requests are accepted besides POST",
     },
     Setting {
         name: API_SECRET_KEY,
         default: "",
         per_reseller: true,
+        values: Values::Text,
         meaning: "the key appended to every hash string",
     },
     Setting {
         name: API_DISABLE_HASH_CHECKING,
         default: "0",
         per_reseller: true,
+        values: Values::Flag,
         meaning: "1: no hash is checked",
     },
     Setting {
         name: XML_API_EXTENSION,
         default: "0",
         per_reseller: false,
+        values: Values::Flag,
         meaning: "1: answers are text/xml named mor_api_response.xml",
     },
     Setting {
         name: RESELLERS_USE_ADMIN_TARIFFS,
         default: "0",
         per_reseller: false,
+        values: Values::Flag,
         meaning: "1: resellers may give their users the system's non-provider tariffs",
     },
     Setting {
         name: RESELLERS_USE_ADMIN_QF_RULES,
         default: "0",
         per_reseller: false,
+        values: Values::Flag,
         meaning: "1: resellers may use the system's quick-forward rules",
     },
     Setting {
         name: NICE_NUMBER_DIGITS,
         default: "2",
         per_reseller: false,
+        values: Values::Number(0, 10),
         meaning: "decimals shown in formatted amounts",
     },
     Setting {
         name: USE_STRONG_PASSWORD,
         default: "0",
         per_reseller: false,
+        values: Values::Flag,
         meaning: "1: passwords need upper and lower case letters and digits",
     },
     Setting {
         name: PASSWORD_LENGTH,
         default: "6",
         per_reseller: false,
+        values: Values::Number(6, 128),
         meaning: "minimum password length (at least 6; 8 with strong passwords)",
     },
     Setting {
         name: USERNAME_LENGTH,
         default: "1",
         per_reseller: false,
+        values: Values::Number(1, 255),
         meaning: "minimum username length (at least 1)",
     },
     Setting {
         name: TWO_FA_ENABLED,
         default: "0",
         per_reseller: false,
+        values: Values::Flag,
         meaning: "1: two-factor authentication may be turned on for users",
     },
     Setting {
         name: DEVICES_CHECK_BALANCE,
         default: "0",
         per_reseller: false,
+        values: Values::Flag,
         meaning: "1: user_balance_get and user_simple_balance_get answer (the vendor's spelling)",
     },
     Setting {
         name: API_ALLOW_PAYMENTS,
         default: "0",
         per_reseller: false,
+        values: Values::Flag,
         meaning: "1: payment_create answers (the vendor's spelling)",
     },
     Setting {
         name: ALLOW_LOGIN_BY_EMAIL,
         default: "0",
         per_reseller: false,
+        values: Values::Flag,
         meaning: "1: user_login accepts the e-mail of the user's address as u (a username matches first)",
     },
     Setting {
         name: API_ALLOW_REGISTRATION,
         default: "0",
         per_reseller: false,
+        values: Values::Flag,
         meaning: "1: user_register answers (the vendor's spelling)",
     },
     Setting {
         name: API_PAYMENT_CONFIRMATION,
         default: "0",
         per_reseller: false,
+        values: Values::Flag,
         meaning: "1: payments made over the API wait for confirmation (balance unchanged)",
     },
 ];

@@ -448,3 +448,152 @@ fn an_older_database_is_upgraded_in_place_and_a_newer_one_refused() {
     ]);
     assert!(err.contains("newer morbox") && err.contains("99"), "{err}");
 }
+
+#[test]
+fn settings_and_users_refuse_what_the_api_would_not_take() {
+    let s = Server::demo();
+    let db = s.db.to_str().unwrap();
+    for (args, says) in [
+        (
+            vec!["settings", "set", "--db", db, "Allow_GET_API", "banana"],
+            "Allow_GET_API takes 0 or 1",
+        ),
+        (
+            vec![
+                "settings",
+                "set",
+                "--db",
+                db,
+                "Default_User_password_length",
+                "3",
+            ],
+            "a whole number from 6 to 128",
+        ),
+        (
+            vec!["settings", "set", "--db", db, "Nice_Number_Digits", "x"],
+            "a whole number from 0 to 10",
+        ),
+        (
+            vec![
+                "settings",
+                "set",
+                "--db",
+                db,
+                "Allow_GET_API",
+                "1",
+                "--owner",
+                "2",
+            ],
+            "is a system setting",
+        ),
+        (
+            vec!["users", "list", "--db", db, "--type", "customer"],
+            "unknown type customer",
+        ),
+        (
+            vec![
+                "users",
+                "add",
+                "--db",
+                db,
+                "--username",
+                "second",
+                "--type",
+                "admin",
+                "--password",
+                "GoodPass1",
+            ],
+            "there is an admin already",
+        ),
+        (
+            vec![
+                "users",
+                "add",
+                "--db",
+                db,
+                "--username",
+                "orphan",
+                "--owner",
+                "999",
+                "--password",
+                "GoodPass1",
+            ],
+            "owner 999 does not exist",
+        ),
+        (
+            vec![
+                "users",
+                "add",
+                "--db",
+                db,
+                "--username",
+                "under_user",
+                "--owner",
+                "5",
+                "--password",
+                "GoodPass1",
+            ],
+            "owner 5 is a user",
+        ),
+        (
+            vec![
+                "users",
+                "add",
+                "--db",
+                db,
+                "--username",
+                "r_acc",
+                "--owner",
+                "2",
+                "--type",
+                "accountant",
+                "--password",
+                "GoodPass1",
+            ],
+            "a reseller owns users only",
+        ),
+    ] {
+        let err = must_fail(&args);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    // What is refused was not written; what is right is.
+    assert_eq!(
+        s.value(
+            "SELECT value FROM conflines WHERE name = 'Allow_GET_API' ORDER BY id DESC LIMIT 1"
+        ),
+        "1"
+    );
+    assert!(
+        morbox(&[
+            "settings",
+            "set",
+            "--db",
+            db,
+            "Allow_API",
+            "0",
+            "--owner",
+            "2"
+        ])
+        .0
+    );
+    assert!(
+        morbox(&[
+            "users",
+            "add",
+            "--db",
+            db,
+            "--username",
+            "r_user",
+            "--owner",
+            "2",
+            "--password",
+            "GoodPass1"
+        ])
+        .0
+    );
+    assert_eq!(
+        s.value("SELECT owner_id FROM users WHERE username = 'r_user'"),
+        "2"
+    );
+    assert_eq!(s.value("SELECT COUNT(*) FROM users WHERE username IN ('second', 'orphan', 'under_user', 'r_acc')"), "0");
+}

@@ -227,6 +227,17 @@ fn signer(
     })
 }
 
+/// The user types morbox knows.
+const USERTYPES: &[&str] = &["admin", "reseller", "accountant", "manager", "user"];
+
+fn known_usertype(usertype: &str) -> Result {
+    if USERTYPES.contains(&usertype) {
+        Ok(())
+    } else {
+        Err(format!("unknown type {usertype}: {}", USERTYPES.join(", ")).into())
+    }
+}
+
 /// `morbox users …`.
 pub fn users(cmd: &UsersCommand) -> Result {
     match cmd {
@@ -236,6 +247,9 @@ pub fn users(cmd: &UsersCommand) -> Result {
             usertype,
             limit,
         } => {
+            if let Some(t) = usertype {
+                known_usertype(t)?;
+            }
             let conn = open(&db.db)?;
             print_rows(
                 &ops::list_users(&conn, *owner, usertype.as_deref(), *limit)?,
@@ -256,14 +270,29 @@ pub fn users(cmd: &UsersCommand) -> Result {
             first_name,
             last_name,
         } => {
-            if !["admin", "reseller", "accountant", "manager", "user"].contains(&usertype.as_str())
-            {
-                return Err(format!(
-                    "unknown type {usertype}: admin, reseller, accountant, manager or user"
-                )
-                .into());
-            }
+            known_usertype(usertype)?;
             let conn = open_rw(&db.db)?;
+            // Who may own whom, as in MOR: the admin owns everybody of the system, a reseller
+            // owns users; there is one admin.
+            if usertype == "admin" && !ops::list_users(&conn, None, Some("admin"), 1)?.is_empty() {
+                return Err("there is an admin already; a database has one".into());
+            }
+            let owner_type = queries::caller_by_id(&conn, *owner)?
+                .map(|o| o.usertype)
+                .ok_or_else(|| format!("owner {owner} does not exist"))?;
+            match owner_type.as_str() {
+                "admin" => {}
+                "reseller" if usertype == "user" => {}
+                "reseller" => {
+                    return Err(format!("a reseller owns users only, not a {usertype}").into());
+                }
+                other => {
+                    return Err(format!(
+                        "owner {owner} is a {other}: only the admin (0) or a reseller owns users"
+                    )
+                    .into());
+                }
+            }
             let settings = queries::settings(&conn, 0)?;
             let min = settings
                 .system_int(crate::settings::USERNAME_LENGTH, 1)
@@ -311,9 +340,15 @@ pub fn users(cmd: &UsersCommand) -> Result {
     Ok(())
 }
 
+/// The password given, else read: at a terminal by a prompt without echo, from a pipe as one
+/// line.
 fn read_password(given: Option<&str>) -> std::result::Result<String, Box<dyn Error>> {
+    use std::io::IsTerminal;
     if let Some(p) = given {
         return Ok(p.to_string());
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(rpassword::prompt_password("Password: ")?);
     }
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
@@ -435,11 +470,25 @@ pub fn settings(cmd: &SettingsCommand) -> Result {
             owner,
             force,
         } => {
-            if !SETTINGS.iter().any(|s| s.name == name) && !force {
-                return Err(format!(
-                    "morbox does not read a setting {name}; pass --force to store it anyway"
-                )
-                .into());
+            match SETTINGS.iter().find(|s| s.name == name) {
+                None if !force => {
+                    return Err(format!(
+                        "morbox does not read a setting {name}; pass --force to store it anyway"
+                    )
+                    .into());
+                }
+                Some(known) => {
+                    if let Some(want) = known.values.refuse(value) {
+                        return Err(format!("{name} takes {want}, not {value:?}").into());
+                    }
+                    if *owner != 0 && !known.per_reseller {
+                        return Err(format!(
+                            "{name} is a system setting: it is read at owner 0 only, not at owner {owner}"
+                        )
+                        .into());
+                    }
+                }
+                None => {}
             }
             let conn = open_rw(&db.db)?;
             ops::set_setting(&conn, name, value, *owner)?;
