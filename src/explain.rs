@@ -39,8 +39,12 @@ pub enum Mistake {
     ULeftOut,
     /// Values were hashed percent-encoded, as they travel, not decoded.
     PercentEncoded,
-    /// `user_id` was hashed as sent (leading zeros), not as a plain integer.
-    UserIdAsSent,
+    /// `user_id` was hashed as sent (leading zeros), not as a plain integer: (sent, hashed).
+    UserIdAsSent(String, String),
+    /// These hashed parameters were sent but left out of the hash.
+    LeftOut(Vec<String>),
+    /// The `hash` sent is not 40 hexadecimal characters (its length in characters).
+    NotAHash(usize),
     /// Signed with the key of another scope.
     WrongKey(String),
     /// None of the usual mistakes.
@@ -67,8 +71,28 @@ impl std::fmt::Display for Mistake {
             Mistake::PercentEncoded => {
                 f.write_str("the values were hashed percent-encoded; hash the decoded values")
             }
-            Mistake::UserIdAsSent => f.write_str(
-                "`user_id` was hashed as sent; it is hashed as a plain integer (007 → 7)",
+            Mistake::UserIdAsSent(sent, hashed) => write!(
+                f,
+                "`user_id` was hashed as sent ({sent}); it is hashed as a plain integer ({hashed})"
+            ),
+            Mistake::LeftOut(names) => {
+                let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                match quoted.as_slice() {
+                    [one] => write!(
+                        f,
+                        "{one} was left out of the hash, but it is hashed when sent"
+                    ),
+                    [rest @ .., last] => write!(
+                        f,
+                        "{} and {last} were left out of the hash, but they are hashed when sent",
+                        rest.join(", ")
+                    ),
+                    [] => f.write_str("a parameter was left out"),
+                }
+            }
+            Mistake::NotAHash(n) => write!(
+                f,
+                "the hash sent is not 40 hexadecimal characters (it has {n}): send the lowercase hex SHA1"
             ),
             Mistake::WrongKey(scope) => write!(
                 f,
@@ -103,6 +127,9 @@ pub fn explain(
     if given == expected {
         return None;
     }
+    if given.len() != 40 || !given.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some(Mistake::NotAHash(given.chars().count()));
+    }
     let given = given.to_ascii_lowercase();
     if given == expected {
         return Some(Mistake::UppercaseHex);
@@ -133,7 +160,11 @@ pub fn explain(
             .map(|(n, v)| if *n == "user_id" { sent } else { v.as_str() })
             .collect();
         if s != base && hits(&s) {
-            return Some(Mistake::UserIdAsSent);
+            let hashed = values
+                .iter()
+                .find(|(n, _)| *n == "user_id")
+                .map_or(String::new(), |(_, v)| v.clone());
+            return Some(Mistake::UserIdAsSent(sent.to_string(), hashed));
         }
     }
     // Percent-encoded values.
@@ -149,6 +180,11 @@ pub fn explain(
         .collect();
     if encoded != base && hits(&encoded) {
         return Some(Mistake::PercentEncoded);
+    }
+    // Hashed parameters that were sent but left out: each one, each pair, and all but the
+    // first (a client that signs an update over `user_id` alone).
+    if let Some(names) = left_out(&values, &hits) {
+        return Some(Mistake::LeftOut(names));
     }
     // A parameter that is not hashed, put in at any place.
     for (name, v) in params.iter() {
@@ -183,6 +219,33 @@ pub fn explain(
         }
     }
     Some(Mistake::Unknown)
+}
+
+/// The hashed values whose leaving out explains the hash, if some do.
+fn left_out(values: &[(&'static str, String)], hits: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
+    let n = values.len();
+    let without = |skip: &[usize]| -> String {
+        values
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !skip.contains(i))
+            .map(|(_, (_, v))| v.as_str())
+            .collect()
+    };
+    let mut tries: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    for i in 0..n {
+        for j in i + 1..n {
+            tries.push(vec![i, j]);
+        }
+    }
+    if n > 3 {
+        tries.push((1..n).collect());
+    }
+    tries
+        .into_iter()
+        .filter(|skip| skip.len() < n)
+        .find(|skip| hits(&without(skip)))
+        .map(|skip| skip.iter().map(|&i| values[i].0.to_string()).collect())
 }
 
 /// Orders to try for `n` values.
@@ -226,6 +289,7 @@ mod tests {
     const GET: &[&str] = &["user_id", "username"];
     const RAW_GET: &[&str] = &["u", "user_id"];
     const UPDATE: &[&str] = &["user_id", "u15"];
+    const UPDATE_LONG: &[&str] = &["user_id", "u15", "u23"];
 
     fn check(call: &[&'static str], q: &str, hashed: &str, key: &str) -> Option<Mistake> {
         let given = sha1_hex(hashed, key);
@@ -277,7 +341,24 @@ mod tests {
         );
         assert_eq!(
             check(GET, "u=admin&user_id=007", "007", "secret"),
-            Some(Mistake::UserIdAsSent)
+            Some(Mistake::UserIdAsSent("007".into(), "7".into()))
+        );
+        assert_eq!(
+            check(UPDATE_LONG, "u=admin&user_id=5&u15=1&u23=Jo", "5", "secret"),
+            Some(Mistake::LeftOut(vec!["u15".into(), "u23".into()]))
+        );
+        assert_eq!(
+            check(
+                UPDATE_LONG,
+                "u=admin&user_id=5&u15=1&u23=Jo",
+                "5Jo",
+                "secret"
+            ),
+            Some(Mistake::LeftOut(vec!["u15".into()]))
+        );
+        assert_eq!(
+            explain(GET, &p("u=admin&user_id=5"), &[], "secret", &[], "abc"),
+            Some(Mistake::NotAHash(3))
         );
         assert_eq!(
             check(GET, "u=admin&user_id=5", "5", "r2key"),

@@ -597,3 +597,52 @@ fn settings_and_users_refuse_what_the_api_would_not_take() {
     );
     assert_eq!(s.value("SELECT COUNT(*) FROM users WHERE username IN ('second', 'orphan', 'under_user', 'r_acc')"), "0");
 }
+
+#[test]
+fn the_hash_explainer_names_left_out_parameters_and_bad_hashes() {
+    let dir = TempDir::new();
+    let db = demo_db(&dir);
+    let hash = |args: &[&str]| {
+        let mut all = vec!["hash", "--db", db.as_str()];
+        all.extend_from_slice(args);
+        morbox(&all)
+    };
+    // A real client's mistake: an update signed over user_id alone while u15 and u23 are sent.
+    let (ok, out, _) = hash(&[
+        "user_details_update",
+        "u=admin",
+        "user_id=5",
+        "u15=1",
+        "u23=Jo",
+        &format!("hash={}", sha1_hex("5secret")),
+    ]);
+    assert!(!ok);
+    assert!(
+        out.contains("`u15` and `u23` were left out of the hash"),
+        "{out}"
+    );
+    // A hash that is not one.
+    let (ok, out, _) = hash(&["user_details_get", "u=admin", "user_id=5", "hash=12345"]);
+    assert!(!ok);
+    assert!(
+        out.contains("not 40 hexadecimal characters (it has 5)"),
+        "{out}"
+    );
+    // The leading-zero mistake names the value sent.
+    let (_, out, _) = hash(&[
+        "user_details_get",
+        "u=admin",
+        "user_id=0042",
+        &format!("hash={}", sha1_hex("0042secret")),
+    ]);
+    assert!(
+        out.contains("hashed as sent (0042)") && out.contains("plain integer (42)"),
+        "{out}"
+    );
+    // A parameter without `=` is an error, not dropped.
+    let (ok, _, err) = hash(&["user_details_get", "u=admin", "user_id"]);
+    assert!(
+        !ok && err.contains("user_id: parameters are NAME=VALUE"),
+        "{err}"
+    );
+}

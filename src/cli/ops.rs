@@ -113,6 +113,9 @@ pub fn hash(args: &HashArgs) -> Result {
         format!("unknown call {}: one of {}", args.call, names.join(", "))
     })?;
     let hash_order = (call.hash_order)();
+    if let Some(bad) = args.params.iter().find(|p| !p.contains('=')) {
+        return Err(format!("{bad}: parameters are NAME=VALUE (an empty value: {bad}=)").into());
+    }
     let query = args.params.join("&");
     let raw = crate::params::raw_pairs(&query);
     let params = Params::from_request(Some(&query), None, b"").map_err(|e| e.to_string())?;
