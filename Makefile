@@ -8,7 +8,7 @@ TARGET := x86_64-unknown-linux-gnu
 STATIC := RUSTFLAGS="-C target-feature=+crt-static"
 BIN := target/$(TARGET)/release/morbox
 
-.PHONY: run test lint build static dist bench fuzz soak examples image clean
+.PHONY: run test lint build static dist install bench fuzz soak examples image clean
 
 build:
 	$(STATIC) cargo build --release --locked --target $(TARGET)
@@ -30,6 +30,10 @@ test:
 ## One fully static x86_64 Linux binary (glibc, crt-static): target/$(TARGET)/release/morbox
 ## (the same build as `make run`).
 static: build
+
+## morbox on your PATH (~/.cargo/bin), for the README's command-line examples.
+install:
+	cargo install --path . --locked
 
 ## The shipping build: static, fat LTO, one codegen unit: target/$(TARGET)/dist/morbox
 dist:

@@ -556,6 +556,15 @@ fn settings_and_users_refuse_what_the_api_would_not_take() {
         let err = must_fail(&args);
         assert!(err.contains(says), "{args:?}: {err}");
     }
+    // Settings list prints each meaning whole (the last column is never cut).
+    let (ok, out, _) = morbox(&["settings", "list", "--db", db]);
+    assert!(ok);
+    assert!(
+        out.contains(
+            "1: user_balance_get and user_simple_balance_get answer (the vendor's spelling)"
+        ),
+        "{out}"
+    );
     // What is refused was not written; what is right is.
     assert_eq!(
         s.value(

@@ -68,11 +68,17 @@ fn print_rows(rows: &[Row], json: bool) {
             widths[i] = widths[i].max(v.chars().count().min(60));
         }
     }
+    // Columns are cut at 60 characters to stay aligned, but for the last one (a setting's
+    // meaning, say), which is printed whole.
+    let last = first.len().saturating_sub(1);
     let line = |cells: Vec<&str>| {
         cells
             .iter()
             .enumerate()
             .map(|(i, c)| {
+                if i == last {
+                    return c.to_string();
+                }
                 let c: String = c.chars().take(60).collect();
                 format!("{c:<w$}", w = widths[i])
             })
