@@ -655,3 +655,46 @@ fn the_hash_explainer_names_left_out_parameters_and_bad_hashes() {
         "{err}"
     );
 }
+
+#[test]
+fn passwords_are_prompted_without_echo_at_a_terminal() {
+    // `script` (util-linux) gives the command a terminal; the password is typed into it.
+    let dir = TempDir::new();
+    let db = demo_db(&dir);
+    let cmd = format!("{BIN} users passwd --db {db} user2");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) is needed for this test");
+    let mut stdin = child.stdin.take().unwrap();
+    // Typed once the prompt is up (the terminal would otherwise take it before it turns echo
+    // off): the reading side waits for the prompt on stdout.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&seen).contains("Password: ") {
+        assert_eq!(
+            std::io::Read::read(&mut stdout, &mut byte).unwrap(),
+            1,
+            "no prompt"
+        );
+        seen.push(byte[0]);
+    }
+    std::io::Write::write_all(&mut stdin, b"Typed-Secret9\n").unwrap();
+    drop(stdin);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(rest.contains("password of user 6 changed"), "{rest}");
+    assert!(
+        !rest.contains("Typed-Secret9"),
+        "the password was echoed: {rest}"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let stored: String = conn
+        .query_row("SELECT password FROM users WHERE id = 6", [], |r| r.get(0))
+        .unwrap();
+    assert!(morbox::passwords::verify("Typed-Secret9", &stored));
+}
