@@ -10,8 +10,10 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Parameters whose values never appear in the journal, by exact name (any case).
-const MASKED: &[&str] = &["p", "pswd", "hash"];
+/// Parameters whose values never appear in the journal, by exact name (any case): passwords,
+/// the signature, and uniquehashes (a credential of their own: `id` of user_register and
+/// user_simple_balance_get is one).
+const MASKED: &[&str] = &["p", "pswd", "hash", "uniquehash", "id"];
 
 /// Nor those whose name contains one of these (any case): `password`, `password2`, `secret`,
 /// `api_key`, `SecretKey`…

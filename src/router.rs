@@ -78,12 +78,24 @@ pub fn route_with_value(path: &str) -> Option<(Call, Option<&str>)> {
     }
 }
 
+/// The path as logs and the journal show it: a credential in the path (a uniquehash as the
+/// last segment of `…/simple_balance/<id>`) masked.
+pub fn shown_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match route_with_value(path) {
+        Some((_, Some(value))) => match path.rfind(value) {
+            Some(at) => format!("{}***{}", &path[..at], &path[at + value.len()..]).into(),
+            None => path.into(),
+        },
+        _ => path.into(),
+    }
+}
+
 /// Answers one HTTP request. Never fails: every problem becomes an XML answer.
 pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
-    tracing::debug!(%peer, path, "request head read");
+    tracing::debug!(%peer, path = %shown_path(path), "request head read");
     let content_type = parts
         .headers
         .get(CONTENT_TYPE)
@@ -116,7 +128,7 @@ pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Res
     let answer = dispatch(&app, raw).await;
     tracing::info!(
         method = %parts.method,
-        path = %path,
+        path = %shown_path(path),
         call = call.map_or("-", |c| c.name()),
         caller = answer.caller.map_or_else(|| "-".to_string(), |c| c.to_string()),
         outcome = %answer.outcome.as_ref().map_or_else(ToString::to_string, |()| "ok".to_string()),
@@ -240,7 +252,7 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
         kit.journal.record(crate::kit::Entry {
             time: crate::dates::now(),
             method: raw.method.to_string(),
-            path: raw.path.to_string(),
+            path: shown_path(raw.path).into_owned(),
             call: call.name().to_string(),
             params: params.0,
             params_sent: params.1,
@@ -405,6 +417,12 @@ mod tests {
         assert_eq!(name("/api/nope"), None);
         assert_eq!(name("/user_details_get"), None);
         assert_eq!(name("/api/user_details_get//"), None);
+        assert_eq!(
+            shown_path("/billing/api/simple_balance/a1b2c3"),
+            "/billing/api/simple_balance/***"
+        );
+        assert_eq!(shown_path("/api/simple_balance"), "/api/simple_balance");
+        assert_eq!(shown_path("/api/user_details_get"), "/api/user_details_get");
     }
 
     #[test]

@@ -288,3 +288,25 @@ fn a_balance_update_in_the_callers_currency_is_converted() {
     );
     assert_eq!(s.value("SELECT balance FROM users WHERE id = 5"), "13.0");
 }
+
+#[test]
+fn a_uniquehash_never_shows_in_the_journal() {
+    let s = Server::fixture_f(&["--test-endpoints"]);
+    assert_eq!(
+        get(&s, "/billing/api/simple_balance/a1b2c3d4e5").body,
+        "12.50"
+    );
+    assert_eq!(
+        get(&s, "/billing/api/simple_balance?id=a1b2c3d4e5").body,
+        "12.50"
+    );
+    s.post("users_get", &[("u", "res"), ("uniquehash", "r3s3ll3r00")]);
+    let journal = get(&s, "/_morbox/requests").body;
+    for secret in ["a1b2c3d4e5", "r3s3ll3r00"] {
+        assert!(!journal.contains(secret), "{secret} in {journal}");
+    }
+    assert!(
+        journal.contains("/billing/api/simple_balance/***"),
+        "{journal}"
+    );
+}
