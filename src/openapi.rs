@@ -1,7 +1,7 @@
-//! `GET /_morbox/openapi.json`: an OpenAPI 3.1 description of the three calls and their
-//! aliases, generated from the same tables the server runs on ([`crate::api::CALLS`],
-//! [`crate::api::update_params::PARAMS`], [`crate::error::ApiError::catalogue`]), so that it
-//! cannot drift from what the server does.
+//! `GET /_morbox/openapi.json`: an OpenAPI 3.1 description of every call and its aliases,
+//! generated from the same tables the server runs on (the rows of [`crate::api::CALLS`] and
+//! the parameters each names, [`crate::error::ApiError::catalogue`]), so that it cannot drift
+//! from what the server does.
 
 use crate::api::{CALLS, Call, ErrorShape, Form, PREFIXES};
 use crate::error::ApiError;
@@ -174,7 +174,7 @@ pub fn document() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {
-            "title": "morbox: the MOR billing API's user-details calls",
+            "title": "morbox: the MOR billing API's user-details and accounts calls",
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Parameters are SHA1-signed: hash = sha1(values of the hashed parameters, in x-hash-position order, only those sent, then API_Secret_Key), lowercase hex."
         },
