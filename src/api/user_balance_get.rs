@@ -6,8 +6,9 @@ use super::{ApiRequest, Authed, Form, ParamDoc, Read};
 use crate::error::ApiError;
 use crate::numbers::nice_number;
 use crate::settings::{DEVICES_CHECK_BALANCE, Settings};
+use crate::store::ReadCtx;
+use crate::store::balances::{self, BalanceRow};
 use crate::store::currencies::{self, Currency};
-use crate::store::{ReadCtx, balances};
 use crate::xml::Doc;
 use rusqlite::Connection;
 
@@ -38,6 +39,22 @@ pub fn unknown(system: &Settings) -> ApiError {
         ApiError::UserNotFound
     } else {
         ApiError::FeatureDisabled
+    }
+}
+
+/// The subject's balance, once the feature setting allows the balance calls.
+pub fn subject_balance(conn: &Connection, who: &Authed) -> Result<BalanceRow, ApiError> {
+    if !who.settings.system_on(DEVICES_CHECK_BALANCE) {
+        return Err(ApiError::FeatureDisabled);
+    }
+    balances::of(conn, who.caller.id)?.ok_or(ApiError::UserNotFound)
+}
+
+/// The currency with this code, or the default one when there is none such.
+pub fn currency_or_default(conn: &Connection, code: &str) -> rusqlite::Result<Currency> {
+    match currencies::by_code(conn, code)? {
+        Some(c) => Ok(c),
+        None => currencies::default(conn),
     }
 }
 
@@ -72,10 +89,7 @@ impl Read for BalanceGet {
         _ctx: &ReadCtx<'_>,
         who: &Authed,
     ) -> Result<Vec<u8>, ApiError> {
-        if !who.settings.system_on(DEVICES_CHECK_BALANCE) {
-            return Err(ApiError::FeatureDisabled);
-        }
-        let user = balances::of(conn, who.caller.id)?.ok_or(ApiError::UserNotFound)?;
+        let user = subject_balance(conn, who)?;
         let own = || -> rusqlite::Result<Currency> {
             Ok(match currencies::by_id(conn, user.currency_id)? {
                 Some(c) => c,
@@ -85,10 +99,7 @@ impl Read for BalanceGet {
         let (currency, named) = match &self.into {
             Into::UsersOwnNamed => (own()?, true),
             Into::UsersOwn => (own()?, false),
-            Into::Code(code) => match currencies::by_code(conn, code)? {
-                Some(c) => (c, false),
-                None => (currencies::default(conn)?, false),
-            },
+            Into::Code(code) => (currency_or_default(conn, code)?, false),
         };
         let mut d = Doc::new();
         d.open("page").leaf(

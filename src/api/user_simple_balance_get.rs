@@ -2,11 +2,11 @@
 //! whose uniquehash is `id` (also the last path segment), as plain text for phones. No hash is
 //! checked and GET always works; `Devices_Check_Ballance` must be 1.
 
+use super::user_balance_get::{currency_or_default, subject_balance};
 use super::{ApiRequest, Authed, Form, ParamDoc, Read};
 use crate::error::ApiError;
 use crate::numbers::nice_number;
-use crate::settings::DEVICES_CHECK_BALANCE;
-use crate::store::{ReadCtx, balances, currencies};
+use crate::store::ReadCtx;
 use rusqlite::Connection;
 
 /// The parameters, for the API description.
@@ -44,14 +44,8 @@ impl Read for SimpleBalance {
         _ctx: &ReadCtx<'_>,
         who: &Authed,
     ) -> Result<Vec<u8>, ApiError> {
-        if !who.settings.system_on(DEVICES_CHECK_BALANCE) {
-            return Err(ApiError::FeatureDisabled);
-        }
-        let user = balances::of(conn, who.caller.id)?.ok_or(ApiError::UserNotFound)?;
-        let currency = match currencies::by_code(conn, &self.currency)? {
-            Some(c) => c,
-            None => currencies::default(conn)?,
-        };
+        let user = subject_balance(conn, who)?;
+        let currency = currency_or_default(conn, &self.currency)?;
         Ok(nice_number(user.balance * currency.rate, &who.settings).into_bytes())
     }
 }

@@ -48,15 +48,19 @@ pub fn caller_by_username(
     conn: &Connection,
     username: &str,
 ) -> rusqlite::Result<Option<CallerRow>> {
-    caller_row(conn, CALLER_SELECT, username)
+    caller_row(conn, CALLER_SELECT, &username)
 }
 
 /// The user with this uniquehash, if there is one.
 pub fn caller_by_uniquehash(conn: &Connection, hash: &str) -> rusqlite::Result<Option<CallerRow>> {
-    caller_row(conn, CALLER_BY_UNIQUEHASH, hash)
+    caller_row(conn, CALLER_BY_UNIQUEHASH, &hash)
 }
 
-fn caller_row(conn: &Connection, sql: &str, key: &str) -> rusqlite::Result<Option<CallerRow>> {
+fn caller_row(
+    conn: &Connection,
+    sql: &str,
+    key: &dyn rusqlite::ToSql,
+) -> rusqlite::Result<Option<CallerRow>> {
     conn.prepare_cached(sql)?
         .query_row([key], |r| {
             Ok(CallerRow {
@@ -85,19 +89,11 @@ pub struct TargetFacts {
 
 /// The user with this id.
 pub fn caller_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<CallerRow>> {
-    conn.prepare_cached(
+    caller_row(
+        conn,
         "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users FROM users WHERE id = ?1",
-    )?
-    .query_row([id], |r| {
-        Ok(CallerRow {
-            id: r.get(0)?,
-            usertype: r.get(1)?,
-            owner_id: r.get(2)?,
-            acc_group_id: r.get(3)?,
-            show_only_assigned_users: r.get::<_, i64>(4)? == 1,
-        })
-    })
-    .optional()
+        &id,
+    )
 }
 
 /// The user whose address has this e-mail (the lowest id when several do).
@@ -107,7 +103,7 @@ pub fn caller_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Optio
         "SELECT u.id, u.usertype, u.owner_id, u.acc_group_id, u.show_only_assigned_users
          FROM users u JOIN addresses a ON a.id = u.address_id
          WHERE a.email = ?1 AND a.email != '' ORDER BY u.id LIMIT 1",
-        email,
+        &email,
     )
 }
 
