@@ -20,19 +20,13 @@ fn env_num(name: &str, default: usize) -> usize {
 
 /// One update of `u33` (the comment) for `user`; `Some(body)` when an answer came.
 fn update_comment(addr: &str, user: i64, comment: &str) -> Option<String> {
-    let hash = sha1_hex(&format!("{user}secret"));
-    let body = format!("u=admin&user_id={user}&u33={comment}&hash={hash}");
-    let mut c = TcpStream::connect(addr).ok()?;
-    c.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
-    let req = format!(
-        "POST /api/user_details_update HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    c.write_all(req.as_bytes()).ok()?;
-    let mut buf = Vec::new();
-    c.read_to_end(&mut buf).ok()?;
-    let text = String::from_utf8(buf).ok()?;
-    text.contains("\r\n\r\n").then_some(text)
+    let id = user.to_string();
+    post_signed(
+        addr,
+        "user_details_update",
+        &[("u", "admin"), ("user_id", &id), ("u33", comment)],
+        &["user_id"],
+    )
 }
 
 /// The comment values the audit log says were written.
