@@ -24,6 +24,17 @@ pub fn named_keys(rows: Vec<(i64, String)>) -> Vec<NamedKey> {
         .collect()
 }
 
+/// Why a hash did not match, as the journal shows it.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    /// The parameters the call hashes that were sent, in its order, with their hashed values.
+    pub order: Vec<(String, String)>,
+    /// The string hashed, the key masked.
+    pub string: String,
+    /// The usual mistake found, in words.
+    pub verdict: String,
+}
+
 /// The mistake that explains a wrong hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mistake {

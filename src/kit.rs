@@ -38,8 +38,8 @@ pub fn is_masked(name: &str) -> bool {
 /// [`ENTRY_MAX_PARAMS`] of them, each value cut at [`ENTRY_MAX_VALUE`] characters; and how
 /// many were sent, when that is more than were kept whole.
 pub fn journal_params<'a>(
-    params: impl Iterator<Item = (&'a str, &'a str)>,
-) -> (Vec<(String, String)>, Option<usize>) {
+    params: impl Iterator<Item = (&'a str, &'a str, &'static str)>,
+) -> (Vec<(String, String, &'static str)>, Option<usize>) {
     let shorten = |s: &str, cut: &mut bool| -> String {
         match s.char_indices().nth(ENTRY_MAX_VALUE) {
             Some((i, _)) => {
@@ -51,7 +51,7 @@ pub fn journal_params<'a>(
     };
     let mut kept = Vec::new();
     let (mut sent, mut cut) = (0, false);
-    for (k, v) in params {
+    for (k, v, source) in params {
         sent += 1;
         if kept.len() >= ENTRY_MAX_PARAMS {
             continue;
@@ -61,7 +61,7 @@ pub fn journal_params<'a>(
         } else {
             shorten(v, &mut cut)
         };
-        kept.push((shorten(k, &mut cut), v));
+        kept.push((shorten(k, &mut cut), v, source));
     }
     let truncated = sent > kept.len() || cut;
     (kept, truncated.then_some(sent))
@@ -78,8 +78,11 @@ pub struct Entry {
     pub path: String,
     /// The call's main name.
     pub call: String,
-    /// The parameters as [`journal_params`] keeps them: secrets masked, bounded.
-    pub params: Vec<(String, String)>,
+    /// A number of its own, in the order requests were answered.
+    pub id: u64,
+    /// The parameters as [`journal_params`] keeps them (name, value, where it came from):
+    /// secrets masked, bounded.
+    pub params: Vec<(String, String, &'static str)>,
     /// When the parameters were cut: how many were sent.
     pub params_sent: Option<usize>,
     /// The caller's `u`, if sent.
@@ -92,7 +95,17 @@ pub struct Entry {
     pub duration_us: u64,
     /// For an update: the columns it changed (`table.column`).
     pub changed: Vec<String>,
+    /// For an update: each changed column with its old and new value (passwords masked).
+    pub changes: Vec<(String, Option<String>, Option<String>)>,
+    /// The answer as sent: HTTP status, `Content-Type`, `Content-Disposition`, body (cut at
+    /// [`ANSWER_MAX`] bytes).
+    pub answer: (u16, String, Option<String>, String),
+    /// For `Incorrect hash`: what the explainer found (never a key or a hash).
+    pub explanation: Option<crate::explain::Explanation>,
 }
+
+/// The most bytes of an answer an entry keeps.
+pub const ANSWER_MAX: usize = 16 * 1024;
 
 impl Entry {
     /// About how many bytes the entry takes, for the journal's bound.
@@ -110,18 +123,58 @@ impl Entry {
             + self
                 .params
                 .iter()
-                .map(|(k, v)| k.len() + v.len() + 48)
+                .map(|(k, v, _)| k.len() + v.len() + 48)
                 .sum::<usize>()
             + self.changed.iter().map(|c| c.len() + 24).sum::<usize>()
+            + self
+                .changes
+                .iter()
+                .map(|(c, o, n)| {
+                    c.len()
+                        + o.as_ref().map_or(0, String::len)
+                        + n.as_ref().map_or(0, String::len)
+                        + 48
+                })
+                .sum::<usize>()
+            + self.answer.1.len()
+            + self.answer.3.len()
+            + self.explanation.as_ref().map_or(0, |e| {
+                e.string.len()
+                    + e.verdict.len()
+                    + e.order
+                        .iter()
+                        .map(|(a, b)| a.len() + b.len() + 32)
+                        .sum::<usize>()
+            })
     }
 
     fn to_json(&self) -> Value {
         let params: serde_json::Map<String, Value> = self
             .params
             .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .map(|(k, v, _)| (k.clone(), Value::String(v.clone())))
             .collect();
+        let sources: serde_json::Map<String, Value> = self
+            .params
+            .iter()
+            .map(|(k, _, s)| (k.clone(), Value::String(s.to_string())))
+            .collect();
+        let changes: Vec<Value> = self
+            .changes
+            .iter()
+            .map(|(c, o, n)| json!({"column": c, "old": o, "new": n}))
+            .collect();
+        let (status, ctype, disposition, body) = &self.answer;
         json!({
+            "id": self.id,
+            "sources": sources,
+            "changes": changes,
+            "answer": {"status": status, "content_type": ctype, "content_disposition": disposition, "body": body},
+            "explanation": self.explanation.as_ref().map(|e| json!({
+                "order": e.order.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
+                "string": e.string,
+                "verdict": e.verdict,
+            })),
             "time": self.time,
             "method": self.method,
             "path": self.path,
@@ -143,6 +196,7 @@ impl Entry {
 pub struct Journal {
     capacity: usize,
     entries: Mutex<(VecDeque<Entry>, usize)>,
+    next_id: std::sync::atomic::AtomicU64,
 }
 
 impl Journal {
@@ -151,11 +205,15 @@ impl Journal {
         Journal {
             capacity: capacity.max(1),
             entries: Mutex::new((VecDeque::new(), 0)),
+            next_id: std::sync::atomic::AtomicU64::new(1),
         }
     }
 
-    /// Adds one request, dropping the oldest past the capacity or the byte bound.
-    pub fn record(&self, entry: Entry) {
+    /// Adds one request (numbering it), dropping the oldest past the capacity or the bound.
+    pub fn record(&self, mut entry: Entry) {
+        entry.id = self
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut guard) = self.entries.lock() {
             let (entries, bytes) = &mut *guard;
             *bytes += entry.size();
@@ -275,6 +333,7 @@ mod tests {
             method: "POST".into(),
             path: "/api/x".into(),
             call: call.into(),
+            id: 0,
             params: vec![],
             params_sent: None,
             caller: Some(u.into()),
@@ -282,6 +341,9 @@ mod tests {
             outcome: "ok".into(),
             duration_us: 1,
             changed: vec![],
+            changes: vec![],
+            answer: (200, String::new(), None, String::new()),
+            explanation: None,
         }
     }
 
@@ -343,12 +405,14 @@ mod tests {
         let long = "x".repeat(1000);
         let many: Vec<(String, String)> =
             (0..500).map(|i| (format!("k{i}"), long.clone())).collect();
-        let (kept, sent) = journal_params(many.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let (kept, sent) =
+            journal_params(many.iter().map(|(k, v)| (k.as_str(), v.as_str(), "query")));
         assert_eq!(kept.len(), ENTRY_MAX_PARAMS);
         assert_eq!(sent, Some(500));
-        assert!(kept.iter().all(|(_, v)| v.len() == ENTRY_MAX_VALUE));
-        let (kept, sent) = journal_params([("u", "admin"), ("PassWord", "hunter2")].into_iter());
+        assert!(kept.iter().all(|(_, v, _)| v.len() == ENTRY_MAX_VALUE));
+        let (kept, sent) =
+            journal_params([("u", "admin", "query"), ("PassWord", "hunter2", "json")].into_iter());
         assert_eq!(sent, None);
-        assert_eq!(kept[1], ("PassWord".to_string(), "***".to_string()));
+        assert_eq!(kept[1], ("PassWord".to_string(), "***".to_string(), "json"));
     }
 }

@@ -11,6 +11,10 @@ use std::collections::HashMap;
 pub struct Params {
     items: Vec<(String, String)>,
     index: HashMap<String, usize>,
+    /// Where each item's value came from (`query`, `urlencoded`, `multipart`, `json`, `path`).
+    sources: Vec<&'static str>,
+    /// The source `set` records (the part of the request being read).
+    reading: &'static str,
 }
 
 /// The parameters of a urlencoded text as they travelled, not decoded (for explaining a hash
@@ -39,7 +43,10 @@ impl Params {
         content_type: Option<&str>,
         body: &[u8],
     ) -> Result<Params, ApiError> {
-        let mut params = Params::default();
+        let mut params = Params {
+            reading: "query",
+            ..Params::default()
+        };
         if let Some(q) = query {
             params.add_urlencoded(q.as_bytes())?;
         }
@@ -54,12 +61,19 @@ impl Params {
             .trim()
             .to_ascii_lowercase();
         match mime.as_str() {
-            "application/x-www-form-urlencoded" | "" => params.add_urlencoded(body)?,
+            "application/x-www-form-urlencoded" | "" => {
+                params.reading = "urlencoded";
+                params.add_urlencoded(body)?
+            }
             "multipart/form-data" => {
+                params.reading = "multipart";
                 let boundary = header_param(ct, "boundary").ok_or(BAD_MULTIPART)?;
                 params.add_multipart(body, boundary.as_bytes())?;
             }
-            m if m == "application/json" || m.ends_with("+json") => params.add_json(body)?,
+            m if m == "application/json" || m.ends_with("+json") => {
+                params.reading = "json";
+                params.add_json(body)?
+            }
             // Like the vendor's framework, a body of a type we do not read is ignored.
             _ => {}
         }
@@ -78,13 +92,36 @@ impl Params {
 
     /// Sets `name`, replacing an earlier value but keeping its first position.
     pub fn set(&mut self, name: String, value: String) {
+        let source = if self.reading.is_empty() {
+            "set"
+        } else {
+            self.reading
+        };
         match self.index.get(&name) {
-            Some(&i) => self.items[i].1 = value,
+            Some(&i) => {
+                self.items[i].1 = value;
+                self.sources[i] = source;
+            }
             None => {
                 self.index.insert(name.clone(), self.items.len());
                 self.items.push((name, value));
+                self.sources.push(source);
             }
         }
+    }
+
+    /// Sets `name` as read from the request's path.
+    pub fn set_from_path(&mut self, name: String, value: String) {
+        self.reading = "path";
+        self.set(name, value);
+    }
+
+    /// All parameters with where each came from, in first-seen order.
+    pub fn iter_with_source(&self) -> impl Iterator<Item = (&str, &str, &'static str)> {
+        self.items
+            .iter()
+            .zip(&self.sources)
+            .map(|((k, v), s)| (k.as_str(), v.as_str(), *s))
     }
 
     /// All parameters, in first-seen order.

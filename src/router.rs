@@ -213,13 +213,13 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
     if let (Some(name), Some(value)) = (call.path_param, path_value)
         && !params.has(name)
     {
-        params.set(name.to_string(), value.to_string());
+        params.set_from_path(name.to_string(), value.to_string());
     }
     let test = params.get("test") == Some("1");
     let journal = app.kit.as_ref().map(|kit| {
         (
             kit,
-            crate::kit::journal_params(params.iter()),
+            crate::kit::journal_params(params.iter_with_source()),
             params
                 .get("u")
                 .map(|u| u.chars().take(crate::kit::ENTRY_MAX_VALUE).collect()),
@@ -247,25 +247,18 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
         xml_extension,
         caller,
         changed,
+        changes,
+        explanation,
     } = api::handle(backend, req).await;
-    if let Some((kit, params, u, started)) = journal {
-        kit.journal.record(crate::kit::Entry {
-            time: crate::dates::now(),
-            method: raw.method.to_string(),
-            path: shown_path(raw.path).into_owned(),
-            call: call.name().to_string(),
-            params: params.0,
-            params_sent: params.1,
-            caller: u,
-            caller_id: caller,
-            outcome: result
-                .as_ref()
-                .map_or_else(ToString::to_string, |_| "ok".to_string()),
-            duration_us: started.elapsed().as_micros() as u64,
-            changed,
-        });
-    }
-    match result {
+    let outcome = result
+        .as_ref()
+        .map_or_else(ToString::to_string, |_| "ok".to_string());
+    // The body as sent, kept only for the journal.
+    let sent_body = journal.as_ref().map(|_| match &result {
+        Ok(body) => body.clone(),
+        Err(e) => error_body(e, shape_for(e, Some(call))),
+    });
+    let answer = match result {
         Ok(body) => Answer {
             response: match call.body {
                 Body::Xml => xml_response(200, body, xml_extension, test),
@@ -279,7 +272,45 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
             caller,
             outcome: Err(e),
         },
+    };
+    if let Some((kit, params, u, started)) = journal {
+        kit.journal.record(crate::kit::Entry {
+            id: 0,
+            time: crate::dates::now(),
+            method: raw.method.to_string(),
+            path: shown_path(raw.path).into_owned(),
+            call: call.name().to_string(),
+            params: params.0,
+            params_sent: params.1,
+            caller: u,
+            caller_id: caller,
+            outcome,
+            duration_us: started.elapsed().as_micros() as u64,
+            changed,
+            changes,
+            answer: answered(&answer.response, sent_body.as_deref().unwrap_or_default()),
+            explanation,
+        });
     }
+    answer
+}
+
+/// A response as the journal keeps it: status, `Content-Type`, `Content-Disposition`, body
+/// (cut at [`crate::kit::ANSWER_MAX`] bytes).
+fn answered(resp: &Response<Full<Bytes>>, body: &[u8]) -> (u16, String, Option<String>, String) {
+    let header = |name| {
+        resp.headers()
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let cut = &body[..body.len().min(crate::kit::ANSWER_MAX)];
+    (
+        resp.status().as_u16(),
+        header(CONTENT_TYPE).unwrap_or_default(),
+        header(CONTENT_DISPOSITION),
+        String::from_utf8_lossy(cut).into_owned(),
+    )
 }
 
 fn json_response(status: u16, v: &serde_json::Value) -> Response<Full<Bytes>> {
@@ -336,6 +367,16 @@ pub fn error_body(e: &ApiError, shape: ErrorShape) -> Vec<u8> {
     })
 }
 
+/// The wrapper of an error: a gate error's `<status>`, else the call's own; `<error>` alone
+/// where no call was reached.
+fn shape_for(e: &ApiError, call: Option<Call>) -> ErrorShape {
+    match call {
+        None => ErrorShape::Bare,
+        Some(_) if e.is_gate() => ErrorShape::Status,
+        Some(c) => c.shape_of(e),
+    }
+}
+
 /// The one place an error becomes a response: its status, its wrapper (a gate error's
 /// `<status>`, else the call's own; `<error>` alone where no call was reached), the vendor's
 /// headers, and `Retry-After` for the lockout.
@@ -345,11 +386,7 @@ pub fn error_response(
     xml_ext: bool,
     test: bool,
 ) -> Response<Full<Bytes>> {
-    let shape = match call {
-        None => ErrorShape::Bare,
-        Some(_) if e.is_gate() => ErrorShape::Status,
-        Some(c) => c.shape_of(e),
-    };
+    let shape = shape_for(e, call);
     let mut resp = match shape {
         ErrorShape::Text => text_response(e.http_status(), error_body(e, shape)),
         _ => xml_response(e.http_status(), error_body(e, shape), xml_ext, test),

@@ -524,3 +524,53 @@ fn fixtures_may_name_only_the_columns_they_care_about() {
         r.body
     );
 }
+
+#[test]
+fn the_journal_keeps_sources_answers_changes_and_the_explainers_verdict() {
+    let s = Server::demo_with(&["--test-endpoints"]);
+    // An update from a query and a JSON body, which blocks user 5.
+    let hash = sha1_hex("51secret");
+    let r = s.send(
+        "POST",
+        &format!("/api/user_details_update?u=admin&hash={hash}"),
+        Some("application/json"),
+        br#"{"user_id": "5", "u15": "1"}"#,
+    );
+    assert!(r.body.contains("User was updated"), "{}", r.body);
+    // A real client's mistake: signed over user_id alone while u15 and u23 are sent.
+    let wrong = sha1_hex("5secret");
+    s.post(
+        "user_details_update",
+        &[("u", "admin"), ("user_id", "5"), ("u15", "0"), ("u23", "Jo"), ("hash", &wrong)],
+    );
+    let (_, body) = http(&s.addr, "GET", "/_morbox/requests");
+    let v = json(&body);
+    let reqs = v["requests"].as_array().unwrap();
+    let upd = &reqs[0];
+    assert_eq!(upd["sources"]["u"], "query");
+    assert_eq!(upd["sources"]["user_id"], "json");
+    assert_eq!(upd["answer"]["status"], 200);
+    assert_eq!(upd["answer"]["content_type"], "text/html; charset=utf-8");
+    assert!(upd["answer"]["body"].as_str().unwrap().contains("User was updated"));
+    let blocked = upd["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "users.blocked")
+        .unwrap();
+    assert_eq!((blocked["old"].as_str(), blocked["new"].as_str()), (Some("0"), Some("1")));
+    let failed = &reqs[1];
+    assert_eq!(failed["outcome"], "Incorrect hash");
+    let e = &failed["explanation"];
+    assert_eq!(e["order"], serde_json::json!([["user_id", "5"], ["u15", "0"], ["u23", "Jo"]]));
+    assert_eq!(e["string"], "50Jo<key of the system, 6 characters>");
+    assert!(
+        e["verdict"].as_str().unwrap().contains("`u15` and `u23` were left out"),
+        "{e}"
+    );
+    assert!(failed["answer"]["body"].as_str().unwrap().contains("Incorrect hash"));
+    // Never a key or a hash.
+    for secret in ["secret\"", wrong.as_str(), hash.as_str()] {
+        assert!(!body.contains(secret), "journal shows {secret}");
+    }
+}

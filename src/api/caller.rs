@@ -6,6 +6,8 @@
 use super::{ApiRequest, Authed, Backend, Identity, Proof};
 use crate::auth::{self, Caller, Role};
 use crate::error::ApiError;
+use crate::explain::Explanation;
+use crate::explain::{Mistake, explain, hashed_values, named_keys};
 use crate::guard::Attempt;
 use crate::settings::{ALLOW_LOGIN_BY_EMAIL, API_SECRET_KEY, Settings, XML_API_EXTENSION};
 use crate::store::queries::CallerRow;
@@ -21,6 +23,8 @@ pub struct Authentication {
     pub caller_id: Option<i64>,
     /// The caller and its settings, or why the request is refused.
     pub result: Result<Authed, ApiError>,
+    /// For `Incorrect hash`, when the test kit asks: what the explainer found.
+    pub explanation: Option<crate::explain::Explanation>,
 }
 
 /// Runs gate 1 to 4 for `req` on a read snapshot: the subject as the call's row says
@@ -35,15 +39,9 @@ pub fn authenticate(
         xml_extension: false,
         caller_id: None,
         result: Err(ApiError::Internal),
+        explanation: None,
     };
-    out.result = match gates(
-        conn,
-        ctx,
-        backend,
-        req,
-        &mut out.xml_extension,
-        &mut out.caller_id,
-    ) {
+    out.result = match gates(conn, ctx, backend, req, &mut out) {
         Ok(authed) => Ok(authed),
         Err(Some(e)) => Err(e),
         // Nobody to act as: the call's own answer, under the system's settings.
@@ -99,15 +97,14 @@ fn gates(
     ctx: &ReadCtx<'_>,
     backend: &Backend,
     req: &ApiRequest,
-    xml_extension: &mut bool,
-    caller_id: &mut Option<i64>,
+    out: &mut Authentication,
 ) -> Result<Authed, Option<ApiError>> {
     let name = subject_name(req);
     let row = identify(conn, ctx, req).map_err(db)?;
     let caller = row.map(Caller::from);
     let scope = caller.as_ref().map_or(0, Caller::scope);
     let settings = ctx.settings(conn, scope).map_err(db)?;
-    *xml_extension = settings.system_on(XML_API_EXTENSION);
+    out.xml_extension = settings.system_on(XML_API_EXTENSION);
     let Some(caller) = caller else {
         // An unknown name enumerates users: it counts toward the address.
         let unknown = Attempt {
@@ -117,7 +114,7 @@ fn gates(
         };
         return Err(backend.guard.fail(unknown).map(ApiError::TooManyFailures));
     };
-    *caller_id = Some(caller.id);
+    out.caller_id = Some(caller.id);
     let u = name.unwrap_or("");
     let gates = req.call.gates;
     let hash_order = gates.hash.then(|| (req.call.hash_order)());
@@ -143,8 +140,14 @@ fn gates(
             if let Some(wait) = backend.guard.fail(attempt) {
                 return Err(Some(ApiError::TooManyFailures(wait)));
             }
-            if backend.explain_hash_errors {
-                explain_in_log(conn, req, &caller, &settings);
+            if backend.explain_hash_errors || backend.explain_in_journal {
+                let (why, explanation) = explain_failure(conn, req, &caller, &settings);
+                if backend.explain_hash_errors && why.is_some() {
+                    tracing::warn!(call = req.call.name(), u, why = %explanation.verdict, "incorrect hash explained");
+                }
+                if backend.explain_in_journal {
+                    out.explanation = Some(explanation);
+                }
             }
             record_hash_failure(backend, req, u, caller.id);
             Err(Some(ApiError::IncorrectHash))
@@ -174,9 +177,14 @@ fn record_hash_failure(backend: &Backend, req: &ApiRequest, u: &str, caller: i64
     });
 }
 
-/// Logs which usual mistake explains an `Incorrect hash` (never a key or a hash).
-fn explain_in_log(conn: &Connection, req: &ApiRequest, caller: &Caller, settings: &Settings) {
-    use crate::explain::{Mistake, explain, named_keys};
+/// Which usual mistake explains an `Incorrect hash`, and the explanation as the journal shows
+/// it (the string hashed with the key masked; never a key or a hash).
+fn explain_failure(
+    conn: &Connection,
+    req: &ApiRequest,
+    caller: &Caller,
+    settings: &Settings,
+) -> (Option<Mistake>, Explanation) {
     let key = settings.scoped(API_SECRET_KEY);
     let others = named_keys(queries::all_keys(conn).unwrap_or_default());
     let given = req.params.get("hash").unwrap_or("");
@@ -188,7 +196,22 @@ fn explain_in_log(conn: &Connection, req: &ApiRequest, caller: &Caller, settings
     {
         why = None;
     }
-    if let Some(why) = why {
-        tracing::warn!(call = req.call.name(), u = req.params.get("u").unwrap_or(""), %why, "incorrect hash explained");
-    }
+    let order = hashed_values(hash_order, &req.params)
+        .into_iter()
+        .map(|(n, v)| (n.to_string(), v))
+        .collect::<Vec<_>>();
+    let base: String = order.iter().map(|(_, v)| v.as_str()).collect();
+    let explanation = Explanation {
+        string: format!(
+            "{base}<key of {}, {} characters>",
+            auth::scope_name(caller.scope()),
+            key.chars().count()
+        ),
+        order,
+        verdict: why.as_ref().map_or_else(
+            || "the hash matches another key this caller may use".to_string(),
+            ToString::to_string,
+        ),
+    };
+    (why, explanation)
 }

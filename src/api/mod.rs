@@ -190,6 +190,8 @@ pub struct Written {
     pub body: Vec<u8>,
     /// The columns it changed (`table.column`), for the journal.
     pub changed: Vec<String>,
+    /// Where known, each changed column with its old and new value (passwords masked).
+    pub changes: Vec<(String, Option<String>, Option<String>)>,
 }
 
 type ReadFn = fn(&Connection, &ReadCtx<'_>, &ApiRequest, &Authed) -> Result<Vec<u8>, ApiError>;
@@ -496,6 +498,8 @@ pub struct Backend {
     pub explain_hash_errors: bool,
     /// Where passwords are hashed (bounded: one at a time per core).
     pub passwords: crate::passwords::Pool,
+    /// Explain each `Incorrect hash` in the journal (`serve --test-endpoints`).
+    pub explain_in_journal: bool,
 }
 
 impl Backend {
@@ -506,6 +510,7 @@ impl Backend {
             guard: HashGuard::new(hash_failure_limit),
             explain_hash_errors: false,
             passwords: crate::passwords::Pool::new(),
+            explain_in_journal: false,
         }
     }
 }
@@ -521,6 +526,10 @@ pub struct Outcome {
     pub caller: Option<i64>,
     /// For a write: the columns it changed (`table.column`), for the journal.
     pub changed: Vec<String>,
+    /// For a write, where known: each changed column's old and new value.
+    pub changes: Vec<(String, Option<String>, Option<String>)>,
+    /// For `Incorrect hash` with the test kit on: what the explainer found.
+    pub explanation: Option<crate::explain::Explanation>,
 }
 
 /// The caller after the gates, with the settings of its scope.
@@ -545,6 +554,7 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
                 let auth = caller::authenticate(conn, ctx, backend, &req);
                 outcome.xml_extension = auth.xml_extension;
                 outcome.caller = auth.caller_id;
+                outcome.explanation = auth.explanation;
                 auth.result
                     .and_then(|authed| answer(conn, ctx, &req, &authed))
             });
@@ -564,6 +574,7 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
             let mut outcome = Outcome::new(None);
             outcome.xml_extension = auth.xml_extension;
             outcome.caller = auth.caller_id;
+            outcome.explanation = auth.explanation;
             let authed = match auth.result {
                 Ok(a) => a,
                 Err(e) => {
@@ -590,6 +601,7 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
                     Ok(w) => {
                         outcome.result = Ok(w.body);
                         outcome.changed = w.changed;
+                        outcome.changes = w.changes;
                     }
                     Err(e) => outcome.result = Err(e),
                 },
@@ -606,6 +618,8 @@ impl Outcome {
             xml_extension: false,
             caller: None,
             changed: Vec::new(),
+            changes: Vec::new(),
+            explanation: None,
         }
     }
 }

@@ -161,6 +161,7 @@ impl Write for Payment {
         Ok(Written {
             body: d.finish()?,
             changed,
+            changes: Vec::new(),
         })
     }
 }

@@ -96,6 +96,7 @@ impl Write for BalanceUpdate {
         Ok(Written {
             body: d.finish()?,
             changed: vec!["users.balance".into()],
+            changes: Vec::new(),
         })
     }
 }

@@ -99,6 +99,7 @@ impl Write for Delete {
         Ok(Written {
             body: d.finish()?,
             changed: vec!["users.id".into()],
+            changes: Vec::new(),
         })
     }
 }

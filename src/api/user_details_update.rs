@@ -91,19 +91,27 @@ impl Write for Update {
         change.password_hash = password_hash;
         let password = change.password_hash.is_some();
         let now = crate::dates::now();
-        let mut changed: Vec<String> =
-            user_update::apply(conn, who.caller.id, &target, change, &now)?
-                .into_iter()
-                .map(|c| c.column)
-                .collect();
+        let applied = user_update::apply(conn, who.caller.id, &target, change, &now)?;
+        let mut changed: Vec<String> = applied.iter().map(|c| c.column.clone()).collect();
+        // Old and new values for the journal; a password's never.
+        let mut changes: Vec<(String, Option<String>, Option<String>)> = applied
+            .into_iter()
+            .map(|c| (c.column, c.old, c.new))
+            .collect();
         if password {
             changed.push("users.password".into());
+            changes.push((
+                "users.password".into(),
+                Some("***".into()),
+                Some("***".into()),
+            ));
         }
         let mut d = Doc::new();
         d.open("page").leaf("status", "User was updated").close();
         Ok(Written {
             body: d.finish()?,
             changed,
+            changes,
         })
     }
 }

@@ -47,6 +47,7 @@ impl Write for Login {
         Ok(Written {
             body: d.finish()?,
             changed: vec!["users.logged".into()],
+            changes: Vec::new(),
         })
     }
 }

@@ -532,6 +532,7 @@ impl Write for Register {
         Ok(Written {
             body: d.finish()?,
             changed: vec!["users.id".into(), "devices.id".into()],
+            changes: Vec::new(),
         })
     }
 }

@@ -501,6 +501,7 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
             guard: HashGuard::new(args.hash_failure_limit),
             explain_hash_errors: args.explain_hash_errors,
             passwords: crate::passwords::Pool::new(),
+            explain_in_journal: args.test_endpoints,
         },
         kit: args.test_endpoints.then(|| TestKit::new(args.journal_size)),
         body_limit: args.body_limit,
