@@ -21,10 +21,11 @@ run: build
 	$(BIN) serve --db $(DB) --listen $(LISTEN)
 
 ## Every test: unit tests, the integration suite against the real server, the static binary,
-## and the integrators' example suites (pytest, phpunit).
+## the request inspector in headless Chromium, and the integrators' example suites.
 test:
 	cargo test --locked
 	bash tests/static.sh
+	bash tests/browser.sh
 	$(MAKE) --no-print-directory examples
 
 ## One fully static x86_64 Linux binary (glibc, crt-static): target/$(TARGET)/release/morbox

@@ -108,7 +108,10 @@ pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Res
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let body = if parts.method == Method::POST && call.is_some() {
+    // A POST to an API call has a body worth reading, and so has one to the test kit (the
+    // hash workbench); anything else is answered without.
+    let body = if parts.method == Method::POST && (call.is_some() || path.starts_with("/_morbox/"))
+    {
         if declared.is_some_and(|n| n > app.body_limit as u64) {
             Err(ApiError::BodyTooLarge)
         } else {
@@ -170,17 +173,30 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
         outcome: Err(e),
     };
     let Some((call, path_value)) = route_with_value(raw.path) else {
-        if let Some((status, v)) = crate::service::answer(
+        let body = raw.body.as_deref().unwrap_or_default();
+        if let Some(served) = crate::service::answer(
             &backend.store,
             app.kit.as_ref(),
             raw.method,
             raw.path,
             raw.query,
+            body,
         )
         .await
         {
+            let response = match served {
+                crate::service::Served::Json(status, v) => json_response(status, &v),
+                crate::service::Served::Page(html) => {
+                    let mut resp = Response::new(Full::new(Bytes::from_static(html.as_bytes())));
+                    resp.headers_mut().insert(
+                        CONTENT_TYPE,
+                        HeaderValue::from_static("text/html; charset=utf-8"),
+                    );
+                    resp
+                }
+            };
             return Answer {
-                response: json_response(status, &v),
+                response,
                 caller: None,
                 outcome: Ok(()),
             };

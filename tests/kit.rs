@@ -150,6 +150,9 @@ fn test_endpoints_are_absent_without_the_flag_and_refused_off_loopback() {
         ("POST", "/_morbox/reset"),
         ("GET", "/_morbox/requests"),
         ("DELETE", "/_morbox/requests"),
+        ("GET", "/_morbox/"),
+        ("POST", "/_morbox/hash"),
+        ("GET", "/_morbox/state"),
     ] {
         let (status, body) = http(&s.addr, m, p);
         assert_eq!(status, 404, "{m} {p}");
@@ -541,7 +544,13 @@ fn the_journal_keeps_sources_answers_changes_and_the_explainers_verdict() {
     let wrong = sha1_hex("5secret");
     s.post(
         "user_details_update",
-        &[("u", "admin"), ("user_id", "5"), ("u15", "0"), ("u23", "Jo"), ("hash", &wrong)],
+        &[
+            ("u", "admin"),
+            ("user_id", "5"),
+            ("u15", "0"),
+            ("u23", "Jo"),
+            ("hash", &wrong),
+        ],
     );
     let (_, body) = http(&s.addr, "GET", "/_morbox/requests");
     let v = json(&body);
@@ -551,24 +560,43 @@ fn the_journal_keeps_sources_answers_changes_and_the_explainers_verdict() {
     assert_eq!(upd["sources"]["user_id"], "json");
     assert_eq!(upd["answer"]["status"], 200);
     assert_eq!(upd["answer"]["content_type"], "text/html; charset=utf-8");
-    assert!(upd["answer"]["body"].as_str().unwrap().contains("User was updated"));
+    assert!(
+        upd["answer"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("User was updated")
+    );
     let blocked = upd["changes"]
         .as_array()
         .unwrap()
         .iter()
         .find(|c| c["column"] == "users.blocked")
         .unwrap();
-    assert_eq!((blocked["old"].as_str(), blocked["new"].as_str()), (Some("0"), Some("1")));
+    assert_eq!(
+        (blocked["old"].as_str(), blocked["new"].as_str()),
+        (Some("0"), Some("1"))
+    );
     let failed = &reqs[1];
     assert_eq!(failed["outcome"], "Incorrect hash");
     let e = &failed["explanation"];
-    assert_eq!(e["order"], serde_json::json!([["user_id", "5"], ["u15", "0"], ["u23", "Jo"]]));
+    assert_eq!(
+        e["order"],
+        serde_json::json!([["user_id", "5"], ["u15", "0"], ["u23", "Jo"]])
+    );
     assert_eq!(e["string"], "50Jo<key of the system, 6 characters>");
     assert!(
-        e["verdict"].as_str().unwrap().contains("`u15` and `u23` were left out"),
+        e["verdict"]
+            .as_str()
+            .unwrap()
+            .contains("`u15` and `u23` were left out"),
         "{e}"
     );
-    assert!(failed["answer"]["body"].as_str().unwrap().contains("Incorrect hash"));
+    assert!(
+        failed["answer"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("Incorrect hash")
+    );
     // Never a key or a hash.
     for secret in ["secret\"", wrong.as_str(), hash.as_str()] {
         assert!(!body.contains(secret), "journal shows {secret}");

@@ -11,6 +11,7 @@ pub mod caller;
 pub mod payment_create;
 pub mod proof;
 pub mod reach;
+pub mod sign;
 pub mod update_params;
 pub mod user_balance_get;
 pub mod user_balance_update;

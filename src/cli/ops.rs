@@ -4,7 +4,6 @@
 use super::{
     AuditArgs, BackupArgs, DbArgs, HashArgs, PaymentsCommand, SettingsCommand, UsersCommand,
 };
-use crate::auth::{Caller, Role};
 use crate::explain::{explain, hashed_values, named_keys};
 use crate::params::Params;
 use crate::settings::{API_SECRET_KEY, SETTINGS};
@@ -130,22 +129,9 @@ pub fn hash(args: &HashArgs) -> Result {
         Some(k) => (k.clone(), "given with --key".to_string(), Vec::new()),
         None => {
             let conn = open(&args.db)?;
-            let caller = Caller::from(signer(&conn, call, &params)?);
-            let settings = queries::settings(&conn, caller.scope())?;
-            let mut key = settings.scoped(API_SECRET_KEY).to_string();
-            let mut scope = crate::auth::scope_name(caller.scope());
-            if key.is_empty() && caller.role == Role::Reseller {
-                key = settings.system(API_SECRET_KEY).to_string();
-                scope = "the system (this reseller has no key of its own)".into();
-            }
-            if key.is_empty() {
-                return Err(format!(
-                    "{scope} has no API_Secret_Key: the server answers `API must have Secret Key`"
-                )
-                .into());
-            }
+            let signing = crate::api::sign::signing_key(&conn, call, &params)?;
             let others = named_keys(queries::all_keys(&conn)?);
-            (key, scope, others)
+            (signing.key, signing.scope, others)
         }
     };
     let values = hashed_values(hash_order, &params);
@@ -192,48 +178,6 @@ pub fn hash(args: &HashArgs) -> Result {
             Err("the given hash does not match".into())
         }
     }
-}
-
-/// The user whose scope's key signs a request of `call`, found as the server finds it (the
-/// call table's identity column).
-fn signer(
-    conn: &Connection,
-    call: crate::api::Call,
-    params: &Params,
-) -> std::result::Result<queries::CallerRow, Box<dyn Error>> {
-    use crate::api::Identity;
-    if !call.gates.hash {
-        return Err(format!("{} checks no hash", call.name()).into());
-    }
-    let (param, found) = match call.identity {
-        Identity::Caller | Identity::Login(_) => {
-            let u = params
-                .get("u")
-                .ok_or("u=… is needed to find the caller's key (or pass --key)")?;
-            ("u", queries::caller_by_username(conn, u)?)
-        }
-        Identity::Username(p) => {
-            let name = params
-                .get(p)
-                .ok_or_else(|| format!("{p}=… is needed: its user's key signs (or pass --key)"))?;
-            (p, queries::caller_by_username(conn, name)?)
-        }
-        Identity::Uniquehash(p) => {
-            let h = params.get(p).ok_or_else(|| format!("{p}=… is needed"))?;
-            (p, queries::caller_by_uniquehash(conn, h)?)
-        }
-        Identity::Owner(p) => match params.get(p) {
-            Some(h) => (p, queries::caller_by_uniquehash(conn, h)?),
-            None => (p, queries::caller_by_id(conn, 0)?),
-        },
-    };
-    found.ok_or_else(|| {
-        format!(
-            "no user matches {param}={}",
-            params.get(param).unwrap_or("")
-        )
-        .into()
-    })
 }
 
 /// The user types morbox knows.
