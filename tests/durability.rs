@@ -1,6 +1,6 @@
 //! Nothing acknowledged is ever lost: SIGKILL at random moments under a stream of updates,
 //! storage faults (read-only, full disk) that heal, and concurrent writers and readers.
-//! `MORBOX_CRASH_CYCLES` (default 100) and `MORBOX_CONCURRENCY_SECS` (default 30) size the
+//! `MORBOX_CRASH_CYCLES` (default 100) and `MORBOX_CONCURRENCY_SECS` (default 15) size the
 //! runs; `make soak` runs 1,000 cycles.
 
 use crate::util::*;
@@ -249,7 +249,7 @@ fn storage_faults_give_clear_errors_and_heal() {
 
 #[test]
 fn sixteen_writers_and_readers_at_once() {
-    let secs = env_num("MORBOX_CONCURRENCY_SECS", 30) as u64;
+    let secs = env_num("MORBOX_CONCURRENCY_SECS", 15) as u64;
     let s = Server::demo();
     let users = [5i64, 6, 10, 11, 2, 3];
     let end = Instant::now() + Duration::from_secs(secs);
