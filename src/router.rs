@@ -95,13 +95,18 @@ pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Res
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
-    tracing::debug!(%peer, path = %shown_path(path), "request head read");
+    // Routed once: the call, and whether the path carries a credential to mask in logs.
+    let routed = route_with_value(path);
+    let call = routed.map(|(c, _)| c);
+    let logged_path = match routed {
+        Some((_, Some(_))) => shown_path(path),
+        _ => path.into(),
+    };
+    tracing::debug!(%peer, path = %logged_path, "request head read");
     let content_type = parts
         .headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    // Only a POST to an API call has a body worth reading; anything else is answered without.
-    let call = route(path);
     // A declared length over the limit is refused before any byte of the body is read.
     let declared = parts
         .headers
@@ -131,7 +136,7 @@ pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Res
     let answer = dispatch(&app, raw).await;
     tracing::info!(
         method = %parts.method,
-        path = %shown_path(path),
+        path = %logged_path,
         call = call.map_or("-", |c| c.name()),
         caller = answer.caller.map_or_else(|| "-".to_string(), |c| c.to_string()),
         outcome = %answer.outcome.as_ref().map_or_else(ToString::to_string, |()| "ok".to_string()),
