@@ -79,6 +79,30 @@ pub const API_ALLOW_REGISTRATION: &str = "API_Allow_registration_ower_API";
 /// `API_payment_confirmation`: payments wait for confirmation.
 pub const API_PAYMENT_CONFIRMATION: &str = "API_payment_confirmation";
 
+/// `Allow_registration_username_passwords_in_devices`: a registered device gets the user's
+/// username and password.
+pub const DEVICE_TAKES_LOGIN: &str = "Allow_registration_username_passwords_in_devices";
+/// `Allow_short_passwords_in_devices`: device passwords may be shorter than 8.
+pub const SHORT_DEVICE_PASSWORDS: &str = "Allow_short_passwords_in_devices";
+/// `allow_identical_email_addresses_to_different_users` (lower case, as the vendor stores it).
+pub const IDENTICAL_EMAILS: &str = "allow_identical_email_addresses_to_different_users";
+/// `Device_Range_MIN` / `Device_Range_MAX`: the extensions a registration may give.
+pub const DEVICE_RANGE_MIN: &str = "Device_Range_MIN";
+/// See [`DEVICE_RANGE_MIN`].
+pub const DEVICE_RANGE_MAX: &str = "Device_Range_MAX";
+/// `Device_PIN_Length`: digits of a device PIN.
+pub const DEVICE_PIN_LENGTH: &str = "Device_PIN_Length";
+/// `Agreement_Number_Length`: zero padding of agreement numbers.
+pub const AGREEMENT_NUMBER_LENGTH: &str = "Agreement_Number_Length";
+/// `Asterisk_Server_IP`: echoed to a registered device.
+pub const ASTERISK_SERVER_IP: &str = "Asterisk_Server_IP";
+/// `Default_device_location_id` (owner scope).
+pub const DEFAULT_DEVICE_LOCATION: &str = "Default_device_location_id";
+/// `Default_device_cid_name` (owner scope).
+pub const DEFAULT_DEVICE_CID_NAME: &str = "Default_device_cid_name";
+/// `Default_device_cid_number` (owner scope).
+pub const DEFAULT_DEVICE_CID_NUMBER: &str = "Default_device_cid_number";
+
 /// Every setting morbox reads, with its default and meaning.
 pub const SETTINGS: &[Setting] = &[
     Setting {
@@ -199,6 +223,83 @@ pub const SETTINGS: &[Setting] = &[
         per_reseller: false,
         values: Values::Flag,
         meaning: "1: payments made over the API wait for confirmation (balance unchanged)",
+    },
+    Setting {
+        name: DEVICE_TAKES_LOGIN,
+        default: "0",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: a registered device gets the user's username and password",
+    },
+    Setting {
+        name: SHORT_DEVICE_PASSWORDS,
+        default: "0",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: device passwords may be shorter than 8 characters",
+    },
+    Setting {
+        name: IDENTICAL_EMAILS,
+        default: "0",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: registration accepts an e-mail address another user has",
+    },
+    Setting {
+        name: DEVICE_RANGE_MIN,
+        default: "1000",
+        per_reseller: false,
+        values: Values::Number(0, 999_999_999),
+        meaning: "lowest extension a registration gives",
+    },
+    Setting {
+        name: DEVICE_RANGE_MAX,
+        default: "9999",
+        per_reseller: false,
+        values: Values::Number(0, 999_999_999),
+        meaning: "highest extension a registration gives",
+    },
+    Setting {
+        name: DEVICE_PIN_LENGTH,
+        default: "6",
+        per_reseller: false,
+        values: Values::Number(1, 20),
+        meaning: "digits of a registered device's PIN",
+    },
+    Setting {
+        name: AGREEMENT_NUMBER_LENGTH,
+        default: "10",
+        per_reseller: false,
+        values: Values::Number(1, 40),
+        meaning: "zero padding of a registered user's agreement number",
+    },
+    Setting {
+        name: ASTERISK_SERVER_IP,
+        default: "",
+        per_reseller: false,
+        values: Values::Text,
+        meaning: "server address a registration answer gives the device",
+    },
+    Setting {
+        name: DEFAULT_DEVICE_LOCATION,
+        default: "1",
+        per_reseller: true,
+        values: Values::Number(0, i64::MAX),
+        meaning: "location of a registered device (owner scope)",
+    },
+    Setting {
+        name: DEFAULT_DEVICE_CID_NAME,
+        default: "",
+        per_reseller: true,
+        values: Values::Text,
+        meaning: "caller id name of a registered device (owner scope)",
+    },
+    Setting {
+        name: DEFAULT_DEVICE_CID_NUMBER,
+        default: "",
+        per_reseller: true,
+        values: Values::Text,
+        meaning: "caller id number of a registered device (owner scope)",
     },
 ];
 

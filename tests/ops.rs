@@ -682,6 +682,29 @@ fn passwords_are_prompted_without_echo_at_a_terminal() {
         );
         seen.push(byte[0]);
     }
+    // rpassword prints the prompt and then turns echo off: type only once morbox is blocked
+    // reading the terminal (its current system call is read, number 0), or the terminal
+    // could echo what came in between.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let reading = std::fs::read_dir("/proc").unwrap().flatten().any(|e| {
+            let dir = e.path();
+            let cmd = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+            let cmd = String::from_utf8_lossy(&cmd);
+            cmd.contains(db.as_str())
+                && cmd.contains("passwd")
+                && !cmd.contains("-qec")
+                && std::fs::read_to_string(dir.join("syscall")).is_ok_and(|s| s.starts_with("0 "))
+        });
+        if reading {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "morbox never read the terminal"
+        );
+        std::thread::yield_now();
+    }
     std::io::Write::write_all(&mut stdin, b"Typed-Secret9\n").unwrap();
     drop(stdin);
     let mut rest = String::new();

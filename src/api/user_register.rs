@@ -7,8 +7,11 @@ use super::{ApiRequest, Authed, Form, ParamDoc, Write, Written};
 use crate::auth::Role;
 use crate::error::{ApiError, Registration as R};
 use crate::settings::{
-    API_ALLOW_REGISTRATION, PASSWORD_LENGTH, RESELLERS_USE_ADMIN_TARIFFS, Settings,
-    USE_STRONG_PASSWORD, USERNAME_LENGTH,
+    AGREEMENT_NUMBER_LENGTH, API_ALLOW_REGISTRATION, ASTERISK_SERVER_IP, DEFAULT_DEVICE_CID_NAME,
+    DEFAULT_DEVICE_CID_NUMBER, DEFAULT_DEVICE_LOCATION, DEVICE_PIN_LENGTH, DEVICE_RANGE_MAX,
+    DEVICE_RANGE_MIN, DEVICE_TAKES_LOGIN, IDENTICAL_EMAILS, PASSWORD_LENGTH,
+    RESELLERS_USE_ADMIN_TARIFFS, SHORT_DEVICE_PASSWORDS, Settings, USE_STRONG_PASSWORD,
+    USERNAME_LENGTH,
 };
 use crate::store::registration::{self as reg, Owner};
 use crate::store::user_update::username_taken;
@@ -231,8 +234,8 @@ impl Register {
         if strong && !varied {
             return no(R::PasswordWeak);
         }
-        if s.system_on("Allow_registration_username_passwords_in_devices")
-            && !s.system_on("Allow_short_passwords_in_devices")
+        if s.system_on(DEVICE_TAKES_LOGIN)
+            && !s.system_on(SHORT_DEVICE_PASSWORDS)
             && password.chars().count() < 8
         {
             return no(R::DevicePasswordShort);
@@ -254,9 +257,7 @@ impl Register {
         if !is_vendor_email(email) {
             return no(R::Email);
         }
-        if !s.system_on("allow_identical_email_addresses_to_different_users")
-            && reg::email_taken(conn, email)?
-        {
+        if !s.system_on(IDENTICAL_EMAILS) && reg::email_taken(conn, email)? {
             return no(R::EmailTaken);
         }
         for (param, _, taken) in PHONES {
@@ -363,7 +364,7 @@ impl Write for Register {
         let user_cols = reg::columns(conn, "users")?;
         let mut user = defaults(s, "Default_User_", &user_cols);
         let agreement = reg::next_agreement_number(conn)?;
-        let width = s.system_int("Agreement_Number_Length", 10).clamp(1, 40) as usize;
+        let width = s.system_int(AGREEMENT_NUMBER_LENGTH, 10).clamp(1, 40) as usize;
         let currency = match self.int("currency_id") {
             Some(id) if crate::store::currencies::by_id(conn, id)?.is_some() => id,
             _ => s
@@ -426,9 +427,9 @@ impl Write for Register {
         let user_id = reg::insert(conn, "users", &user)?;
         // The device.
         let device_type = self.get("device_type").to_string();
-        let matching = s.system_on("Allow_registration_username_passwords_in_devices");
-        let min = s.system_int("Device_Range_MIN", 1000);
-        let max = s.system_int("Device_Range_MAX", 9999);
+        let matching = s.system_on(DEVICE_TAKES_LOGIN);
+        let min = s.system_int(DEVICE_RANGE_MIN, 1000);
+        let max = s.system_int(DEVICE_RANGE_MAX, 9999);
         let extension = reg::free_extension(conn, min, max)?
             .ok_or(ApiError::NotRegistered(R::NoExtension))?
             .to_string();
@@ -447,25 +448,23 @@ impl Write for Register {
         } else {
             random(alphabet, 12)?
         };
-        let pin_len = s.system_int("Device_PIN_Length", 6).clamp(1, 20) as usize;
+        let pin_len = s.system_int(DEVICE_PIN_LENGTH, 6).clamp(1, 20) as usize;
         let pin = unique(conn, DIGITS, pin_len, reg::pin_taken)?;
         let caller_id = self.get("caller_id").trim().to_string();
         let callerid = if !caller_id.is_empty() {
             format!("<{caller_id}>")
-        } else if s.scoped_has("Default_device_cid_name")
-            || s.scoped_has("Default_device_cid_number")
-        {
+        } else if s.scoped_has(DEFAULT_DEVICE_CID_NAME) || s.scoped_has(DEFAULT_DEVICE_CID_NUMBER) {
             format!(
                 "\"{}\" <{}>",
-                s.scoped("Default_device_cid_name"),
-                s.scoped("Default_device_cid_number")
+                s.scoped(DEFAULT_DEVICE_CID_NAME),
+                s.scoped(DEFAULT_DEVICE_CID_NUMBER)
             )
         } else {
             String::new()
         };
         let location = self
             .int("device_location_id")
-            .or_else(|| s.scoped("Default_device_location_id").trim().parse().ok())
+            .or_else(|| s.scoped(DEFAULT_DEVICE_LOCATION).trim().parse().ok())
             .unwrap_or(1);
         let device: Vec<(String, Value)> = vec![
             ("user_id".into(), user_id.into()),
@@ -525,7 +524,7 @@ impl Write for Register {
         d.leaf("username", &device_login)
             .leaf("password", &secret)
             .leaf("pin", &pin)
-            .leaf("server_ip", s.system("Asterisk_Server_IP"))
+            .leaf("server_ip", s.system(ASTERISK_SERVER_IP))
             .leaf("registration_notice", NOTICE)
             .close()
             .close();
