@@ -4,16 +4,103 @@
 use crate::settings::Settings;
 
 /// An amount as the vendor's `nice_number` shows it: fixed decimals per `Nice_Number_Digits`.
-pub fn nice_number(value: f64, settings: &Settings) -> String {
+pub fn nice_number(value: f64, settings: &Settings) -> Nice {
     let digits = settings
         .system_int(crate::settings::NICE_NUMBER_DIGITS, 2)
         .clamp(0, 10) as usize;
-    let s = format!("{value:.digits$}");
-    // -0.00 reads as a debt of nothing; show it as 0.00.
-    if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
-        s[1..].to_string()
-    } else {
-        s
+    Nice::new(value, digits)
+}
+
+/// A number with fixed decimals, rounded as Rust's `{:.N}` rounds it (the exact binary value
+/// to the nearest, ties to even), and `-0.00` shown as `0.00`. Written on the stack: an answer
+/// shows several amounts, and this is on every read's path.
+pub struct Nice {
+    buf: [u8; 32],
+    len: u8,
+    /// Values the stack form does not cover (huge, not finite, or a near-tie), by `fmt`.
+    slow: Option<String>,
+}
+
+impl Nice {
+    /// `value` with `digits` (at most 10) decimals.
+    pub fn new(value: f64, digits: usize) -> Nice {
+        let mut nice = Nice {
+            buf: [0; 32],
+            len: 0,
+            slow: None,
+        };
+        if !nice.fast(value, digits) {
+            let s = format!("{value:.digits$}");
+            // -0.00 reads as a debt of nothing; show it as 0.00.
+            let s = if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
+                s[1..].to_string()
+            } else {
+                s
+            };
+            nice.slow = Some(s);
+        }
+        nice
+    }
+
+    /// Scales by 10^digits and rounds in floating point, which is exact here: below 2^40 the
+    /// product is off by at most 2^-13, so unless its fraction is within 10^-3 of one half it
+    /// rounds to the same integer as the exact value. Anything else is left to `fmt`.
+    fn fast(&mut self, value: f64, digits: usize) -> bool {
+        const POW10: [f64; 11] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+        let Some(scale) = POW10.get(digits) else {
+            return false;
+        };
+        let m = value * scale;
+        if !m.is_finite() || m.abs() >= (1u64 << 40) as f64 {
+            return false;
+        }
+        let frac = m - m.floor();
+        if (frac - 0.5).abs() < 1e-3 {
+            return false;
+        }
+        let n = m.round() as i64;
+        // Digits from the right, the point after `digits` of them, at least one before it.
+        let mut at = self.buf.len();
+        let mut v = n.unsigned_abs();
+        let mut written = 0;
+        while v > 0 || written <= digits {
+            if written == digits && digits > 0 {
+                at -= 1;
+                self.buf[at] = b'.';
+            }
+            at -= 1;
+            self.buf[at] = b'0' + (v % 10) as u8;
+            v /= 10;
+            written += 1;
+        }
+        if n < 0 {
+            at -= 1;
+            self.buf[at] = b'-';
+        }
+        self.buf.copy_within(at.., 0);
+        self.len = (self.buf.len() - at) as u8;
+        true
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match &self.slow {
+            Some(s) => s,
+            None => std::str::from_utf8(&self.buf[..self.len as usize]).unwrap_or_default(),
+        }
+    }
+}
+
+impl std::ops::Deref for Nice {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Nice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -60,10 +147,70 @@ mod tests {
     #[test]
     fn nice_numbers() {
         let s = Settings::default();
-        assert_eq!(nice_number(12.5, &s), "12.50");
-        assert_eq!(nice_number(-0.001, &s), "0.00");
-        assert_eq!(nice_number(-7.5, &s), "-7.50");
+        assert_eq!(nice_number(12.5, &s).to_string(), "12.50");
+        assert_eq!(nice_number(-0.001, &s).to_string(), "0.00");
+        assert_eq!(nice_number(-7.5, &s).to_string(), "-7.50");
         let s3 = Settings::from_rows(0, [(0, "Nice_Number_Digits".into(), "3".into())]);
-        assert_eq!(nice_number(42.1234, &s3), "42.123");
+        assert_eq!(nice_number(42.1234, &s3).to_string(), "42.123");
+    }
+
+    /// What `Nice` must equal: Rust's own fixed formatting, `-0.00` shown as `0.00`.
+    fn by_fmt(value: f64, digits: usize) -> String {
+        let s = format!("{value:.digits$}");
+        if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
+            s[1..].to_string()
+        } else {
+            s
+        }
+    }
+
+    #[test]
+    fn nice_edges_match_fmt() {
+        for v in [
+            0.0,
+            -0.0,
+            0.125,
+            0.375,
+            2.5,
+            -2.5,
+            0.005,
+            1.005,
+            0.015,
+            1e12,
+            -1e12,
+            1e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            1099511627775.5,
+            0.49999999,
+            99.995,
+            -99.995,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            123456.789,
+            -0.0049,
+        ] {
+            for d in 0..=10 {
+                assert_eq!(Nice::new(v, d).to_string(), by_fmt(v, d), "{v} with {d}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn nice_matches_fmt_anywhere(bits in proptest::num::u64::ANY, d in 0usize..=10) {
+            let v = f64::from_bits(bits);
+            proptest::prop_assert_eq!(Nice::new(v, d).to_string(), by_fmt(v, d));
+        }
+
+        #[test]
+        fn nice_matches_fmt_for_amounts(cents in -10_000_000_000i64..10_000_000_000, div in 1u32..6, d in 0usize..=10) {
+            // Amounts as they are stored: decimal fractions, and exact halves and quarters.
+            let v = cents as f64 / 10f64.powi(div as i32);
+            proptest::prop_assert_eq!(Nice::new(v, d).to_string(), by_fmt(v, d));
+            let h = cents as f64 / 8.0;
+            proptest::prop_assert_eq!(Nice::new(h, d).to_string(), by_fmt(h, d));
+        }
     }
 }

@@ -147,7 +147,7 @@ impl Write for Payment {
             .leaf("status", "ok")
             .leaf("confirmed", if completed { "Yes" } else { "No" })
             .open_with("payment", "currency", &currency.name)
-            .leaf("payment_id", &payment_id.to_string())
+            .leaf_int("payment_id", payment_id)
             .leaf("tax", &nice(tax))
             .leaf("amount", &nice(net))
             .leaf("gross", &nice(gross))

@@ -79,7 +79,7 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
     d.open("page")
         .leaf("pagename", "Personal_details")
         .leaf("language", "en")
-        .leaf("userid", &user.id.to_string())
+        .leaf_int("userid", user.id)
         .open("details");
 
     d.open("main_detail")
@@ -87,19 +87,15 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
             "account",
             if user.postpaid { "Postpaid" } else { "Prepaid" },
         )
-        .leaf(
-            "balance",
-            &format!("{} {}", nice(user.balance), user.currency),
-        )
+        .leaf_parts("balance", &[&nice(user.balance), " ", &user.currency])
         .leaf("balance_number", &user.balance_text)
         .leaf("balance_currency", &user.currency)
         .leaf("daily_balance_limit", &nice(user.daily_spend_limit));
-    let credit = if user.credit == -1.0 {
-        "Unlimited".to_string()
+    if user.credit == -1.0 {
+        d.leaf("credit", "Unlimited");
     } else {
-        nice(user.credit)
-    };
-    d.leaf("credit", &credit);
+        d.leaf("credit", &nice(user.credit));
+    }
     if privileged {
         d.leaf("pbx_pool_id", &user.pbx_pool_id);
         if user.usertype == "user" {
@@ -110,10 +106,14 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
         .leaf("hidden", &user.hidden)
         .close();
 
+    let today;
     let agreement_date = match user.agreement_date.get(..10) {
-        Some(date) if !date.trim().is_empty() => date.to_string(),
-        _ if !user.agreement_date.trim().is_empty() => user.agreement_date.clone(),
-        _ => crate::dates::today(),
+        Some(date) if !date.trim().is_empty() => date,
+        _ if !user.agreement_date.trim().is_empty() => &user.agreement_date,
+        _ => {
+            today = crate::dates::today();
+            &today
+        }
     };
     d.open("other_details")
         .leaf("username", &user.username)
@@ -121,10 +121,14 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
         .leaf("surname", &user.last_name)
         .leaf("personalid", &user.clientid)
         .leaf("agreement_number", &user.agreement_number)
-        .leaf("agreement_date", &agreement_date);
+        .leaf("agreement_date", agreement_date);
     if let Some(country) = &user.taxation_country {
-        let short: String = country.chars().take(22).collect();
-        d.leaf("taxation_country", &short);
+        // The vendor shows at most 22 characters of the country's name.
+        let end = country
+            .char_indices()
+            .nth(22)
+            .map_or(country.len(), |(i, _)| i);
+        d.leaf("taxation_country", &country[..end]);
     }
     d.leaf("vat_reg_number", &user.vat_number)
         .leaf("vat_percent", &user.vat_percent)

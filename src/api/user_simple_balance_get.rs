@@ -46,6 +46,8 @@ impl Read for SimpleBalance {
     ) -> Result<Vec<u8>, ApiError> {
         let user = subject_balance(conn, who)?;
         let currency = currency_or_default(conn, &self.currency)?;
-        Ok(nice_number(user.balance * currency.rate, &who.settings).into_bytes())
+        Ok(nice_number(user.balance * currency.rate, &who.settings)
+            .as_bytes()
+            .to_vec())
     }
 }
