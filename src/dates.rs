@@ -23,6 +23,13 @@ pub fn now() -> String {
     )
 }
 
+/// Seconds since 1970-01-01 UTC as (year, month, day, hour, minute, second).
+pub fn utc_fields(secs: u64) -> [u64; 6] {
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    let t = secs % 86_400;
+    [y as u64, m as u64, d as u64, t / 3600, t / 60 % 60, t % 60]
+}
+
 /// Whether year, month and day form a real date (Gregorian, years 1–9999).
 pub fn is_real_date(y: i64, m: i64, d: i64) -> bool {
     if !(1..=9999).contains(&y) || !(1..=12).contains(&m) || d < 1 {

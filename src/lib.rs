@@ -18,6 +18,7 @@
 //! - [`settings`]: the `conflines` settings, their defaults and meanings.
 //! - [`guard`]: the lockout after repeated failed hash checks.
 //! - [`passwords`]: argon2id hashing, the longest password, the bounded hashing pool.
+//! - [`logging`]: the buffered way out for log lines, and the access log's line.
 //! - [`kit`]: snapshot/reset and the request journal for integrators' test suites.
 //! - [`openapi`]: the API description, generated from the call table.
 //! - [`explain`]: which usual mistake explains a wrong hash (`morbox hash`, the log).
@@ -67,6 +68,7 @@ pub mod explain;
 pub mod fuzzing;
 pub mod guard;
 pub mod kit;
+pub mod logging;
 pub mod numbers;
 pub mod openapi;
 pub mod params;

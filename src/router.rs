@@ -134,17 +134,28 @@ pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Res
         peer,
     };
     let answer = dispatch(&app, raw).await;
-    tracing::info!(
-        method = %parts.method,
-        path = %logged_path,
-        call = call.map_or("-", |c| c.name()),
-        caller = answer.caller.map_or_else(|| "-".to_string(), |c| c.to_string()),
-        outcome = %answer.outcome.as_ref().map_or_else(ToString::to_string, |()| "ok".to_string()),
-        status = answer.response.status().as_u16(),
-        us = started.elapsed().as_micros() as u64,
-        "request"
-    );
+    crate::logging::access(&crate::logging::Access {
+        method: parts.method.as_str(),
+        path: &logged_path,
+        call: call.map_or("-", |c| c.name()),
+        caller: answer.caller,
+        outcome: &OutcomeText(&answer.outcome),
+        status: answer.response.status().as_u16(),
+        us: started.elapsed().as_micros() as u64,
+    });
     answer.response
+}
+
+/// `ok`, or the error's text, for the access log (written into the line, not allocated).
+struct OutcomeText<'a>(&'a Result<(), ApiError>);
+
+impl std::fmt::Display for OutcomeText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Ok(()) => f.write_str("ok"),
+            Err(e) => e.fmt(f),
+        }
+    }
 }
 
 async fn read_body(body: Incoming, limit: usize, timeout: Duration) -> Result<Bytes, ApiError> {

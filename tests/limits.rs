@@ -243,3 +243,40 @@ fn serve_refuses_public_addresses_with_a_demo_secret() {
     assert!(morbox::store::init::weak_secrets(&db2).unwrap().is_empty());
     assert_eq!(morbox::store::init::weak_secrets(&db).unwrap(), [0, 2, 123]);
 }
+
+#[test]
+fn the_access_log_is_buffered_and_a_graceful_stop_loses_no_line() {
+    let mut s = Server::demo_logging(&[], "info");
+    let first = s.post(
+        "user_details_get",
+        &[("u", "admin"), ("user_id", "5"), ("hash", &h5())],
+    );
+    assert!(first.body.contains("<userid>5</userid>"), "{}", first.body);
+    // A line waits at most the flush interval (100 ms), not for the buffer to fill.
+    assert!(
+        s.log
+            .wait_for("call=\"user_details_get\"", Duration::from_secs(20)),
+        "{}",
+        s.log.text()
+    );
+    // More lines than the buffer holds (32 KiB), then a stop right after the last answer.
+    for _ in 0..299 {
+        let r = s.post(
+            "user_details_get",
+            &[("u", "admin"), ("user_id", "5"), ("hash", &h5())],
+        );
+        assert_eq!(r.status, 200);
+    }
+    assert!(s.terminate());
+    // "stopped" is the last line; everything before it went through the same buffer.
+    assert!(s.log.wait_for("stopped", Duration::from_secs(20)));
+    let text = s.log.text();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(" INFO morbox::router: request "))
+        .collect();
+    assert_eq!(lines.len(), 300, "{text}");
+    assert!(lines.iter().all(|l| l.contains(
+        "method=POST path=/billing/api/user_details_get call=\"user_details_get\" caller=\"0\" outcome=ok status=200 us="
+    )));
+}
