@@ -10,7 +10,9 @@ use std::collections::HashMap;
 #[derive(Debug, Default, Clone)]
 pub struct Params {
     items: Vec<(String, String)>,
-    index: HashMap<String, usize>,
+    /// Name → position, built only once there are more than [`SCAN_UP_TO`] names: a few
+    /// names are found faster by looking at each than by hashing.
+    index: Option<HashMap<String, usize>>,
     /// Where each item's value came from (`query`, `urlencoded`, `multipart`, `json`, `path`).
     sources: Vec<&'static str>,
     /// The source `set` records (the part of the request being read).
@@ -28,6 +30,9 @@ pub fn raw_pairs(text: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// The most names found by a scan; more get the (DoS-resistant, SipHash) index.
+const SCAN_UP_TO: usize = 16;
 
 const BAD_ESCAPE: ApiError = ApiError::Malformed("Malformed request: invalid percent-encoding");
 const BAD_UTF8: ApiError = ApiError::Malformed("Malformed request: parameters must be UTF-8");
@@ -82,12 +87,19 @@ impl Params {
 
     /// The value of `name`, if it was sent.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.index.get(name).map(|&i| self.items[i].1.as_str())
+        self.position(name).map(|i| self.items[i].1.as_str())
     }
 
     /// Whether `name` was sent at all (with any value).
     pub fn has(&self, name: &str) -> bool {
-        self.index.contains_key(name)
+        self.position(name).is_some()
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(name).copied(),
+            None => self.items.iter().position(|(n, _)| n == name),
+        }
     }
 
     /// Sets `name`, replacing an earlier value but keeping its first position.
@@ -97,13 +109,24 @@ impl Params {
         } else {
             self.reading
         };
-        match self.index.get(&name) {
-            Some(&i) => {
+        match self.position(&name) {
+            Some(i) => {
                 self.items[i].1 = value;
                 self.sources[i] = source;
             }
             None => {
-                self.index.insert(name.clone(), self.items.len());
+                if let Some(index) = &mut self.index {
+                    index.insert(name.clone(), self.items.len());
+                } else if self.items.len() == SCAN_UP_TO {
+                    let mut index: HashMap<String, usize> = self
+                        .items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (n, _))| (n.clone(), i))
+                        .collect();
+                    index.insert(name.clone(), self.items.len());
+                    self.index = Some(index);
+                }
                 self.items.push((name, value));
                 self.sources.push(source);
             }
@@ -282,6 +305,26 @@ mod tests {
 
     fn parse(q: &str, ct: Option<&str>, body: &str) -> Result<Params, ApiError> {
         Params::from_request(Some(q), ct, body.as_bytes())
+    }
+
+    #[test]
+    fn many_names_are_indexed_and_found_alike() {
+        // Past SCAN_UP_TO names the index takes over; every name, early or late, is found,
+        // the last duplicate wins and the first position is kept.
+        let q: Vec<String> = (0..40).map(|i| format!("p{i}={i}")).collect();
+        let p = parse(&q.join("&"), None, "p3=x&p39=y&p40=z").unwrap();
+        assert!(p.index.is_some());
+        assert_eq!(p.get("p0"), Some("0"));
+        assert_eq!(p.get("p3"), Some("x"));
+        assert_eq!(p.get("p39"), Some("y"));
+        assert_eq!(p.get("p40"), Some("z"));
+        assert_eq!(p.get("p41"), None);
+        let names: Vec<&str> = p.items.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names[3], "p3");
+        assert_eq!(names.len(), 41);
+        let few = parse("a=1&b=2&a=3", None, "").unwrap();
+        assert!(few.index.is_none());
+        assert_eq!(few.get("a"), Some("3"));
     }
 
     #[test]

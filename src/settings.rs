@@ -307,8 +307,8 @@ pub const SETTINGS: &[Setting] = &[
 #[derive(Debug, Default, Clone)]
 pub struct Settings {
     scope: i64,
-    system: HashMap<String, String>,
-    scoped: HashMap<String, String>,
+    system: HashMap<String, String, foldhash::fast::RandomState>,
+    scoped: HashMap<String, String, foldhash::fast::RandomState>,
 }
 
 impl Settings {

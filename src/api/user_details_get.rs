@@ -65,9 +65,11 @@ impl Read for Get {
             (None, Some(name)) => TargetKey::Username(name),
             (None, None) => return Err(ApiError::UserNotFound),
         };
-        let user = queries::user_details(conn, key)?.ok_or(ApiError::UserNotFound)?;
-        reach::check(targets, &who.caller, &user.facts())?;
-        render(&user, &who.caller, who)
+        queries::user_details(conn, key, |user| {
+            reach::check(targets, &who.caller, &user.facts())?;
+            render(user, &who.caller, who)
+        })?
+        .ok_or(ApiError::UserNotFound)?
     }
 }
 
@@ -109,7 +111,7 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
     let today;
     let agreement_date = match user.agreement_date.get(..10) {
         Some(date) if !date.trim().is_empty() => date,
-        _ if !user.agreement_date.trim().is_empty() => &user.agreement_date,
+        _ if !user.agreement_date.trim().is_empty() => user.agreement_date,
         _ => {
             today = crate::dates::today();
             &today
@@ -122,7 +124,7 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
         .leaf("personalid", &user.clientid)
         .leaf("agreement_number", &user.agreement_number)
         .leaf("agreement_date", agreement_date);
-    if let Some(country) = &user.taxation_country {
+    if let Some(country) = user.taxation_country {
         // The vendor shows at most 22 characters of the country's name.
         let end = country
             .char_indices()
@@ -151,7 +153,7 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
             .close();
     }
 
-    if matches!(user.usertype.as_str(), "admin" | "reseller" | "user") {
+    if matches!(user.usertype, "admin" | "reseller" | "user") {
         let bit = |b: i64| {
             if user.send_invoice_types & b != 0 {
                 "1"

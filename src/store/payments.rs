@@ -49,7 +49,7 @@ pub fn payer(conn: &Connection, id: i64) -> rusqlite::Result<Option<Payer>> {
         return Ok(None);
     };
     // Two statements rather than a join: the bundled SQLite re-prepares a join on every run
-    // (see queries::DETAILS_SELECT).
+    // (see queries::details_sql).
     let multiplier = conn
         .prepare_cached(TAX_SELECT)?
         .query_row([tax_id.unwrap_or(-1)], |r| {

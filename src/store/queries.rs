@@ -195,66 +195,67 @@ pub enum TargetKey<'a> {
     Both(i64, &'a str),
 }
 
-/// A user's registration address, as user_details_get shows it.
-#[derive(Debug, Clone, Default)]
-pub struct Address {
-    pub address: String,
-    pub postcode: String,
-    pub city: String,
-    pub county: String,
-    pub state: String,
-    pub direction: String,
-    pub phone: String,
-    pub mob_phone: String,
-    pub fax: String,
-    pub email: String,
+/// A user's registration address, as user_details_get shows it (borrowed from its row).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Address<'a> {
+    pub address: &'a str,
+    pub postcode: &'a str,
+    pub city: &'a str,
+    pub county: &'a str,
+    pub state: &'a str,
+    pub direction: &'a str,
+    pub phone: &'a str,
+    pub mob_phone: &'a str,
+    pub fax: &'a str,
+    pub email: &'a str,
 }
 
-/// Everything user_details_get shows of a user.
-#[derive(Debug, Clone, Default)]
+/// Everything user_details_get shows of a user, borrowed from its row: read and shown without
+/// copying a text.
+#[derive(Debug, Clone, Copy, Default)]
 #[allow(missing_docs)]
-pub struct UserDetails {
+pub struct UserDetails<'a> {
     pub id: i64,
     pub owner_id: i64,
-    pub usertype: String,
-    pub username: String,
+    pub usertype: &'a str,
+    pub username: &'a str,
     pub postpaid: bool,
     pub balance: f64,
-    pub balance_text: String,
+    pub balance_text: &'a str,
     pub daily_spend_limit: f64,
     pub credit: f64,
-    pub pbx_pool_id: String,
-    pub hide_non_answered_calls: String,
-    pub blocked: String,
-    pub hidden: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub clientid: String,
-    pub agreement_number: String,
-    pub agreement_date: String,
-    pub taxation_country: Option<String>,
-    pub vat_number: String,
-    pub vat_percent: String,
-    pub call_limit: String,
-    pub accounting_number: String,
-    pub generate_invoice: String,
+    pub pbx_pool_id: &'a str,
+    pub hide_non_answered_calls: &'a str,
+    pub blocked: &'a str,
+    pub hidden: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub clientid: &'a str,
+    pub agreement_number: &'a str,
+    pub agreement_date: &'a str,
+    pub taxation_country: Option<&'a str>,
+    pub vat_number: &'a str,
+    pub vat_percent: &'a str,
+    pub call_limit: &'a str,
+    pub accounting_number: &'a str,
+    pub generate_invoice: &'a str,
     pub send_invoice_types: i64,
-    pub invoice_zero_calls: String,
-    pub warning_email_active: String,
+    pub invoice_zero_calls: &'a str,
+    pub warning_email_active: &'a str,
     pub warning_email_balance: f64,
-    pub warning_email_hour: String,
-    pub currency: String,
+    pub warning_email_hour: &'a str,
+    pub currency: &'a str,
     pub responsible_accountant_id: i64,
-    pub address: Option<Address>,
+    pub address: Option<Address<'a>>,
 }
 
-impl UserDetails {
+impl UserDetails<'_> {
     /// What reach rules look at.
     pub fn facts(&self) -> TargetFacts {
         TargetFacts {
             id: self.id,
             owner_id: self.owner_id,
-            usertype: self.usertype.clone(),
+            usertype: self.usertype.to_string(),
             responsible: self.responsible_accountant_id,
         }
     }
@@ -262,8 +263,19 @@ impl UserDetails {
 
 // Lookups of other tables are scalar subqueries, not joins: with the bundled SQLite's STAT4 a
 // join is re-prepared on every run, a subquery is not (tests::hot_statements_are_never_reprepared).
-pub const DETAILS_SELECT: &str = "
-SELECT u.id, u.owner_id, u.usertype, u.username,
+pub const ADDRESS_SELECT: &str = "
+SELECT CAST(address AS TEXT), CAST(postcode AS TEXT), CAST(city AS TEXT), CAST(county AS TEXT),
+       CAST(state AS TEXT), (SELECT name FROM directions WHERE id = a.direction_id),
+       CAST(phone AS TEXT), CAST(mob_phone AS TEXT), CAST(fax AS TEXT), CAST(email AS TEXT)
+FROM addresses a WHERE a.id = ?1
+";
+
+/// The statements of [`user_details`], one per kind of key (written out whole, so that a
+/// request neither formats nor allocates SQL).
+macro_rules! details_sql {
+    ($where:literal) => {
+        concat!(
+            "SELECT u.id, u.owner_id, u.usertype, u.username,
        CAST(u.postpaid AS INTEGER), CAST(u.balance AS REAL), CAST(u.balance AS TEXT),
        CAST(u.daily_spend_limit AS REAL), CAST(u.credit AS REAL),
        CAST(u.pbx_pool_id AS TEXT), CAST(u.hide_non_answered_calls AS TEXT),
@@ -278,72 +290,82 @@ SELECT u.id, u.owner_id, u.usertype, u.username,
        CAST(u.warning_email_hour AS TEXT),
        (SELECT name FROM currencies WHERE id = 1), u.address_id,
        CAST(u.responsible_accountant_id AS INTEGER)
-FROM users u
-";
-
-pub const ADDRESS_SELECT: &str = "
-SELECT CAST(address AS TEXT), CAST(postcode AS TEXT), CAST(city AS TEXT), CAST(county AS TEXT),
-       CAST(state AS TEXT), (SELECT name FROM directions WHERE id = a.direction_id),
-       CAST(phone AS TEXT), CAST(mob_phone AS TEXT), CAST(fax AS TEXT), CAST(email AS TEXT)
-FROM addresses a WHERE a.id = ?1
-";
-
-/// The details of one user, if the key names one.
-pub fn user_details(
-    conn: &Connection,
-    key: TargetKey<'_>,
-) -> rusqlite::Result<Option<UserDetails>> {
-    let map = |r: &Row<'_>| details_from_row(r);
-    let details = match key {
-        TargetKey::Id(id) => conn
-            .prepare_cached(&format!("{DETAILS_SELECT} WHERE u.id = ?1"))?
-            .query_row([id], map)
-            .optional()?,
-        TargetKey::Username(name) => conn
-            .prepare_cached(&format!("{DETAILS_SELECT} WHERE u.username = ?1"))?
-            .query_row([name], map)
-            .optional()?,
-        TargetKey::Both(id, name) => conn
-            .prepare_cached(&format!(
-                "{DETAILS_SELECT} WHERE u.id = ?1 AND u.username = ?2"
-            ))?
-            .query_row(rusqlite::params![id, name], map)
-            .optional()?,
+FROM users u WHERE ",
+            $where
+        )
     };
-    let Some((mut details, address_id)) = details else {
-        return Ok(None);
-    };
-    if let Some(id) = address_id {
-        details.address = conn
-            .prepare_cached(ADDRESS_SELECT)?
-            .query_row([id], |r| {
-                Ok(Address {
-                    address: text(r, 0)?,
-                    postcode: text(r, 1)?,
-                    city: text(r, 2)?,
-                    county: text(r, 3)?,
-                    state: text(r, 4)?,
-                    direction: text(r, 5)?,
-                    phone: text(r, 6)?,
-                    mob_phone: text(r, 7)?,
-                    fax: text(r, 8)?,
-                    email: text(r, 9)?,
-                })
-            })
-            .optional()?;
-    }
-    Ok(Some(details))
 }
 
-fn text(r: &Row<'_>, i: usize) -> rusqlite::Result<String> {
-    Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+const DETAILS_BY_ID: &str = details_sql!("u.id = ?1");
+const DETAILS_BY_USERNAME: &str = details_sql!("u.username = ?1");
+const DETAILS_BY_BOTH: &str = details_sql!("u.id = ?1 AND u.username = ?2");
+
+/// The details of the user the key names, handed to `show` while its row is read (`None`
+/// when the key names nobody).
+pub fn user_details<T>(
+    conn: &Connection,
+    key: TargetKey<'_>,
+    show: impl FnOnce(&UserDetails<'_>) -> T,
+) -> rusqlite::Result<Option<T>> {
+    let (sql, id, name) = match key {
+        TargetKey::Id(id) => (DETAILS_BY_ID, Some(id), None),
+        TargetKey::Username(name) => (DETAILS_BY_USERNAME, None, Some(name)),
+        TargetKey::Both(id, name) => (DETAILS_BY_BOTH, Some(id), Some(name)),
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = match (id, name) {
+        (Some(id), Some(name)) => stmt.query(rusqlite::params![id, name])?,
+        (Some(id), None) => stmt.query([id])?,
+        (None, Some(name)) => stmt.query([name])?,
+        (None, None) => return Ok(None),
+    };
+    let Some(r) = rows.next()? else {
+        return Ok(None);
+    };
+    let (details, address_id) = details_from_row(r)?;
+    let Some(address_id) = address_id else {
+        return Ok(Some(show(&details)));
+    };
+    let mut stmt = conn.prepare_cached(ADDRESS_SELECT)?;
+    let mut rows = stmt.query([address_id])?;
+    let address = match rows.next()? {
+        Some(r) => Some(Address {
+            address: text(r, 0)?,
+            postcode: text(r, 1)?,
+            city: text(r, 2)?,
+            county: text(r, 3)?,
+            state: text(r, 4)?,
+            direction: text(r, 5)?,
+            phone: text(r, 6)?,
+            mob_phone: text(r, 7)?,
+            fax: text(r, 8)?,
+            email: text(r, 9)?,
+        }),
+        None => None,
+    };
+    Ok(Some(show(&UserDetails { address, ..details })))
+}
+
+/// A text column as a borrowed `&str` (NULL reads as empty).
+fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    opt_text(r, i).map(Option::unwrap_or_default)
+}
+
+/// A text column as a borrowed `&str`, NULL as `None`.
+fn opt_text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    r.get_ref(i)?.as_str_or_null().map_err(|e| match e {
+        rusqlite::types::FromSqlError::InvalidType => {
+            rusqlite::Error::InvalidColumnType(i, String::new(), r.get_ref_unwrap(i).data_type())
+        }
+        e => rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)),
+    })
 }
 
 fn real(r: &Row<'_>, i: usize) -> rusqlite::Result<f64> {
     Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0))
 }
 
-fn details_from_row(r: &Row<'_>) -> rusqlite::Result<(UserDetails, Option<i64>)> {
+fn details_from_row<'r>(r: &'r Row<'_>) -> rusqlite::Result<(UserDetails<'r>, Option<i64>)> {
     let details = UserDetails {
         id: r.get(0)?,
         owner_id: r.get(1)?,
@@ -363,7 +385,7 @@ fn details_from_row(r: &Row<'_>) -> rusqlite::Result<(UserDetails, Option<i64>)>
         clientid: text(r, 15)?,
         agreement_number: text(r, 16)?,
         agreement_date: text(r, 17)?,
-        taxation_country: r.get(18)?,
+        taxation_country: opt_text(r, 18)?,
         vat_number: text(r, 19)?,
         vat_percent: text(r, 20)?,
         call_limit: text(r, 21)?,
@@ -487,9 +509,9 @@ mod tests {
             caller_by_username(&conn, user).unwrap();
             settings(&conn, id).unwrap();
             group_right(&conn, id, "user_manage").unwrap();
-            user_details(&conn, TargetKey::Id(id)).unwrap();
-            user_details(&conn, TargetKey::Username(user)).unwrap();
-            user_details(&conn, TargetKey::Both(id, user)).unwrap();
+            user_details(&conn, TargetKey::Id(id), |_| ()).unwrap();
+            user_details(&conn, TargetKey::Username(user), |_| ()).unwrap();
+            user_details(&conn, TargetKey::Both(id, user), |_| ()).unwrap();
             raw_user(&conn, &raw, id, |_| Ok::<(), ()>(()), |_, _| {}).unwrap();
             load_target(&conn, id).unwrap();
             username_taken(&conn, user, id).unwrap();
@@ -505,9 +527,9 @@ mod tests {
             CALLER_SELECT.into(),
             SETTINGS_SELECT.into(),
             GROUP_RIGHT_SELECT.into(),
-            format!("{DETAILS_SELECT} WHERE u.id = ?1"),
-            format!("{DETAILS_SELECT} WHERE u.username = ?1"),
-            format!("{DETAILS_SELECT} WHERE u.id = ?1 AND u.username = ?2"),
+            DETAILS_BY_ID.into(),
+            DETAILS_BY_USERNAME.into(),
+            DETAILS_BY_BOTH.into(),
             ADDRESS_SELECT.into(),
             raw.clone(),
             TARGET_SELECT.into(),
