@@ -89,9 +89,9 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
             "account",
             if user.postpaid { "Postpaid" } else { "Prepaid" },
         )
-        .leaf_parts("balance", &[&nice(user.balance), " ", &user.currency])
-        .leaf("balance_number", &user.balance_text)
-        .leaf("balance_currency", &user.currency)
+        .leaf_parts("balance", &[&nice(user.balance), " ", user.currency])
+        .leaf("balance_number", user.balance_text)
+        .leaf("balance_currency", user.currency)
         .leaf("daily_balance_limit", &nice(user.daily_spend_limit));
     if user.credit == -1.0 {
         d.leaf("credit", "Unlimited");
@@ -99,13 +99,13 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
         d.leaf("credit", &nice(user.credit));
     }
     if privileged {
-        d.leaf("pbx_pool_id", &user.pbx_pool_id);
+        d.leaf("pbx_pool_id", user.pbx_pool_id);
         if user.usertype == "user" {
-            d.leaf("hide_non_answered_calls", &user.hide_non_answered_calls);
+            d.leaf("hide_non_answered_calls", user.hide_non_answered_calls);
         }
     }
-    d.leaf("blocked", &user.blocked)
-        .leaf("hidden", &user.hidden)
+    d.leaf("blocked", user.blocked)
+        .leaf("hidden", user.hidden)
         .close();
 
     let today;
@@ -118,11 +118,11 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
         }
     };
     d.open("other_details")
-        .leaf("username", &user.username)
-        .leaf("first_name", &user.first_name)
-        .leaf("surname", &user.last_name)
-        .leaf("personalid", &user.clientid)
-        .leaf("agreement_number", &user.agreement_number)
+        .leaf("username", user.username)
+        .leaf("first_name", user.first_name)
+        .leaf("surname", user.last_name)
+        .leaf("personalid", user.clientid)
+        .leaf("agreement_number", user.agreement_number)
         .leaf("agreement_date", agreement_date);
     if let Some(country) = user.taxation_country {
         // The vendor shows at most 22 characters of the country's name.
@@ -132,24 +132,24 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
             .map_or(country.len(), |(i, _)| i);
         d.leaf("taxation_country", &country[..end]);
     }
-    d.leaf("vat_reg_number", &user.vat_number)
-        .leaf("vat_percent", &user.vat_percent)
-        .leaf("call_limit", &user.call_limit)
-        .leaf("accounting_number", &user.accounting_number)
+    d.leaf("vat_reg_number", user.vat_number)
+        .leaf("vat_percent", user.vat_percent)
+        .leaf("call_limit", user.call_limit)
+        .leaf("accounting_number", user.accounting_number)
         .close();
 
     if let Some(a) = &user.address {
         d.open("registration")
-            .leaf("reg_address", &a.address)
-            .leaf("reg_postcode", &a.postcode)
-            .leaf("reg_city", &a.city)
-            .leaf("reg_country", &a.county)
-            .leaf("reg_state", &a.state)
-            .leaf("reg_direction", &a.direction)
-            .leaf("reg_phone", &a.phone)
-            .leaf("reg_mobile", &a.mob_phone)
-            .leaf("reg_fax", &a.fax)
-            .leaf("reg_email", &a.email)
+            .leaf("reg_address", a.address)
+            .leaf("reg_postcode", a.postcode)
+            .leaf("reg_city", a.city)
+            .leaf("reg_country", a.county)
+            .leaf("reg_state", a.state)
+            .leaf("reg_direction", a.direction)
+            .leaf("reg_phone", a.phone)
+            .leaf("reg_mobile", a.mob_phone)
+            .leaf("reg_fax", a.fax)
+            .leaf("reg_email", a.email)
             .close();
     }
 
@@ -162,19 +162,19 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
             }
         };
         d.open("invoices")
-            .leaf("generate_invoices", &user.generate_invoice)
+            .leaf("generate_invoices", user.generate_invoice)
             .leaf("simplified_pdf", bit(2))
             .leaf("simplified_csv", bit(4))
             .leaf("detailed_pdf", bit(8))
             .leaf("detailed_csv", bit(16))
-            .leaf("show_zero_calls", &user.invoice_zero_calls)
+            .leaf("show_zero_calls", user.invoice_zero_calls)
             .close();
         d.open("warning_balance")
-            .leaf("active", &user.warning_email_active)
+            .leaf("active", user.warning_email_active)
             .open("send_email_when_balance_drops_lower_than")
             .leaf("user", &nice(user.warning_email_balance))
             .close()
-            .leaf("warning_email_hour", &user.warning_email_hour)
+            .leaf("warning_email_hour", user.warning_email_hour)
             .close();
     }
     d.close().close();
