@@ -15,6 +15,9 @@ use xml::escape::{escape_str_attribute, escape_str_pcdata};
 /// The declaration every document starts with.
 const DECLARATION: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
 
+/// Blanks for indentation, copied at once rather than two at a time.
+const INDENT: &[u8] = b"                                ";
+
 /// The deepest nesting a document may have (morbox's deepest is 4); deeper is a bug, reported
 /// by [`Doc::finish`] rather than a panic or an allocation.
 const MAX_DEPTH: usize = 16;
@@ -57,7 +60,8 @@ impl Doc {
     /// Starts a document with `<?xml version="1.0" encoding="UTF-8"?>`, sized for a typical
     /// answer.
     pub fn new() -> Doc {
-        Doc::with_capacity(2048)
+        // The largest answers (user_details_get) are just over 2 KiB: room for them at once.
+        Doc::with_capacity(4096)
     }
 
     /// [`Doc::new`] with room for `bytes` before the buffer grows.
@@ -92,9 +96,13 @@ impl Doc {
     }
 
     fn newline(&mut self, level: usize) {
+        // One copy from a ready-made line start; deeper than it (never in morbox) in steps.
+        let mut level = level;
         self.out.push(b'\n');
-        for _ in 0..level {
-            self.out.extend_from_slice(b"  ");
+        while level > 0 {
+            let n = level.min(INDENT.len() / 2);
+            self.out.extend_from_slice(&INDENT[..2 * n]);
+            level -= n;
         }
     }
 
@@ -176,6 +184,9 @@ impl Doc {
 
     /// Writes `<name>text</name>`, escaped; an empty text gives `<name></name>`.
     pub fn leaf(&mut self, name: &str, text: &str) -> &mut Self {
+        // Room for the whole line at once: the writes below never grow the buffer.
+        self.out
+            .reserve(2 * self.depth + 2 * name.len() + text.len() + 8);
         self.open(name);
         self.text(text);
         self.close()
@@ -240,9 +251,23 @@ impl Digits {
 /// Whether a text may need escaping or replacing: it holds `<`, `>` or `&`, a C0 control, or
 /// the lead byte of U+FFFE/U+FFFF (0xEF). One pass over the bytes; most values have none.
 fn needs_care(text: &str) -> bool {
-    text.bytes()
-        .any(|b| matches!(b, b'<' | b'>' | b'&' | 0xEF) || b < 0x20)
+    text.bytes().any(|b| CARE[b as usize])
 }
+
+/// The bytes [`needs_care`] looks for, as a table (one load per byte).
+const CARE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'&' as usize] = true;
+    t[0xEF] = true;
+    t
+};
 
 /// Replaces the characters that XML 1.0 forbids even escaped (most C0 controls, U+FFFE,
 /// U+FFFF) with U+FFFD, so that whatever a database row holds, the document stays well-formed.

@@ -409,3 +409,32 @@ fn forbidden_characters_in_data_still_give_well_formed_xml() {
         "{x}"
     );
 }
+
+#[test]
+fn a_change_by_another_connection_is_seen_by_the_next_request() {
+    // Callers and settings are kept per read connection while the database is unchanged:
+    // a commit by anyone else (here an operator's connection) must show at once.
+    let s = Server::demo();
+    for _ in 0..3 {
+        assert_eq!(
+            userid(&get_as(&s, "user1", "secret", &[("user_id", "5")])),
+            "5"
+        );
+    }
+    s.sql("UPDATE users SET username = 'renamed1' WHERE id = 5");
+    let gone = get_as(&s, "user1", "secret", &[("user_id", "5")]);
+    assert!(!gone.xml().contains("<userid>"), "{}", gone.body);
+    assert!(gone.xml().contains("<error>"), "{}", gone.body);
+    assert_eq!(
+        userid(&get_as(&s, "renamed1", "secret", &[("user_id", "5")])),
+        "5"
+    );
+    // Made an admin, it reaches everyone at once.
+    s.sql("UPDATE users SET usertype = 'admin' WHERE id = 5");
+    assert_eq!(
+        userid(&get_as(&s, "renamed1", "secret", &[("user_id", "6")])),
+        "6"
+    );
+    s.sql("UPDATE conflines SET value = 'other' WHERE name = 'API_Secret_Key' AND owner_id = 0");
+    get_as(&s, "renamed1", "secret", &[("user_id", "6")]).is(&gate_error("Incorrect hash"));
+}

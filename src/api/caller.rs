@@ -80,14 +80,14 @@ pub fn identify(
     match req.call.identity {
         Identity::Owner(_) => queries::caller_by_uniquehash(conn, name),
         Identity::Uniquehash(_) => queries::caller_by_uniquehash(conn, name),
-        Identity::Login(_) => match queries::caller_by_username(conn, name)? {
+        Identity::Login(_) => match ctx.caller_by_username(conn, name)? {
             Some(row) => Ok(Some(row)),
             None if ctx.settings(conn, 0)?.system_on(ALLOW_LOGIN_BY_EMAIL) => {
                 queries::caller_by_email(conn, name)
             }
             None => Ok(None),
         },
-        Identity::Caller | Identity::Username(_) => queries::caller_by_username(conn, name),
+        Identity::Caller | Identity::Username(_) => ctx.caller_by_username(conn, name),
     }
 }
 

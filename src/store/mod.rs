@@ -73,19 +73,22 @@ thread_local! {
 struct Reader {
     store: u64,
     conn: Connection,
-    settings: RefCell<SettingsCache>,
+    cache: RefCell<ReadCache>,
 }
 
-/// Settings already read, valid while the database's `data_version` stays the same (it
-/// changes whenever another connection commits, so no change to `conflines` goes unseen).
+/// Rows already read, valid while the database's `data_version` stays the same: it changes
+/// whenever another connection (the writer, another process) commits, so no change goes
+/// unseen. Read once per request, in the request's own snapshot.
 #[derive(Default)]
-struct SettingsCache {
+struct ReadCache {
     version: i64,
-    by_scope: Vec<(i64, Arc<Settings>)>,
+    settings: Vec<(i64, Arc<Settings>)>,
+    callers: Vec<(String, queries::CallerRow)>,
 }
 
-/// The most scopes one thread keeps settings for.
-const SETTINGS_CACHE_SCOPES: usize = 64;
+/// The most scopes, and the most usernames, one thread keeps rows for (then it starts over:
+/// a caller naming ever new users gains nothing from the cache, and cannot grow it).
+const CACHE_ENTRIES: usize = 64;
 
 /// Tells stores apart in [`READERS`].
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
@@ -139,7 +142,7 @@ impl Store {
                     readers.push(Reader {
                         store: self.id,
                         conn,
-                        settings: RefCell::default(),
+                        cache: RefCell::default(),
                     });
                     readers.len() - 1
                 }
@@ -150,7 +153,8 @@ impl Store {
             conn.prepare_cached("BEGIN")?.execute([])?;
             let ctx = ReadCtx {
                 raw_select: &self.raw_select,
-                settings: &reader.settings,
+                cache: &reader.cache,
+                checked: std::cell::Cell::new(false),
             };
             let out = f(conn, &ctx);
             // Ending a read transaction cannot lose anything; a failure retires the connection.
@@ -180,27 +184,64 @@ impl Store {
 pub struct ReadCtx<'a> {
     /// The `SELECT` of every non-secret `users` column, in table order.
     pub raw_select: &'a str,
-    settings: &'a RefCell<SettingsCache>,
+    cache: &'a RefCell<ReadCache>,
+    /// Whether this request's snapshot has been compared with the cache's version yet.
+    checked: std::cell::Cell<bool>,
 }
 
 impl ReadCtx<'_> {
+    /// The cache, emptied first when the database changed since it was filled (checked once
+    /// per request).
+    fn cache(&self, conn: &Connection) -> rusqlite::Result<std::cell::RefMut<'_, ReadCache>> {
+        let mut cache = self.cache.borrow_mut();
+        if !self.checked.get() {
+            let version: i64 = conn
+                .prepare_cached("PRAGMA data_version")?
+                .query_row([], |r| r.get(0))?;
+            if cache.version != version {
+                cache.version = version;
+                cache.settings.clear();
+                cache.callers.clear();
+            }
+            self.checked.set(true);
+        }
+        Ok(cache)
+    }
+
     /// The settings of the system and of `scope`, from this thread's cache while the
     /// database has not changed, else read anew.
     pub fn settings(&self, conn: &Connection, scope: i64) -> rusqlite::Result<Arc<Settings>> {
-        let version: i64 = conn
-            .prepare_cached("PRAGMA data_version")?
-            .query_row([], |r| r.get(0))?;
-        let mut cache = self.settings.borrow_mut();
-        if cache.version != version || cache.by_scope.len() >= SETTINGS_CACHE_SCOPES {
-            cache.version = version;
-            cache.by_scope.clear();
-        }
-        if let Some((_, s)) = cache.by_scope.iter().find(|(sc, _)| *sc == scope) {
+        let mut cache = self.cache(conn)?;
+        if let Some((_, s)) = cache.settings.iter().find(|(sc, _)| *sc == scope) {
             return Ok(Arc::clone(s));
         }
         let s = Arc::new(queries::settings(conn, scope)?);
-        cache.by_scope.push((scope, Arc::clone(&s)));
+        if cache.settings.len() >= CACHE_ENTRIES {
+            cache.settings.clear();
+        }
+        cache.settings.push((scope, Arc::clone(&s)));
         Ok(s)
+    }
+
+    /// [`queries::caller_by_username`], from this thread's cache while the database has not
+    /// changed (only users found are kept).
+    pub fn caller_by_username(
+        &self,
+        conn: &Connection,
+        username: &str,
+    ) -> rusqlite::Result<Option<queries::CallerRow>> {
+        let mut cache = self.cache(conn)?;
+        if let Some((_, row)) = cache.callers.iter().find(|(u, _)| u == username) {
+            return Ok(Some(row.clone()));
+        }
+        let row = queries::caller_by_username(conn, username)?;
+        if let Some(row) = &row {
+            if cache.callers.len() >= CACHE_ENTRIES {
+                cache.callers.clear();
+            }
+            cache.callers.push((username.to_string(), row.clone()));
+        }
+        Ok(row)
     }
 }
 
