@@ -48,8 +48,8 @@ pub fn payer(conn: &Connection, id: i64) -> rusqlite::Result<Option<Payer>> {
     let Some((id, owner_id, first_name, last_name, tax_id)) = user else {
         return Ok(None);
     };
-    // Two statements rather than a join: the bundled SQLite re-prepares a join on every run
-    // (see queries::details_sql).
+    // Two statements: written when a join was re-prepared on every run (the planner's
+    // stability guarantee, on since, lifts that: see store::open_connection).
     let multiplier = conn
         .prepare_cached(TAX_SELECT)?
         .query_row([tax_id.unwrap_or(-1)], |r| {

@@ -261,17 +261,11 @@ impl UserDetails<'_> {
     }
 }
 
-// Lookups of other tables are scalar subqueries, not joins: with the bundled SQLite's STAT4 a
-// join is re-prepared on every run, a subquery is not (tests::hot_statements_are_never_reprepared).
-pub const ADDRESS_SELECT: &str = "
-SELECT CAST(address AS TEXT), CAST(postcode AS TEXT), CAST(city AS TEXT), CAST(county AS TEXT),
-       CAST(state AS TEXT), (SELECT name FROM directions WHERE id = a.direction_id),
-       CAST(phone AS TEXT), CAST(mob_phone AS TEXT), CAST(fax AS TEXT), CAST(email AS TEXT)
-FROM addresses a WHERE a.id = ?1
-";
+// Joins are re-prepared on every run unless the query planner's stability guarantee is on
+// (open_connection turns it on; tests::hot_statements_use_indexes_and_are_never_reprepared).
 
 /// The statements of [`user_details`], one per kind of key (written out whole, so that a
-/// request neither formats nor allocates SQL).
+/// request neither formats nor allocates SQL): the user and its address in one statement.
 macro_rules! details_sql {
     ($where:literal) => {
         concat!(
@@ -289,8 +283,13 @@ macro_rules! details_sql {
        CAST(u.warning_email_active AS TEXT), CAST(u.warning_email_balance AS REAL),
        CAST(u.warning_email_hour AS TEXT),
        (SELECT name FROM currencies WHERE id = 1), u.address_id,
-       CAST(u.responsible_accountant_id AS INTEGER)
-FROM users u WHERE ",
+       CAST(u.responsible_accountant_id AS INTEGER),
+       a.id, CAST(a.address AS TEXT), CAST(a.postcode AS TEXT), CAST(a.city AS TEXT),
+       CAST(a.county AS TEXT), CAST(a.state AS TEXT),
+       (SELECT name FROM directions WHERE id = a.direction_id),
+       CAST(a.phone AS TEXT), CAST(a.mob_phone AS TEXT), CAST(a.fax AS TEXT),
+       CAST(a.email AS TEXT)
+FROM users u LEFT JOIN addresses a ON a.id = u.address_id WHERE ",
             $where
         )
     };
@@ -322,28 +321,23 @@ pub fn user_details<T>(
     let Some(r) = rows.next()? else {
         return Ok(None);
     };
-    let (details, address_id) = details_from_row(r)?;
-    let Some(address_id) = address_id else {
-        return Ok(Some(show(&details)));
-    };
-    let mut stmt = conn.prepare_cached(ADDRESS_SELECT)?;
-    let mut rows = stmt.query([address_id])?;
-    let address = match rows.next()? {
-        Some(r) => Some(Address {
-            address: text(r, 0)?,
-            postcode: text(r, 1)?,
-            city: text(r, 2)?,
-            county: text(r, 3)?,
-            state: text(r, 4)?,
-            direction: text(r, 5)?,
-            phone: text(r, 6)?,
-            mob_phone: text(r, 7)?,
-            fax: text(r, 8)?,
-            email: text(r, 9)?,
-        }),
-        None => None,
-    };
-    Ok(Some(show(&UserDetails { address, ..details })))
+    let mut details = details_from_row(r)?;
+    // The address, when the user names one that exists (the joined row's id is not NULL).
+    if r.get_ref(32)?.data_type() != rusqlite::types::Type::Null {
+        details.address = Some(Address {
+            address: text(r, 33)?,
+            postcode: text(r, 34)?,
+            city: text(r, 35)?,
+            county: text(r, 36)?,
+            state: text(r, 37)?,
+            direction: text(r, 38)?,
+            phone: text(r, 39)?,
+            mob_phone: text(r, 40)?,
+            fax: text(r, 41)?,
+            email: text(r, 42)?,
+        });
+    }
+    Ok(Some(show(&details)))
 }
 
 /// A text column as a borrowed `&str` (NULL reads as empty).
@@ -365,7 +359,7 @@ fn real(r: &Row<'_>, i: usize) -> rusqlite::Result<f64> {
     Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0))
 }
 
-fn details_from_row<'r>(r: &'r Row<'_>) -> rusqlite::Result<(UserDetails<'r>, Option<i64>)> {
+fn details_from_row<'r>(r: &'r Row<'_>) -> rusqlite::Result<UserDetails<'r>> {
     let details = UserDetails {
         id: r.get(0)?,
         owner_id: r.get(1)?,
@@ -400,7 +394,7 @@ fn details_from_row<'r>(r: &'r Row<'_>) -> rusqlite::Result<(UserDetails<'r>, Op
         responsible_accountant_id: r.get::<_, Option<i64>>(31)?.unwrap_or(-1),
         address: None,
     };
-    Ok((details, r.get(30)?))
+    Ok(details)
 }
 
 /// The `SELECT` of every `users` column but the secret ones, in table order, each as text.
@@ -530,7 +524,6 @@ mod tests {
             DETAILS_BY_ID.into(),
             DETAILS_BY_USERNAME.into(),
             DETAILS_BY_BOTH.into(),
-            ADDRESS_SELECT.into(),
             raw.clone(),
             TARGET_SELECT.into(),
             USERNAME_TAKEN.into(),
@@ -551,7 +544,8 @@ mod tests {
             assert_eq!(
                 stmt.get_status(StatementStatus::RePrepare),
                 0,
-                "re-prepared: {sql}"
+                "re-prepared: {}",
+                &sql[sql.len() - 60..]
             );
             let mut explain = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
             let mut rows = explain.raw_query();

@@ -41,7 +41,7 @@ impl TargetRow {
     }
 }
 
-/// The target row (subqueries rather than joins: see queries::details_sql).
+/// The target row (other tables by subqueries; joins would do as well now: see open_connection).
 pub const TARGET_SELECT: &str = "SELECT u.id, u.usertype, u.owner_id,
         (SELECT id FROM addresses WHERE id = u.address_id),
         (SELECT id FROM taxes WHERE id = u.tax_id), CAST(u.lcr_id AS INTEGER),
