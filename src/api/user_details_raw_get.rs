@@ -7,7 +7,7 @@ use crate::auth::{Role, target_id};
 use crate::error::ApiError;
 use crate::store::ReadCtx;
 use crate::store::queries;
-use crate::xml::Doc;
+use crate::xml::{Doc, Tag};
 use rusqlite::Connection;
 
 /// Admin: anyone but itself; staff whose group may read users: the same (assigned users only
@@ -39,6 +39,12 @@ pub fn params() -> Vec<ParamDoc> {
     }]
 }
 
+thread_local! {
+    /// The columns' tags, made once per thread for the column list they were made from.
+    static RAW_TAGS: std::cell::RefCell<(Vec<String>, Vec<Tag>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
 /// A request for one user's raw row.
 pub struct RawGet {
     /// The target's id, when `user_id` is all digits.
@@ -67,15 +73,33 @@ impl Read for RawGet {
         }
         let mut d = Doc::new();
         d.open("page").open("status").open("user");
-        let found = queries::raw_user(
-            conn,
-            ctx.raw_select,
-            id,
-            |facts| reach::check(targets, caller, facts),
-            |name, value| {
-                d.leaf(name, value.unwrap_or(""));
-            },
-        )?;
+        let found = RAW_TAGS.with(|cell| {
+            let mut tags = cell.borrow_mut();
+            if tags.0 != ctx.raw_select.columns {
+                tags.1 = ctx
+                    .raw_select
+                    .columns
+                    .iter()
+                    .map(|c| Tag::new(c, 3))
+                    .collect();
+                tags.0.clone_from(&ctx.raw_select.columns);
+            }
+            let mut next = tags.1.iter();
+            queries::raw_user(
+                conn,
+                ctx.raw_select,
+                id,
+                |facts| reach::check(targets, caller, facts),
+                |name, value| match next.next() {
+                    Some(tag) => {
+                        d.leaf_tag(tag, value.unwrap_or(""));
+                    }
+                    None => {
+                        d.leaf(name, value.unwrap_or(""));
+                    }
+                },
+            )
+        })?;
         found.ok_or(ApiError::UserNotFound)??;
         d.close().close().close();
         d.finish()

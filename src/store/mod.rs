@@ -61,7 +61,7 @@ pub struct Store {
     id: u64,
     path: PathBuf,
     writer: Writer,
-    raw_select: String,
+    raw_select: queries::RawSelect,
 }
 
 thread_local! {
@@ -183,7 +183,7 @@ impl Store {
 /// What a read may need besides its connection.
 pub struct ReadCtx<'a> {
     /// The `SELECT` of every non-secret `users` column, in table order.
-    pub raw_select: &'a str,
+    pub raw_select: &'a queries::RawSelect,
     cache: &'a RefCell<ReadCache>,
     /// Whether this request's snapshot has been compared with the cache's version yet.
     checked: std::cell::Cell<bool>,

@@ -397,18 +397,34 @@ fn details_from_row<'r>(r: &'r Row<'_>) -> rusqlite::Result<UserDetails<'r>> {
     Ok(details)
 }
 
-/// The `SELECT` of every `users` column but the secret ones, in table order, each as text.
-pub fn raw_select_sql(conn: &Connection) -> rusqlite::Result<String> {
-    let columns = users_columns(conn)?;
+/// The `SELECT` of every `users` column but the secret ones, in table order, each as text,
+/// with those columns' names (read once: a request neither asks SQLite for them nor checks
+/// them again).
+#[derive(Debug, Clone)]
+pub struct RawSelect {
+    /// The statement (its key in the statement cache: no aliases, to keep it short).
+    pub sql: String,
+    /// The names of the columns it shows, in order.
+    pub columns: Vec<String>,
+}
+
+/// [`RawSelect`] for this database's `users` table.
+pub fn raw_select_sql(conn: &Connection) -> rusqlite::Result<RawSelect> {
+    let columns: Vec<String> = users_columns(conn)?
+        .into_iter()
+        .filter(|c| !SECRET_COLUMNS.contains(&c.as_str()))
+        .collect();
     let list: Vec<String> = columns
         .iter()
-        .filter(|c| !SECRET_COLUMNS.contains(&c.as_str()))
-        .map(|c| format!("CAST(\"{c}\" AS TEXT) AS \"{c}\""))
+        .map(|c| format!("CAST(\"{}\" AS TEXT)", c.replace('"', "\"\"")))
         .collect();
-    Ok(format!(
-        "SELECT id, owner_id, CAST(usertype AS TEXT), responsible_accountant_id, {} FROM users WHERE id = ?1",
-        list.join(", ")
-    ))
+    Ok(RawSelect {
+        sql: format!(
+            "SELECT id, owner_id, CAST(usertype AS TEXT), responsible_accountant_id, {} FROM users WHERE id = ?1",
+            list.join(", ")
+        ),
+        columns,
+    })
 }
 
 /// The `users` column names in table order.
@@ -422,12 +438,12 @@ pub fn users_columns(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 /// there is no such user; `Ok(Some(Err(e)))` when `allow` refused it.
 pub fn raw_user<E>(
     conn: &Connection,
-    select: &str,
+    select: &RawSelect,
     id: i64,
     allow: impl FnOnce(&TargetFacts) -> Result<(), E>,
     mut each: impl FnMut(&str, Option<&str>),
 ) -> rusqlite::Result<Option<Result<(), E>>> {
-    let mut stmt = conn.prepare_cached(select)?;
+    let mut stmt = conn.prepare_cached(&select.sql)?;
     let mut rows = stmt.query([id])?;
     let Some(r) = rows.next()? else {
         return Ok(None);
@@ -441,9 +457,7 @@ pub fn raw_user<E>(
     if let Err(e) = allow(&facts) {
         return Ok(Some(Err(e)));
     }
-    let row = r.as_ref();
-    for i in 4..row.column_count() {
-        let name = row.column_name(i)?;
+    for (i, name) in select.columns.iter().enumerate().map(|(i, n)| (i + 4, n)) {
         let value = match r.get_ref(i)? {
             rusqlite::types::ValueRef::Text(t) => Some(std::str::from_utf8(t).unwrap_or("")),
             _ => None,
@@ -524,7 +538,7 @@ mod tests {
             DETAILS_BY_ID.into(),
             DETAILS_BY_USERNAME.into(),
             DETAILS_BY_BOTH.into(),
-            raw.clone(),
+            raw.sql.clone(),
             TARGET_SELECT.into(),
             USERNAME_TAKEN.into(),
         ];
