@@ -310,3 +310,19 @@ fn a_uniquehash_never_shows_in_the_journal() {
         "{journal}"
     );
 }
+
+#[test]
+fn a_new_exchange_rate_shows_on_the_next_request() {
+    // Currencies are kept per read connection while the database is unchanged: a rate (or a
+    // code) changed by another connection must show at once.
+    let s = Server::fixture_f(&[]);
+    let eur = "/billing/api/user_balance_get?username=alice&currency=EUR&hash=5bd55b90132476a00360c4bbad28b005084f328e";
+    for _ in 0..3 {
+        get(&s, eur).is("<page>\n  <balance>11.25</balance>\n</page>\n");
+    }
+    s.sql("UPDATE currencies SET exchange_rate = exchange_rate * 2 WHERE name = 'EUR'");
+    get(&s, eur).is("<page>\n  <balance>22.50</balance>\n</page>\n");
+    // Renamed away, EUR is unknown: the default currency.
+    s.sql("UPDATE currencies SET name = 'EUX' WHERE name = 'EUR'");
+    get(&s, eur).is("<page>\n  <balance>12.50</balance>\n</page>\n");
+}

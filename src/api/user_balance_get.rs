@@ -8,7 +8,7 @@ use crate::numbers::nice_number;
 use crate::settings::{DEVICES_CHECK_BALANCE, Settings};
 use crate::store::ReadCtx;
 use crate::store::balances::{self, BalanceRow};
-use crate::store::currencies::{self, Currency};
+use crate::store::currencies::Currency;
 use crate::xml::Doc;
 use rusqlite::Connection;
 
@@ -51,10 +51,14 @@ pub fn subject_balance(conn: &Connection, who: &Authed) -> Result<BalanceRow, Ap
 }
 
 /// The currency with this code, or the default one when there is none such.
-pub fn currency_or_default(conn: &Connection, code: &str) -> rusqlite::Result<Currency> {
-    match currencies::by_code(conn, code)? {
+pub fn currency_or_default(
+    conn: &Connection,
+    ctx: &ReadCtx<'_>,
+    code: &str,
+) -> rusqlite::Result<Currency> {
+    match ctx.currency_by_code(conn, code)? {
         Some(c) => Ok(c),
-        None => currencies::default(conn),
+        None => ctx.default_currency(conn),
     }
 }
 
@@ -86,20 +90,20 @@ impl Read for BalanceGet {
     fn answer(
         self,
         conn: &Connection,
-        _ctx: &ReadCtx<'_>,
+        ctx: &ReadCtx<'_>,
         who: &Authed,
     ) -> Result<Vec<u8>, ApiError> {
         let user = subject_balance(conn, who)?;
         let own = || -> rusqlite::Result<Currency> {
-            Ok(match currencies::by_id(conn, user.currency_id)? {
+            Ok(match ctx.currency_by_id(conn, user.currency_id)? {
                 Some(c) => c,
-                None => currencies::default(conn)?,
+                None => ctx.default_currency(conn)?,
             })
         };
         let (currency, named) = match &self.into {
             Into::UsersOwnNamed => (own()?, true),
             Into::UsersOwn => (own()?, false),
-            Into::Code(code) => (currency_or_default(conn, code)?, false),
+            Into::Code(code) => (currency_or_default(conn, ctx, code)?, false),
         };
         let mut d = Doc::new();
         d.open("page").leaf(

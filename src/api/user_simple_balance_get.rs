@@ -41,11 +41,11 @@ impl Read for SimpleBalance {
     fn answer(
         self,
         conn: &Connection,
-        _ctx: &ReadCtx<'_>,
+        ctx: &ReadCtx<'_>,
         who: &Authed,
     ) -> Result<Vec<u8>, ApiError> {
         let user = subject_balance(conn, who)?;
-        let currency = currency_or_default(conn, &self.currency)?;
+        let currency = currency_or_default(conn, ctx, &self.currency)?;
         Ok(nice_number(user.balance * currency.rate, &who.settings)
             .as_bytes()
             .to_vec())

@@ -62,9 +62,14 @@ pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Currency>> {
 
 /// The default currency (id 1); rate 1.
 pub fn default(conn: &Connection) -> rusqlite::Result<Currency> {
-    Ok(by_id(conn, 1)?.unwrap_or(Currency {
+    Ok(by_id(conn, 1)?.unwrap_or_else(fallback))
+}
+
+/// What stands for the default currency when its row is missing or unusable.
+pub fn fallback() -> Currency {
+    Currency {
         id: 1,
         name: String::new(),
         rate: 1.0,
-    }))
+    }
 }

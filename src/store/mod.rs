@@ -84,6 +84,14 @@ struct ReadCache {
     version: i64,
     settings: Vec<(i64, Arc<Settings>)>,
     callers: Vec<(String, queries::CallerRow)>,
+    currencies: Vec<(CurrencyKey, Option<currencies::Currency>)>,
+}
+
+/// How a currency was asked for: by id, or by code (ASCII case folded, as `NOCASE` compares).
+#[derive(PartialEq, Eq)]
+enum CurrencyKey {
+    Id(i64),
+    Code(String),
 }
 
 /// The most scopes, and the most usernames, one thread keeps rows for (then it starts over:
@@ -202,6 +210,7 @@ impl ReadCtx<'_> {
                 cache.version = version;
                 cache.settings.clear();
                 cache.callers.clear();
+                cache.currencies.clear();
             }
             self.checked.set(true);
         }
@@ -221,6 +230,50 @@ impl ReadCtx<'_> {
         }
         cache.settings.push((scope, Arc::clone(&s)));
         Ok(s)
+    }
+
+    /// [`currencies::by_id`], from this thread's cache while the database has not changed.
+    pub fn currency_by_id(
+        &self,
+        conn: &Connection,
+        id: i64,
+    ) -> rusqlite::Result<Option<currencies::Currency>> {
+        self.currency(conn, CurrencyKey::Id(id), |c| currencies::by_id(c, id))
+    }
+
+    /// [`currencies::by_code`], from this thread's cache while the database has not changed.
+    pub fn currency_by_code(
+        &self,
+        conn: &Connection,
+        code: &str,
+    ) -> rusqlite::Result<Option<currencies::Currency>> {
+        let key = CurrencyKey::Code(code.to_ascii_lowercase());
+        self.currency(conn, key, |c| currencies::by_code(c, code))
+    }
+
+    /// The default currency (id 1), as [`currencies::default`], from the cache.
+    pub fn default_currency(&self, conn: &Connection) -> rusqlite::Result<currencies::Currency> {
+        Ok(self
+            .currency_by_id(conn, 1)?
+            .unwrap_or_else(currencies::fallback))
+    }
+
+    fn currency(
+        &self,
+        conn: &Connection,
+        key: CurrencyKey,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<Option<currencies::Currency>>,
+    ) -> rusqlite::Result<Option<currencies::Currency>> {
+        let mut cache = self.cache(conn)?;
+        if let Some((_, c)) = cache.currencies.iter().find(|(k, _)| *k == key) {
+            return Ok(c.clone());
+        }
+        let found = read(conn)?;
+        if cache.currencies.len() >= CACHE_ENTRIES {
+            cache.currencies.clear();
+        }
+        cache.currencies.push((key, found.clone()));
+        Ok(found)
     }
 
     /// [`queries::caller_by_username`], from this thread's cache while the database has not
