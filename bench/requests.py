@@ -2,7 +2,8 @@
 """Writes the wrk Lua script for one benchmark scenario.
 
 usage: requests.py SCENARIO USERS > script.lua
-SCENARIO: get | raw | update | mixed | balance | payment. Requests are signed with the demo system key over 10,000
+SCENARIO: get | getbody | raw | update | mixed | balance | payment (getbody: user_details_get
+with its parameters in an urlencoded body, as real clients send them). Requests are signed with the demo system key over 10,000
 distinct benchmark users (ids 1000..), so that reads hit the whole table, not one cached row.
 An update sets `u33` (the comment, not hashed) to a value new for every request, so that every
 update really writes.
@@ -37,6 +38,10 @@ local scenario = "%s"
 local function get(k)
   return wrk.format("POST", "/billing/api/user_details_get?u=admin&user_id=" .. ids[k] .. "&hash=" .. get_hash[k], nil, "")
 end
+local function getbody(k)
+  return wrk.format("POST", "/billing/api/user_details_get", {["Content-Type"] = "application/x-www-form-urlencoded"},
+    "u=admin&user_id=" .. ids[k] .. "&hash=" .. get_hash[k])
+end
 local function raw(k)
   return wrk.format("POST", "/billing/api/user_details_raw_get?u=admin&user_id=" .. ids[k] .. "&hash=" .. raw_hash[k], nil, "")
 end
@@ -57,6 +62,7 @@ request = function()
   n = n + 1
   local k = (n %% #ids) + 1
   if scenario == "get" then return get(k) end
+  if scenario == "getbody" then return getbody(k) end
   if scenario == "raw" then return raw(k) end
   if scenario == "update" then return update(k) end
   if scenario == "balance" then

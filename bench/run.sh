@@ -2,12 +2,14 @@
 # make bench: morbox against a fixed-document hyper baseline, in one run, on this machine.
 # Loopback only (every server listens on 127.0.0.1), every load bounded by wrk's -d.
 # Writes bench/results.md. Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (64),
-# BENCH_SCALE=0 to skip the 1M-user database.
+# BENCH_ROUNDS (3: each load alternates with its comparison this many times), BENCH_SCALE=0 to
+# skip the 1M-user database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNECTIONS:-64}
 SCALE=${BENCH_SCALE:-1}
+ROUNDS=${BENCH_ROUNDS:-3}
 WORK=$(mktemp -d /tmp/morbox-bench.XXXXXX)
 PIDS=()
 cleanup() {
@@ -42,21 +44,44 @@ start() {
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 peak_rss_mb() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 
-# load NAME SCENARIO USERS: one wrk run against $ADDR; appends a row to $WORK/rows.
+# load LABEL ROUND KIND SCENARIO USERS: one wrk run against $ADDR; appends a row to $WORK/rows.
 load() {
-  local name=$1 scenario=$2 users=$3
+  local label=$1 round=$2 kind=$3 scenario=$4 users=$5
   python3 bench/requests.py "$scenario" "$users" > "$WORK/$scenario.lua"
   case "$ADDR" in 127.0.0.1:*) ;; *) echo "refusing to load $ADDR" >&2; exit 1 ;; esac
   local out
   out=$(wrk -t1 -c"$CONNS" -d"${SECS}s" --timeout 5s -s "$WORK/$scenario.lua" "http://$ADDR" 2>"$WORK/wrk.err" | grep '^BENCH')
   if [ -s "$WORK/wrk.err" ]; then cat "$WORK/wrk.err" >&2; fi
-  echo "$name $out rss_mb=$(peak_rss_mb "$PID")" | tee -a "$WORK/rows"
+  echo "$label $round $kind $out rss_mb=$(peak_rss_mb "$PID")" | tee -a "$WORK/rows"
 }
 
 make_db() { # make_db USERS PATH
   sed "s/@N@/$1/g" bench/seed.sql.in > "$WORK/seed-$1.sql"
   $BIN init --db "$2" --demo --seed "$WORK/seed-$1.sql" > /dev/null
 }
+
+# pair LABEL SCENARIO USERS DB [SERVE FLAGS]: ROUNDS times the baseline, then morbox; the
+# machine drifts by 20-40% within minutes, so each ratio is taken within its own round.
+pair() {
+  local label=$1 scenario=$2 users=$3 db=$4 r
+  shift 4
+  for r in $(seq 1 "$ROUNDS"); do
+    start baseline $BASE "$WORK/body.xml"; load "$label" "$r" baseline "$scenario" "$users"; stop "$PID"
+    start morbox $BIN serve --db "$db" --listen 127.0.0.1:0 "$@"; load "$label" "$r" morbox "$scenario" "$users"; stop "$PID"
+  done
+}
+
+# durable LABEL SCENARIO: ROUNDS times synchronous=FULL (the default), then NORMAL.
+durable() {
+  local label=$1 scenario=$2 r
+  for r in $(seq 1 "$ROUNDS"); do
+    start full $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load "$label" "$r" full "$scenario" 100000; stop "$PID"
+    start normal $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0 --synchronous normal; load "$label" "$r" normal "$scenario" 100000; stop "$PID"
+  done
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+LOAD_BEFORE=$(loadavg)
 
 echo "creating the benchmark databases" >&2
 make_db 100000 "$WORK/100k.db"
@@ -75,25 +100,23 @@ stop "$PID"
 start ref $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0
 curl -s -d '' "http://$ADDR/api/user_details_get?u=admin&user_id=1001&hash=$(printf 1001secret | sha1sum | cut -c1-40)" > "$WORK/body.xml"
 stop "$PID"
-# The baseline and user_details_get alternate, twice each, and are averaged: this machine's
-# speed drifts by 20% from one run to the next, and the ratio is the figure that matters.
-for _ in 1 2; do
-  start baseline $BASE "$WORK/body.xml"; load baseline get 100000; stop "$PID"
-  start get $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load user_details_get get 100000; stop "$PID"
-done
-start raw $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load user_details_raw_get raw 100000; stop "$PID"
-start upd $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load "user_details_update(FULL)" update 100000; stop "$PID"
-start updn $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0 --synchronous normal; load "user_details_update(NORMAL)" update 100000; stop "$PID"
-start bal $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load user_balance_get balance 100000; stop "$PID"
-start pay $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load "payment_create(FULL)" payment 100000; stop "$PID"
-start mixed $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load "mixed 90/10" mixed 100000; stop "$PID"
-# 10k and 1M users alternate too, twice each.
-for _ in 1 2; do
-  start get10k $BIN serve --db "$WORK/10k.db" --listen 127.0.0.1:0; load "user_details_get@10k" get 10000; stop "$PID"
-  if [ "$SCALE" = 1 ]; then
-    start get1m $BIN serve --db "$WORK/1m.db" --listen 127.0.0.1:0; load "user_details_get@1M" get 1000000; stop "$PID"
-  fi
-done
+
+# Reads, each against the baseline (the access log on, at its default level).
+pair user_details_get get 100000 "$WORK/100k.db"
+pair "user_details_get (urlencoded body)" getbody 100000 "$WORK/100k.db"
+pair user_details_raw_get raw 100000 "$WORK/100k.db"
+pair user_balance_get balance 100000 "$WORK/100k.db"
+# Writes: synchronous=FULL against NORMAL.
+durable user_details_update update
+durable payment_create payment
+ROUNDS=1 pair "mixed 90/10" mixed 100000 "$WORK/100k.db"
+# 1M users against 10k.
+if [ "$SCALE" = 1 ]; then
+  for r in 1 2; do
+    start get10k $BIN serve --db "$WORK/10k.db" --listen 127.0.0.1:0; load "user_details_get by size" "$r" 10k get 10000; stop "$PID"
+    start get1m $BIN serve --db "$WORK/1m.db" --listen 127.0.0.1:0; load "user_details_get by size" "$r" 1M get 1000000; stop "$PID"
+  done
+fi
 
 # Reset between tests: the server's own timing of POST /_morbox/reset (median of 5), for the
 # demo world and for 100k users.
@@ -110,7 +133,8 @@ $BIN init --db "$WORK/demo.db" --demo > /dev/null
 RESET_DEMO_MS=$(reset_ms "$WORK/demo.db")
 RESET_100K_MS=$(reset_ms "$WORK/100k.db")
 echo "reset: demo ${RESET_DEMO_MS} ms, 100k users ${RESET_100K_MS} ms" >&2
+LOAD_AFTER=$(loadavg)
 
 BINARY_MB=$(awk "BEGIN {printf \"%.1f\", $(stat -c %s $BIN)/1048576}")
-python3 bench/report.py "$WORK/rows" "$STARTUP_MS" "$BINARY_MB" "$SECS" "$CONNS" "$RESET_DEMO_MS" "$RESET_100K_MS" > bench/results.md
+python3 bench/report.py "$WORK/rows" "$STARTUP_MS" "$BINARY_MB" "$SECS" "$CONNS" "$RESET_DEMO_MS" "$RESET_100K_MS" "$LOAD_BEFORE" "$LOAD_AFTER" "$ROUNDS" > bench/results.md
 cat bench/results.md
