@@ -101,6 +101,9 @@ fn gates(
 ) -> Result<Authed, Option<ApiError>> {
     let name = subject_name(req);
     let row = identify(conn, ctx, req).map_err(db)?;
+    let balance = row
+        .as_ref()
+        .map_or((0.0, 1), |r| (r.balance, r.currency_id));
     let caller = row.map(Caller::from);
     let scope = caller.as_ref().map_or(0, Caller::scope);
     let settings = ctx.settings(conn, scope).map_err(db)?;
@@ -125,7 +128,11 @@ fn gates(
             if !matches!(req.call.proof, Proof::PasswordOrUniquehash(..)) {
                 backend.guard.pass(req.peer, u, matched);
             }
-            Ok(Authed { caller, settings })
+            Ok(Authed {
+                caller,
+                settings,
+                balance,
+            })
         }
         Err(ApiError::IncorrectHash) => {
             let scopes: Vec<i64> = auth::keys(&caller, &settings)

@@ -539,6 +539,9 @@ pub struct Authed {
     pub caller: Caller,
     /// The system's settings and those of the caller's scope.
     pub settings: Arc<Settings>,
+    /// The caller's balance (default currency) and currency id, read with it: in the same
+    /// snapshot as the answer of a read call.
+    pub balance: (f64, i64),
 }
 
 /// Runs one API request to its outcome.

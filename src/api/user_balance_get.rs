@@ -7,7 +7,6 @@ use crate::error::ApiError;
 use crate::numbers::nice_number;
 use crate::settings::{DEVICES_CHECK_BALANCE, Settings};
 use crate::store::ReadCtx;
-use crate::store::balances::{self, BalanceRow};
 use crate::store::currencies::Currency;
 use crate::xml::Doc;
 use rusqlite::Connection;
@@ -42,12 +41,25 @@ pub fn unknown(system: &Settings) -> ApiError {
     }
 }
 
-/// The subject's balance, once the feature setting allows the balance calls.
-pub fn subject_balance(conn: &Connection, who: &Authed) -> Result<BalanceRow, ApiError> {
+/// The subject's balance (the caller's, read with it), once the feature setting allows the
+/// balance calls.
+pub fn subject_balance(who: &Authed) -> Result<Subject, ApiError> {
     if !who.settings.system_on(DEVICES_CHECK_BALANCE) {
         return Err(ApiError::FeatureDisabled);
     }
-    balances::of(conn, who.caller.id)?.ok_or(ApiError::UserNotFound)
+    let (balance, currency_id) = who.balance;
+    Ok(Subject {
+        balance,
+        currency_id,
+    })
+}
+
+/// What the balance calls show of their subject.
+pub struct Subject {
+    /// In the default currency.
+    pub balance: f64,
+    /// The subject's own currency.
+    pub currency_id: i64,
 }
 
 /// The currency with this code, or the default one when there is none such.
@@ -93,7 +105,7 @@ impl Read for BalanceGet {
         ctx: &ReadCtx<'_>,
         who: &Authed,
     ) -> Result<Vec<u8>, ApiError> {
-        let user = subject_balance(conn, who)?;
+        let user = subject_balance(who)?;
         let own = || -> rusqlite::Result<Currency> {
             Ok(match ctx.currency_by_id(conn, user.currency_id)? {
                 Some(c) => c,

@@ -44,7 +44,7 @@ impl Read for SimpleBalance {
         ctx: &ReadCtx<'_>,
         who: &Authed,
     ) -> Result<Vec<u8>, ApiError> {
-        let user = subject_balance(conn, who)?;
+        let user = subject_balance(who)?;
         let currency = currency_or_default(conn, ctx, &self.currency)?;
         Ok(nice_number(user.balance * currency.rate, &who.settings)
             .as_bytes()

@@ -10,12 +10,14 @@ pub const SECRET_COLUMNS: &[&str] = &["password", "uniquehash", "two_fa_authenti
 
 /// The caller by username.
 pub const CALLER_SELECT: &str =
-    "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users
+    "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users,
+        CAST(balance AS REAL), CAST(currency_id AS INTEGER)
  FROM users WHERE username = ?1";
 
 /// The caller by uniquehash (the empty default names nobody).
 pub const CALLER_BY_UNIQUEHASH: &str =
-    "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users
+    "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users,
+        CAST(balance AS REAL), CAST(currency_id AS INTEGER)
  FROM users WHERE uniquehash = ?1 AND uniquehash != ''";
 
 /// The settings of the system and of one scope, oldest first (so the newest row of a name wins).
@@ -29,7 +31,7 @@ pub const GROUP_RIGHT_SELECT: &str = "SELECT value FROM acc_group_rights
  WHERE acc_group_id = ?1 AND acc_right_id = (SELECT id FROM acc_rights WHERE name = ?2)";
 
 /// The row of the user a request acts as.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CallerRow {
     /// `users.id`.
     pub id: i64,
@@ -41,6 +43,11 @@ pub struct CallerRow {
     pub acc_group_id: i64,
     /// `users.show_only_assigned_users` is 1.
     pub show_only_assigned_users: bool,
+    /// `users.balance` (0 when NULL), read with the rest: the balance calls' subject is the
+    /// caller, so its balance needs no second lookup.
+    pub balance: f64,
+    /// `users.currency_id` (1 when NULL).
+    pub currency_id: i64,
 }
 
 /// The user named by `u`, if there is one.
@@ -69,6 +76,8 @@ fn caller_row(
                 owner_id: r.get(2)?,
                 acc_group_id: r.get(3)?,
                 show_only_assigned_users: r.get::<_, i64>(4)? == 1,
+                balance: r.get::<_, Option<f64>>(5)?.unwrap_or(0.0),
+                currency_id: r.get::<_, Option<i64>>(6)?.unwrap_or(1),
             })
         })
         .optional()
@@ -91,7 +100,9 @@ pub struct TargetFacts {
 pub fn caller_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<CallerRow>> {
     caller_row(
         conn,
-        "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users FROM users WHERE id = ?1",
+        "SELECT id, usertype, owner_id, acc_group_id, show_only_assigned_users,
+                CAST(balance AS REAL), CAST(currency_id AS INTEGER)
+         FROM users WHERE id = ?1",
         &id,
     )
 }
@@ -100,7 +111,8 @@ pub fn caller_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Calle
 pub fn caller_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<CallerRow>> {
     caller_row(
         conn,
-        "SELECT u.id, u.usertype, u.owner_id, u.acc_group_id, u.show_only_assigned_users
+        "SELECT u.id, u.usertype, u.owner_id, u.acc_group_id, u.show_only_assigned_users,
+                CAST(u.balance AS REAL), CAST(u.currency_id AS INTEGER)
          FROM users u JOIN addresses a ON a.id = u.address_id
          WHERE a.email = ?1 AND a.email != '' ORDER BY u.id LIMIT 1",
         &email,
