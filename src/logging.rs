@@ -182,7 +182,7 @@ pub fn access(a: &Access<'_>) {
 /// The line after its timestamp, as tracing-subscriber's default format writes the event
 /// (`Display` fields bare, `&str` and `String` fields quoted as `Debug` does).
 fn format_access(line: &mut Vec<u8>, a: &Access<'_>) {
-    let mut digits = crate::xml::Digits::default();
+    let mut digits = crate::numbers::Digits::default();
     line.extend_from_slice(b"  INFO morbox::router: request method=");
     line.extend_from_slice(a.method.as_bytes());
     line.extend_from_slice(b" path=");

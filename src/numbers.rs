@@ -104,6 +104,33 @@ impl std::fmt::Display for Nice {
     }
 }
 
+/// An integer's decimal digits, written on the stack.
+#[derive(Default)]
+pub struct Digits {
+    buf: [u8; 20],
+}
+
+impl Digits {
+    /// The digits of `n`, with a `-` when negative.
+    pub fn of(&mut self, n: i64) -> &str {
+        let mut at = self.buf.len();
+        let mut v = n.unsigned_abs();
+        loop {
+            at -= 1;
+            self.buf[at] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            at -= 1;
+            self.buf[at] = b'-';
+        }
+        std::str::from_utf8(&self.buf[at..]).unwrap_or_default()
+    }
+}
+
 /// An amount as the accounts calls accept it: `^[+-]?(\d+(\.\d*)?|\.\d+)$`, `.` as the
 /// decimal mark, nothing else (no blanks, no exponent); `None` otherwise.
 pub fn parse_amount(v: &str) -> Option<f64> {

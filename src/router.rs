@@ -119,6 +119,9 @@ pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Res
     {
         if declared.is_some_and(|n| n > app.body_limit as u64) {
             Err(ApiError::BodyTooLarge)
+        } else if declared == Some(0) {
+            // Nothing to wait for: no timer, no collector.
+            Ok(Bytes::new())
         } else {
             read_body(body, app.body_limit, app.body_timeout).await
         }

@@ -9,6 +9,7 @@
 //! rules below are that emitter's, and a property test holds the two together.
 
 use crate::error::ApiError;
+use crate::numbers::Digits;
 use std::borrow::Cow;
 use xml::escape::{escape_str_attribute, escape_str_pcdata};
 
@@ -270,33 +271,6 @@ impl Doc {
         self.out.extend_from_slice(&tag.close);
         self.set_wrote(Wrote::Markup);
         self
-    }
-}
-
-/// An integer's decimal digits, written on the stack.
-#[derive(Default)]
-pub struct Digits {
-    buf: [u8; 20],
-}
-
-impl Digits {
-    /// The digits of `n`, with a `-` when negative.
-    pub fn of(&mut self, n: i64) -> &str {
-        let mut at = self.buf.len();
-        let mut v = n.unsigned_abs();
-        loop {
-            at -= 1;
-            self.buf[at] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        if n < 0 {
-            at -= 1;
-            self.buf[at] = b'-';
-        }
-        std::str::from_utf8(&self.buf[at..]).unwrap_or_default()
     }
 }
 

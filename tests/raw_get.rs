@@ -315,3 +315,38 @@ fn callers_without_the_right_are_not_authorized() {
     raw_as(&s, "user1", "5").is(&denied);
     raw_as(&s, "user1", "999").is(&denied);
 }
+
+#[test]
+fn any_stored_type_shows_as_sqlites_text() {
+    // Integers are written from the integer and texts as stored; a REAL or a BLOB where that
+    // reads the value as stored sends the row through SQLite's CAST instead. Either way every
+    // value is SQLite's text of the column.
+    for sql in [
+        "UPDATE users SET blocked = -7, lcr_id = 9223372036854775807, first_name = '12' WHERE id = 5;",
+        "UPDATE users SET call_limit = 1.5 WHERE id = 5;",
+        "UPDATE users SET first_name = x'4a6f<3e' WHERE id = 5;",
+        "UPDATE users SET balance = 12, credit = -0.000001 WHERE id = 5;",
+        "UPDATE users SET postpaid = 'yes', month_plan_updated = NULL, last_name = 1e300 WHERE id = 5;",
+    ] {
+        let s = Server::with_sql(&sql.replace("<3e", "3e"));
+        let f = fields(&raw_as(&s, "admin", "5"));
+        let conn = s.conn();
+        for (name, value) in &f {
+            let db: Option<String> = conn
+                .query_row(
+                    &format!("SELECT CAST(\"{name}\" AS TEXT) FROM users WHERE id = 5"),
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(
+                value,
+                &db.unwrap_or_default()
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;"),
+                "{name} after {sql}"
+            );
+        }
+    }
+}

@@ -409,33 +409,69 @@ fn details_from_row<'r>(r: &'r Row<'_>) -> rusqlite::Result<UserDetails<'r>> {
     Ok(details)
 }
 
-/// The `SELECT` of every `users` column but the secret ones, in table order, each as text,
-/// with those columns' names (read once: a request neither asks SQLite for them nor checks
-/// them again).
+/// The `SELECT` of every `users` column but the secret ones, in table order, with those
+/// columns' names (read once: a request neither asks SQLite for them nor checks them again).
 #[derive(Debug, Clone)]
 pub struct RawSelect {
-    /// The statement (its key in the statement cache: no aliases, to keep it short).
+    /// Every column as SQLite's text of it (`CAST … AS TEXT`). No aliases, to keep the
+    /// statement short (it is the key of the statement cache).
     pub sql: String,
+    /// The same with only REAL columns cast: an integer's text is written from the integer, a
+    /// text column's value is already text. A row holding a REAL or a BLOB where this reads the
+    /// value as stored is read again with [`RawSelect::sql`], so the text is SQLite's always.
+    pub fast_sql: String,
     /// The names of the columns it shows, in order.
     pub columns: Vec<String>,
 }
 
+/// Whether a declared column type has REAL affinity (SQLite's rule 4: no INT, CHAR, CLOB,
+/// TEXT or BLOB before it; REAL, FLOA or DOUB in it).
+fn real_affinity(declared: &str) -> bool {
+    let t = declared.to_ascii_uppercase();
+    let has = |p: &str| t.contains(p);
+    !has("INT")
+        && !(has("CHAR") || has("CLOB") || has("TEXT"))
+        && !(has("BLOB") || t.is_empty())
+        && (has("REAL") || has("FLOA") || has("DOUB"))
+}
+
 /// [`RawSelect`] for this database's `users` table.
 pub fn raw_select_sql(conn: &Connection) -> rusqlite::Result<RawSelect> {
-    let columns: Vec<String> = users_columns(conn)?
+    let mut stmt =
+        conn.prepare("SELECT name, type FROM pragma_table_info('users') ORDER BY cid")?;
+    let shown: Vec<(String, String)> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
-        .filter(|c| !SECRET_COLUMNS.contains(&c.as_str()))
+        .filter(|(c, _)| !SECRET_COLUMNS.contains(&c.as_str()))
         .collect();
-    let list: Vec<String> = columns
+    let quoted = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
+    let cast: Vec<String> = shown
         .iter()
-        .map(|c| format!("CAST(\"{}\" AS TEXT)", c.replace('"', "\"\"")))
+        .map(|(c, _)| format!("CAST({} AS TEXT)", quoted(c)))
         .collect();
-    Ok(RawSelect {
-        sql: format!(
+    let fast: Vec<String> = shown
+        .iter()
+        .map(|(c, t)| match real_affinity(t) {
+            true => format!("CAST({} AS TEXT)", quoted(c)),
+            false => quoted(c),
+        })
+        .collect();
+    let select = |list: &[String]| {
+        format!(
             "SELECT id, owner_id, CAST(usertype AS TEXT), responsible_accountant_id, {} FROM users WHERE id = ?1",
             list.join(", ")
-        ),
-        columns,
+        )
+    };
+    Ok(RawSelect {
+        sql: select(&cast),
+        fast_sql: select(&fast),
+        columns: shown.into_iter().map(|(c, _)| c).collect(),
     })
 }
 
@@ -455,7 +491,8 @@ pub fn raw_user<E>(
     allow: impl FnOnce(&TargetFacts) -> Result<(), E>,
     mut each: impl FnMut(&str, Option<&str>),
 ) -> rusqlite::Result<Option<Result<(), E>>> {
-    let mut stmt = conn.prepare_cached(&select.sql)?;
+    use rusqlite::types::ValueRef;
+    let mut stmt = conn.prepare_cached(&select.fast_sql)?;
     let mut rows = stmt.query([id])?;
     let Some(r) = rows.next()? else {
         return Ok(None);
@@ -469,9 +506,38 @@ pub fn raw_user<E>(
     if let Err(e) = allow(&facts) {
         return Ok(Some(Err(e)));
     }
+    let mut values = Vec::with_capacity(select.columns.len());
+    for i in 4..4 + select.columns.len() {
+        match r.get_ref(i)? {
+            ValueRef::Real(_) | ValueRef::Blob(_) => {
+                // SQLite's own text of a REAL or a BLOB: the row again, every column cast.
+                values.clear();
+                break;
+            }
+            v => values.push(v),
+        }
+    }
+    if values.len() == select.columns.len() {
+        let mut digits = crate::numbers::Digits::default();
+        for (name, v) in select.columns.iter().zip(values) {
+            let value = match v {
+                ValueRef::Text(t) => Some(std::str::from_utf8(t).unwrap_or("")),
+                ValueRef::Integer(n) => Some(digits.of(n)),
+                _ => None,
+            };
+            each(name, value);
+        }
+        return Ok(Some(Ok(())));
+    }
+    drop(rows);
+    let mut stmt = conn.prepare_cached(&select.sql)?;
+    let mut rows = stmt.query([id])?;
+    let Some(r) = rows.next()? else {
+        return Ok(None);
+    };
     for (i, name) in select.columns.iter().enumerate().map(|(i, n)| (i + 4, n)) {
         let value = match r.get_ref(i)? {
-            rusqlite::types::ValueRef::Text(t) => Some(std::str::from_utf8(t).unwrap_or("")),
+            ValueRef::Text(t) => Some(std::str::from_utf8(t).unwrap_or("")),
             _ => None,
         };
         each(name, value);
@@ -551,6 +617,7 @@ mod tests {
             DETAILS_BY_USERNAME.into(),
             DETAILS_BY_BOTH.into(),
             raw.sql.clone(),
+            raw.fast_sql.clone(),
             TARGET_SELECT.into(),
             USERNAME_TAKEN.into(),
         ];
