@@ -429,10 +429,8 @@ pub struct RawSelect {
 fn real_affinity(declared: &str) -> bool {
     let t = declared.to_ascii_uppercase();
     let has = |p: &str| t.contains(p);
-    !has("INT")
-        && !(has("CHAR") || has("CLOB") || has("TEXT"))
-        && !(has("BLOB") || t.is_empty())
-        && (has("REAL") || has("FLOA") || has("DOUB"))
+    let earlier_rule = has("INT") || has("CHAR") || has("CLOB") || has("TEXT") || has("BLOB");
+    !earlier_rule && !t.is_empty() && (has("REAL") || has("FLOA") || has("DOUB"))
 }
 
 /// [`RawSelect`] for this database's `users` table.
