@@ -342,7 +342,7 @@ pub struct ServeArgs {
     /// hash). Refused on a non-loopback address: it helps whoever guesses.
     #[arg(long, env = "MORBOX_EXPLAIN_HASH_ERRORS")]
     pub explain_hash_errors: bool,
-    /// Log format on stderr.
+    /// Log format on stderr (lines are written every 100 ms or 32 KiB, warnings at once).
     #[arg(long, env = "MORBOX_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 }
