@@ -173,6 +173,12 @@ impl Doc {
 
     /// Writes text in the innermost element, escaped.
     fn text(&mut self, text: &str) {
+        self.escaped(text);
+        self.set_wrote(Wrote::Text);
+    }
+
+    /// Appends `text` escaped (copied as is when nothing in it needs care).
+    fn escaped(&mut self, text: &str) {
         if needs_care(text) {
             let safe = xml_safe(text);
             self.out
@@ -180,7 +186,6 @@ impl Doc {
         } else {
             self.out.extend_from_slice(text.as_bytes());
         }
-        self.set_wrote(Wrote::Text);
     }
 
     /// Writes `<name>text</name>`, escaped; an empty text gives `<name></name>`.
@@ -261,13 +266,7 @@ impl Doc {
         self.out
             .reserve(tag.open.len() + tag.close.len() + text.len());
         self.out.extend_from_slice(&tag.open);
-        if needs_care(text) {
-            let safe = xml_safe(text);
-            self.out
-                .extend_from_slice(escape_str_pcdata(&safe).as_bytes());
-        } else {
-            self.out.extend_from_slice(text.as_bytes());
-        }
+        self.escaped(text);
         self.out.extend_from_slice(&tag.close);
         self.set_wrote(Wrote::Markup);
         self

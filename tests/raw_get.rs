@@ -195,6 +195,28 @@ fn fields(r: &Resp) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Every shown value of user 5 equals SQLite's own text of its column (NULL: empty), escaped.
+fn assert_values_are_sqlites_text(s: &Server, f: &[(String, String)], after: &str) {
+    let conn = s.conn();
+    for (name, value) in f {
+        let db: Option<String> = conn
+            .query_row(
+                &format!("SELECT CAST(\"{name}\" AS TEXT) FROM users WHERE id = 5"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            value,
+            &db.unwrap_or_default()
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;"),
+            "{name} {after}"
+        );
+    }
+}
+
 #[test]
 fn every_column_in_table_order_and_no_secret() {
     let s = Server::with_sql(
@@ -217,24 +239,7 @@ fn every_column_in_table_order_and_no_secret() {
         assert!(!r.body.contains(secret), "{secret} leaked");
     }
     // Every value equals the row, as SQLite's own text of the column; NULL is empty.
-    let conn = s.conn();
-    for (name, value) in &f {
-        let db: Option<String> = conn
-            .query_row(
-                &format!("SELECT CAST(\"{name}\" AS TEXT) FROM users WHERE id = 5"),
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(
-            value,
-            &db.unwrap_or_default()
-                .replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;"),
-            "{name}"
-        );
-    }
+    assert_values_are_sqlites_text(&s, &f, "");
 }
 
 #[test]
@@ -330,23 +335,6 @@ fn any_stored_type_shows_as_sqlites_text() {
     ] {
         let s = Server::with_sql(&sql.replace("<3e", "3e"));
         let f = fields(&raw_as(&s, "admin", "5"));
-        let conn = s.conn();
-        for (name, value) in &f {
-            let db: Option<String> = conn
-                .query_row(
-                    &format!("SELECT CAST(\"{name}\" AS TEXT) FROM users WHERE id = 5"),
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            assert_eq!(
-                value,
-                &db.unwrap_or_default()
-                    .replace('&', "&amp;")
-                    .replace('<', "&lt;")
-                    .replace('>', "&gt;"),
-                "{name} after {sql}"
-            );
-        }
+        assert_values_are_sqlites_text(&s, &f, sql);
     }
 }
