@@ -189,16 +189,24 @@ pub fn hash_string(hash_order: &[&'static str], params: &Params) -> String {
 
 /// The lowercase hex SHA1 of `base` followed by `key`.
 pub fn sha1_hex(base: &str, key: &str) -> String {
+    String::from_utf8_lossy(&sha1_hex_bytes(base, key)).into_owned()
+}
+
+/// [`sha1_hex`] on the stack (a request's check allocates nothing).
+fn sha1_hex_bytes(base: &str, key: &str) -> [u8; 40] {
     let mut h = Sha1::new();
     h.update(base.as_bytes());
     h.update(key.as_bytes());
-    hex::encode(h.finalize())
+    let mut out = [0u8; 40];
+    // 20 bytes always fit 40 hex digits.
+    let _ = hex::encode_to_slice(h.finalize(), &mut out);
+    out
 }
 
 /// Compares `sent` with the expected hash in constant time; only lowercase hex matches.
 fn hash_matches(sent: &str, base: &str, key: &str) -> bool {
-    let expected = sha1_hex(base, key);
-    bool::from(sent.as_bytes().ct_eq(expected.as_bytes()))
+    let expected = sha1_hex_bytes(base, key);
+    bool::from(sent.as_bytes().ct_eq(&expected[..]))
 }
 
 /// An all-digit `user_id` without its leading zeros (`007` → `7`, `000` → `0`); `None` for

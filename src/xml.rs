@@ -193,9 +193,24 @@ impl Doc {
         // Room for the whole line at once: the writes below never grow the buffer.
         self.out
             .reserve(2 * self.depth + 2 * name.len() + text.len() + 8);
-        self.open(name);
-        self.text(text);
-        self.close()
+        if self.failed || self.depth == 0 || self.depth == MAX_DEPTH || self.wrote() == Wrote::Text
+        {
+            self.open(name);
+            self.text(text);
+            return self.close();
+        }
+        // The usual case, in one pass: a new line, `<name>`, the text, `</name>` (what
+        // open, text and close write here, without their bookkeeping).
+        self.newline(self.depth);
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+        self.escaped(text);
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+        self.set_wrote(Wrote::Markup);
+        self
     }
 
     /// Writes `<name>` and the texts one after the other, escaped, then `</name>`: a value

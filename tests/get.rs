@@ -438,3 +438,120 @@ fn a_change_by_another_connection_is_seen_by_the_next_request() {
     s.sql("UPDATE conflines SET value = 'other' WHERE name = 'API_Secret_Key' AND owner_id = 0");
     get_as(&s, "renamed1", "secret", &[("user_id", "6")]).is(&gate_error("Incorrect hash"));
 }
+
+/// Each shown element and the column it shows (users `u`, its address `a`).
+const SHOWN: &[(&str, &str)] = &[
+    ("pbx_pool_id", "u.pbx_pool_id"),
+    ("hide_non_answered_calls", "u.hide_non_answered_calls"),
+    ("blocked", "u.blocked"),
+    ("hidden", "u.hidden"),
+    ("first_name", "u.first_name"),
+    ("surname", "u.last_name"),
+    ("personalid", "u.clientid"),
+    ("agreement_number", "u.agreement_number"),
+    ("vat_reg_number", "u.vat_number"),
+    ("vat_percent", "u.vat_percent"),
+    ("call_limit", "u.call_limit"),
+    ("accounting_number", "u.accounting_number"),
+    ("generate_invoices", "u.generate_invoice"),
+    ("show_zero_calls", "u.invoice_zero_calls"),
+    ("active", "u.warning_email_active"),
+    ("warning_email_hour", "u.warning_email_hour"),
+    ("reg_address", "a.address"),
+    ("reg_postcode", "a.postcode"),
+    ("reg_city", "a.city"),
+    ("reg_country", "a.county"),
+    ("reg_state", "a.state"),
+    ("reg_phone", "a.phone"),
+    ("reg_mobile", "a.mob_phone"),
+    ("reg_fax", "a.fax"),
+    ("reg_email", "a.email"),
+];
+
+#[test]
+fn any_stored_type_shows_as_sqlites_text() {
+    // The shown columns are read as stored (a text as is, an integer by its digits); a REAL or
+    // a BLOB among them sends the row through SQLite's CAST instead. Either way each element
+    // holds SQLite's text of its column.
+    for sql in [
+        "UPDATE users SET blocked = -7, call_limit = 9223372036854775807, hidden = '12',
+           first_name = '12' WHERE id = 5;",
+        "UPDATE users SET call_limit = 1.5 WHERE id = 5;",
+        "UPDATE users SET pbx_pool_id = 1e300, warning_email_hour = 'soon' WHERE id = 5;",
+        "UPDATE users SET first_name = x'4a6f3e' WHERE id = 5;",
+        "UPDATE addresses SET city = x'4369747921', phone = 42 WHERE id = 1;",
+        "UPDATE users SET hide_non_answered_calls = -9223372036854775808, vat_percent = 7
+           WHERE id = 5;",
+    ] {
+        let s = Server::with_sql(sql);
+        let x = get_as(&s, "admin", "secret", &[("user_id", "5")])
+            .xml()
+            .to_string();
+        let conn = s.conn();
+        for (tag, column) in SHOWN {
+            let db: Option<String> = conn
+                .query_row(
+                    &format!(
+                        "SELECT CAST({column} AS TEXT) FROM users u
+                         LEFT JOIN addresses a ON a.id = u.address_id WHERE u.id = 5"
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            let want = db
+                .unwrap_or_default()
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            assert!(
+                x.contains(&format!("<{tag}>{want}</{tag}>")),
+                "{tag} should be {want:?} after {sql}\n{x}"
+            );
+        }
+    }
+}
+
+/// The text of `<tag>` in a document.
+fn element(x: &str, tag: &str) -> String {
+    let open = format!("<{tag}>");
+    match x.split_once(&open) {
+        Some((_, rest)) => rest.split_once(&format!("</{tag}>")).unwrap().0.to_string(),
+        None => panic!("no {tag} in {x}"),
+    }
+}
+
+#[test]
+fn rows_kept_between_requests_never_outlive_a_commit() {
+    // A row asked for again is answered from the rows kept in memory while the database is
+    // unchanged: any commit, by this server's writer or by anyone else, shows at once.
+    let s = Server::demo();
+    let first = |s: &Server, key: &[(&str, &str)]| {
+        element(get_as(s, "admin", "secret", key).xml(), "first_name")
+    };
+    let by_id: &[(&str, &str)] = &[("user_id", "5")];
+    let by_name: &[(&str, &str)] = &[("username", "user1")];
+    let by_both: &[(&str, &str)] = &[("user_id", "5"), ("username", "user1")];
+    for key in [by_id, by_name, by_both] {
+        assert_eq!(first(&s, key), "John");
+        assert_eq!(first(&s, key), "John");
+    }
+    // Another connection (an operator's SQL).
+    s.sql("UPDATE users SET first_name = 'Operator' WHERE id = 5");
+    for key in [by_id, by_name, by_both] {
+        assert_eq!(first(&s, key), "Operator");
+    }
+    // This server's own writer.
+    let p = [("u", "admin"), ("user_id", "5"), ("u23", "Writer")];
+    let hashed = ["user_id", "u23"];
+    let r = s.signed("user_details_update", &p, &hashed, "secret");
+    assert!(r.xml().contains("User was updated"), "{}", r.body);
+    for key in [by_id, by_name, by_both] {
+        assert_eq!(first(&s, key), "Writer");
+    }
+    // A renamed user is not found by its old name, even though that row was kept.
+    s.sql("UPDATE users SET username = 'renamed' WHERE id = 5");
+    get_as(&s, "admin", "secret", by_name).is(NOT_FOUND);
+    get_as(&s, "admin", "secret", by_both).is(NOT_FOUND);
+    assert_eq!(first(&s, &[("username", "renamed")]), "Writer");
+}

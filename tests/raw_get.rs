@@ -338,3 +338,23 @@ fn any_stored_type_shows_as_sqlites_text() {
         assert_values_are_sqlites_text(&s, &f, sql);
     }
 }
+
+#[test]
+fn a_kept_raw_row_never_outlives_a_commit() {
+    let s = Server::demo();
+    let first_name = |s: &Server| {
+        let f = fields(&raw_as(s, "admin", "5"));
+        f.into_iter().find(|(n, _)| n == "first_name").unwrap().1
+    };
+    assert_eq!(first_name(&s), "John");
+    assert_eq!(first_name(&s), "John");
+    s.sql("UPDATE users SET first_name = 'Changed' WHERE id = 5");
+    assert_eq!(first_name(&s), "Changed");
+    // A REAL stored where an integer was read sends the row through SQLite's CAST; the row
+    // kept is that one.
+    s.sql("UPDATE users SET call_limit = 2.5 WHERE id = 5");
+    for _ in 0..2 {
+        let f = fields(&raw_as(&s, "admin", "5"));
+        assert_values_are_sqlites_text(&s, &f, "call_limit = 2.5");
+    }
+}

@@ -55,7 +55,7 @@ impl Read for Get {
     fn answer(
         self,
         conn: &Connection,
-        _ctx: &ReadCtx<'_>,
+        ctx: &ReadCtx<'_>,
         who: &Authed,
     ) -> Result<Vec<u8>, ApiError> {
         let targets = reach::admit(conn, &who.caller, REACH)?;
@@ -65,7 +65,7 @@ impl Read for Get {
             (None, Some(name)) => TargetKey::Username(name),
             (None, None) => return Err(ApiError::UserNotFound),
         };
-        queries::user_details(conn, key, |user| {
+        queries::user_details(conn, ctx.keep(conn)?, key, |user| {
             reach::check(targets, &who.caller, &user.facts())?;
             render(user, &who.caller, who)
         })?

@@ -71,6 +71,7 @@ impl Read for RawGet {
         if id == caller.id {
             return Err(ApiError::AccessDenied);
         }
+        let keep = ctx.keep(conn)?;
         let mut d = Doc::new();
         d.open("page").open("status").open("user");
         let found = RAW_TAGS.with(|cell| {
@@ -87,6 +88,7 @@ impl Read for RawGet {
             let mut next = tags.1.iter();
             queries::raw_user(
                 conn,
+                keep,
                 ctx.raw_select,
                 id,
                 |facts| reach::check(targets, caller, facts),

@@ -13,6 +13,7 @@ pub mod balances;
 pub mod currencies;
 pub mod deletion;
 pub mod init;
+pub mod kept;
 pub mod lists;
 pub mod ops;
 pub mod payments;
@@ -62,6 +63,7 @@ pub struct Store {
     path: PathBuf,
     writer: Writer,
     raw_select: queries::RawSelect,
+    kept: kept::Kept,
 }
 
 thread_local! {
@@ -81,7 +83,9 @@ struct Reader {
 /// unseen. Read once per request, in the request's own snapshot.
 #[derive(Default)]
 struct ReadCache {
-    version: i64,
+    /// The `data_version` the rows were read at (`None`: this connection has read nothing
+    /// yet, so a commit may have gone unnoticed).
+    version: Option<i64>,
     settings: Vec<(i64, Arc<Settings>)>,
     callers: Vec<(String, queries::CallerRow)>,
     currencies: Vec<(CurrencyKey, Option<currencies::Currency>)>,
@@ -127,6 +131,7 @@ impl Store {
             path: path.to_path_buf(),
             writer,
             raw_select,
+            kept: kept::Kept::default(),
         }))
     }
 
@@ -163,6 +168,8 @@ impl Store {
                 raw_select: &self.raw_select,
                 cache: &reader.cache,
                 checked: std::cell::Cell::new(false),
+                kept: &self.kept,
+                generation: std::cell::Cell::new(0),
             };
             let out = f(conn, &ctx);
             // Ending a read transaction cannot lose anything; a failure retires the connection.
@@ -195,6 +202,10 @@ pub struct ReadCtx<'a> {
     cache: &'a RefCell<ReadCache>,
     /// Whether this request's snapshot has been compared with the cache's version yet.
     checked: std::cell::Cell<bool>,
+    /// The rows kept by every read connection of the store.
+    kept: &'a kept::Kept,
+    /// The kept rows' generation this request started in (set with `checked`).
+    generation: std::cell::Cell<u64>,
 }
 
 impl ReadCtx<'_> {
@@ -206,15 +217,27 @@ impl ReadCtx<'_> {
             let version: i64 = conn
                 .prepare_cached("PRAGMA data_version")?
                 .query_row([], |r| r.get(0))?;
-            if cache.version != version {
-                cache.version = version;
+            // A change since this connection last looked is a commit this connection is the
+            // first or a later one to notice: either way a new generation of kept rows.
+            let generation = if cache.version != Some(version) {
+                cache.version = Some(version);
                 cache.settings.clear();
                 cache.callers.clear();
                 cache.currencies.clear();
-            }
+                self.kept.commit_seen()
+            } else {
+                self.kept.generation()
+            };
+            self.generation.set(generation);
             self.checked.set(true);
         }
         Ok(cache)
+    }
+
+    /// The rows kept for this request's snapshot (see [`kept`]).
+    pub fn keep(&self, conn: &Connection) -> rusqlite::Result<kept::Keep<'_>> {
+        drop(self.cache(conn)?);
+        Ok(kept::Keep::new(self.kept, self.generation.get()))
     }
 
     /// The settings of the system and of `scope`, from this thread's cache while the

@@ -84,6 +84,7 @@ pub fn show_user(conn: &Connection, id: i64) -> rusqlite::Result<Option<Row>> {
     let mut out = Vec::new();
     let found = super::queries::raw_user(
         conn,
+        super::kept::Keep::NONE,
         &select,
         id,
         |_| Ok::<(), ()>(()),

@@ -2,8 +2,9 @@
 //! (`CAST(x AS TEXT)`), so that a row written by any tool renders the same way and a stray
 //! type in a fixture never fails a request.
 
+use super::kept::{self, Keep, KeptRow, Value};
 use crate::settings::Settings;
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::{Connection, OptionalExtension};
 
 /// The `users` columns that never leave the database.
 pub const SECRET_COLUMNS: &[&str] = &["password", "uniquehash", "two_fa_authenticator_secret"];
@@ -276,136 +277,362 @@ impl UserDetails<'_> {
 // Joins are re-prepared on every run unless the query planner's stability guarantee is on
 // (open_connection turns it on; tests::hot_statements_use_indexes_and_are_never_reprepared).
 
-/// The statements of [`user_details`], one per kind of key (written out whole, so that a
-/// request neither formats nor allocates SQL): the user and its address in one statement.
+/// The statements of [`user_details`], one per kind of key and per way of reading (written
+/// out whole, so that a request neither formats nor allocates SQL): the user and its address
+/// in one statement. `$as_text` is `CAST(` … ` AS TEXT)` around each shown column for the
+/// statement that asks SQLite for its text, or nothing for the one that reads them as stored.
 macro_rules! details_sql {
-    ($where:literal) => {
+    ($where:literal, $c:literal, $t:literal) => {
         concat!(
             "SELECT u.id, u.owner_id, u.usertype, u.username,
        CAST(u.postpaid AS INTEGER), CAST(u.balance AS REAL), CAST(u.balance AS TEXT),
-       CAST(u.daily_spend_limit AS REAL), CAST(u.credit AS REAL),
-       CAST(u.pbx_pool_id AS TEXT), CAST(u.hide_non_answered_calls AS TEXT),
-       CAST(u.blocked AS TEXT), CAST(u.hidden AS TEXT),
-       CAST(u.first_name AS TEXT), CAST(u.last_name AS TEXT), CAST(u.clientid AS TEXT),
-       CAST(u.agreement_number AS TEXT), CAST(u.agreement_date AS TEXT),
-       (SELECT name FROM directions WHERE id = u.taxation_country),
-       CAST(u.vat_number AS TEXT), CAST(u.vat_percent AS TEXT), CAST(u.call_limit AS TEXT),
-       CAST(u.accounting_number AS TEXT), CAST(u.generate_invoice AS TEXT),
-       CAST(u.send_invoice_types AS INTEGER), CAST(u.invoice_zero_calls AS TEXT),
-       CAST(u.warning_email_active AS TEXT), CAST(u.warning_email_balance AS REAL),
-       CAST(u.warning_email_hour AS TEXT),
+       CAST(u.daily_spend_limit AS REAL), CAST(u.credit AS REAL), ",
+            $c,
+            "u.pbx_pool_id",
+            $t,
+            ", ",
+            $c,
+            "u.hide_non_answered_calls",
+            $t,
+            ", ",
+            $c,
+            "u.blocked",
+            $t,
+            ", ",
+            $c,
+            "u.hidden",
+            $t,
+            ", ",
+            $c,
+            "u.first_name",
+            $t,
+            ", ",
+            $c,
+            "u.last_name",
+            $t,
+            ", ",
+            $c,
+            "u.clientid",
+            $t,
+            ", ",
+            $c,
+            "u.agreement_number",
+            $t,
+            ", ",
+            $c,
+            "u.agreement_date",
+            $t,
+            ",
+       (SELECT name FROM directions WHERE id = u.taxation_country), ",
+            $c,
+            "u.vat_number",
+            $t,
+            ", CAST(u.vat_percent AS TEXT), ",
+            $c,
+            "u.call_limit",
+            $t,
+            ", ",
+            $c,
+            "u.accounting_number",
+            $t,
+            ", ",
+            $c,
+            "u.generate_invoice",
+            $t,
+            ",
+       CAST(u.send_invoice_types AS INTEGER), ",
+            $c,
+            "u.invoice_zero_calls",
+            $t,
+            ", ",
+            $c,
+            "u.warning_email_active",
+            $t,
+            ",
+       CAST(u.warning_email_balance AS REAL), ",
+            $c,
+            "u.warning_email_hour",
+            $t,
+            ",
        (SELECT name FROM currencies WHERE id = 1), u.address_id,
-       CAST(u.responsible_accountant_id AS INTEGER),
-       a.id, CAST(a.address AS TEXT), CAST(a.postcode AS TEXT), CAST(a.city AS TEXT),
-       CAST(a.county AS TEXT), CAST(a.state AS TEXT),
-       (SELECT name FROM directions WHERE id = a.direction_id),
-       CAST(a.phone AS TEXT), CAST(a.mob_phone AS TEXT), CAST(a.fax AS TEXT),
-       CAST(a.email AS TEXT)
+       CAST(u.responsible_accountant_id AS INTEGER), a.id, ",
+            $c,
+            "a.address",
+            $t,
+            ", ",
+            $c,
+            "a.postcode",
+            $t,
+            ", ",
+            $c,
+            "a.city",
+            $t,
+            ", ",
+            $c,
+            "a.county",
+            $t,
+            ", ",
+            $c,
+            "a.state",
+            $t,
+            ",
+       (SELECT name FROM directions WHERE id = a.direction_id), ",
+            $c,
+            "a.phone",
+            $t,
+            ", ",
+            $c,
+            "a.mob_phone",
+            $t,
+            ", ",
+            $c,
+            "a.fax",
+            $t,
+            ", ",
+            $c,
+            "a.email",
+            $t,
+            "
 FROM users u LEFT JOIN addresses a ON a.id = u.address_id WHERE ",
             $where
         )
     };
 }
 
-const DETAILS_BY_ID: &str = details_sql!("u.id = ?1");
-const DETAILS_BY_USERNAME: &str = details_sql!("u.username = ?1");
-const DETAILS_BY_BOTH: &str = details_sql!("u.id = ?1 AND u.username = ?2");
+/// Each kind of key's statements: shown columns as stored, then as SQLite's text.
+const DETAILS_BY_ID: [&str; 2] = [
+    details_sql!("u.id = ?1", "", ""),
+    details_sql!("u.id = ?1", "CAST(", " AS TEXT)"),
+];
+const DETAILS_BY_USERNAME: [&str; 2] = [
+    details_sql!("u.username = ?1", "", ""),
+    details_sql!("u.username = ?1", "CAST(", " AS TEXT)"),
+];
+const DETAILS_BY_BOTH: [&str; 2] = [
+    details_sql!("u.id = ?1 AND u.username = ?2", "", ""),
+    details_sql!("u.id = ?1 AND u.username = ?2", "CAST(", " AS TEXT)"),
+];
+
+/// How many columns the details statements read.
+const DETAILS_COLUMNS: usize = 43;
+
+/// The numbers under which rows are kept ([`kept::Key`]), one per query and kind of key.
+const KEPT_DETAILS_BY_ID: u8 = 1;
+const KEPT_DETAILS_BY_USERNAME: u8 = 2;
+const KEPT_DETAILS_BY_BOTH: u8 = 3;
+const KEPT_RAW_USER: u8 = 4;
 
 /// The details of the user the key names, handed to `show` while its row is read (`None`
 /// when the key names nobody).
+///
+/// The shown columns are read as stored: a text is its own text and an integer's digits are
+/// SQLite's text of it. A row holding a REAL or a BLOB in one of them (SQLite formats those
+/// itself) is read again with every shown column cast, so the answer is SQLite's text always.
+/// The row is kept for the next request with the same key while the database is unchanged.
 pub fn user_details<T>(
     conn: &Connection,
+    keep: Keep<'_>,
     key: TargetKey<'_>,
     show: impl FnOnce(&UserDetails<'_>) -> T,
 ) -> rusqlite::Result<Option<T>> {
-    let (sql, id, name) = match key {
-        TargetKey::Id(id) => (DETAILS_BY_ID, Some(id), None),
-        TargetKey::Username(name) => (DETAILS_BY_USERNAME, None, Some(name)),
-        TargetKey::Both(id, name) => (DETAILS_BY_BOTH, Some(id), Some(name)),
+    let (sql, id, name, query) = match key {
+        TargetKey::Id(id) => (DETAILS_BY_ID, Some(id), None, KEPT_DETAILS_BY_ID),
+        TargetKey::Username(name) => (
+            DETAILS_BY_USERNAME,
+            None,
+            Some(name),
+            KEPT_DETAILS_BY_USERNAME,
+        ),
+        TargetKey::Both(id, name) => (DETAILS_BY_BOTH, Some(id), Some(name), KEPT_DETAILS_BY_BOTH),
     };
-    let mut stmt = conn.prepare_cached(sql)?;
-    let mut rows = match (id, name) {
-        (Some(id), Some(name)) => stmt.query(rusqlite::params![id, name])?,
-        (Some(id), None) => stmt.query([id])?,
-        (None, Some(name)) => stmt.query([name])?,
-        (None, None) => return Ok(None),
-    };
-    let Some(r) = rows.next()? else {
-        return Ok(None);
-    };
-    let mut details = details_from_row(r)?;
-    // The address, when the user names one that exists (the joined row's id is not NULL).
-    if r.get_ref(32)?.data_type() != rusqlite::types::Type::Null {
-        details.address = Some(Address {
-            address: text(r, 33)?,
-            postcode: text(r, 34)?,
-            city: text(r, 35)?,
-            county: text(r, 36)?,
-            state: text(r, 37)?,
-            direction: text(r, 38)?,
-            phone: text(r, 39)?,
-            mob_phone: text(r, 40)?,
-            fax: text(r, 41)?,
-            email: text(r, 42)?,
-        });
+    let kept_key = kept::Key::new(query, id.unwrap_or(0), name.unwrap_or(""));
+    if let Some(row) = keep.get(kept_key, name.unwrap_or("")) {
+        let details = details_from_row(&Shows::new(&row))?;
+        return Ok(Some(show(&details)));
     }
-    Ok(Some(show(&details)))
+    for (pass, sql) in sql.into_iter().enumerate() {
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = match (id, name) {
+            (Some(id), Some(name)) => stmt.query(rusqlite::params![id, name])?,
+            (Some(id), None) => stmt.query([id])?,
+            (None, Some(name)) => stmt.query([name])?,
+            (None, None) => return Ok(None),
+        };
+        let Some(r) = rows.next()? else {
+            return Ok(None);
+        };
+        let row = KeptRow::of(r, DETAILS_COLUMNS)?;
+        let shows = Shows::new(&row);
+        let details = details_from_row(&shows)?;
+        if !shows.odd.get() || pass == 1 {
+            keep.put(kept_key, name.unwrap_or(""), &row);
+            return Ok(Some(show(&details)));
+        }
+    }
+    Ok(None)
 }
 
-/// A text column as a borrowed `&str` (NULL reads as empty).
-fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+/// A row whose columns are read as SQLite's text of them; `odd` notes a REAL or a BLOB where a
+/// text or an integer was expected (then the row must be read as SQLite's text instead).
+struct Shows<'r> {
+    row: &'r KeptRow,
+    odd: std::cell::Cell<bool>,
+}
+
+impl<'r> Shows<'r> {
+    fn new(row: &'r KeptRow) -> Self {
+        Shows {
+            row,
+            odd: std::cell::Cell::new(false),
+        }
+    }
+
+    /// A shown column: a text as stored, an integer's digits (NULL reads as empty).
+    fn shown(&self, i: usize) -> rusqlite::Result<&'r str> {
+        match cell(self.row, i)? {
+            Value::Integer(digits) => Ok(digits),
+            Value::Text(t) => Ok(t),
+            Value::Null => Ok(""),
+            Value::Real(_) | Value::Blob => {
+                self.odd.set(true);
+                Ok("")
+            }
+            Value::NotUtf8 => Err(not_utf8(i)),
+        }
+    }
+
+    /// A column that holds text (or NULL, read as empty).
+    fn text(&self, i: usize) -> rusqlite::Result<&'r str> {
+        match cell(self.row, i)? {
+            Value::Text(t) => Ok(t),
+            Value::Null => Ok(""),
+            Value::NotUtf8 => Err(not_utf8(i)),
+            Value::Integer(_) | Value::Real(_) | Value::Blob => {
+                self.odd.set(true);
+                Ok("")
+            }
+        }
+    }
+}
+
+/// Column `i` of a kept row.
+fn cell(r: &KeptRow, i: usize) -> rusqlite::Result<Value<'_>> {
+    r.get(i).ok_or(rusqlite::Error::InvalidColumnIndex(i))
+}
+
+/// The error rusqlite gives for a text that is not UTF-8.
+fn not_utf8(i: usize) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        i,
+        rusqlite::types::Type::Text,
+        "a text that is not UTF-8".into(),
+    )
+}
+
+/// The error for a value of another type than the one asked for.
+fn wrong_type(i: usize, v: Value<'_>) -> rusqlite::Error {
+    use rusqlite::types::Type;
+    let t = match v {
+        Value::Null => Type::Null,
+        Value::Integer(_) => Type::Integer,
+        Value::Real(_) => Type::Real,
+        Value::Text(_) | Value::NotUtf8 => Type::Text,
+        Value::Blob => Type::Blob,
+    };
+    rusqlite::Error::InvalidColumnType(i, String::new(), t)
+}
+
+/// A text column (NULL reads as empty).
+fn text(r: &KeptRow, i: usize) -> rusqlite::Result<&str> {
     opt_text(r, i).map(Option::unwrap_or_default)
 }
 
-/// A text column as a borrowed `&str`, NULL as `None`.
-fn opt_text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
-    r.get_ref(i)?.as_str_or_null().map_err(|e| match e {
-        rusqlite::types::FromSqlError::InvalidType => {
-            rusqlite::Error::InvalidColumnType(i, String::new(), r.get_ref_unwrap(i).data_type())
-        }
-        e => rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)),
-    })
+/// A text column, NULL as `None`.
+fn opt_text(r: &KeptRow, i: usize) -> rusqlite::Result<Option<&str>> {
+    match cell(r, i)? {
+        Value::Null => Ok(None),
+        Value::Text(t) => Ok(Some(t)),
+        Value::NotUtf8 => Err(not_utf8(i)),
+        v => Err(wrong_type(i, v)),
+    }
 }
 
-fn real(r: &Row<'_>, i: usize) -> rusqlite::Result<f64> {
-    Ok(r.get::<_, Option<f64>>(i)?.unwrap_or(0.0))
+/// An integer column, NULL as `None` (as rusqlite reads an `Option<i64>`).
+fn opt_int(r: &KeptRow, i: usize) -> rusqlite::Result<Option<i64>> {
+    match cell(r, i)? {
+        Value::Null => Ok(None),
+        v @ Value::Integer(_) => Ok(v.int()),
+        v => Err(wrong_type(i, v)),
+    }
 }
 
-fn details_from_row<'r>(r: &'r Row<'_>) -> rusqlite::Result<UserDetails<'r>> {
-    let details = UserDetails {
-        id: r.get(0)?,
-        owner_id: r.get(1)?,
+/// An integer column that is never NULL.
+fn int(r: &KeptRow, i: usize) -> rusqlite::Result<i64> {
+    let v = cell(r, i)?;
+    v.int().ok_or_else(|| wrong_type(i, v))
+}
+
+/// A REAL column (an integer read as its value), NULL as 0, as rusqlite reads an `f64`.
+fn real(r: &KeptRow, i: usize) -> rusqlite::Result<f64> {
+    match cell(r, i)? {
+        Value::Null => Ok(0.0),
+        Value::Real(x) => Ok(x),
+        v @ Value::Integer(_) => Ok(v.int().unwrap_or(0) as f64),
+        v => Err(wrong_type(i, v)),
+    }
+}
+
+fn details_from_row<'r>(row: &Shows<'r>) -> rusqlite::Result<UserDetails<'r>> {
+    let r = row.row;
+    let mut details = UserDetails {
+        id: int(r, 0)?,
+        owner_id: int(r, 1)?,
         usertype: text(r, 2)?,
         username: text(r, 3)?,
-        postpaid: r.get::<_, Option<i64>>(4)?.unwrap_or(0) == 1,
+        postpaid: opt_int(r, 4)?.unwrap_or(0) == 1,
         balance: real(r, 5)?,
         balance_text: text(r, 6)?,
         daily_spend_limit: real(r, 7)?,
         credit: real(r, 8)?,
-        pbx_pool_id: text(r, 9)?,
-        hide_non_answered_calls: text(r, 10)?,
-        blocked: text(r, 11)?,
-        hidden: text(r, 12)?,
-        first_name: text(r, 13)?,
-        last_name: text(r, 14)?,
-        clientid: text(r, 15)?,
-        agreement_number: text(r, 16)?,
-        agreement_date: text(r, 17)?,
+        pbx_pool_id: row.shown(9)?,
+        hide_non_answered_calls: row.shown(10)?,
+        blocked: row.shown(11)?,
+        hidden: row.shown(12)?,
+        first_name: row.text(13)?,
+        last_name: row.text(14)?,
+        clientid: row.text(15)?,
+        agreement_number: row.text(16)?,
+        agreement_date: row.text(17)?,
         taxation_country: opt_text(r, 18)?,
-        vat_number: text(r, 19)?,
+        vat_number: row.text(19)?,
         vat_percent: text(r, 20)?,
-        call_limit: text(r, 21)?,
-        accounting_number: text(r, 22)?,
-        generate_invoice: text(r, 23)?,
-        send_invoice_types: r.get::<_, Option<i64>>(24)?.unwrap_or(0),
-        invoice_zero_calls: text(r, 25)?,
-        warning_email_active: text(r, 26)?,
+        call_limit: row.shown(21)?,
+        accounting_number: row.text(22)?,
+        generate_invoice: row.shown(23)?,
+        send_invoice_types: opt_int(r, 24)?.unwrap_or(0),
+        invoice_zero_calls: row.shown(25)?,
+        warning_email_active: row.shown(26)?,
         warning_email_balance: real(r, 27)?,
-        warning_email_hour: text(r, 28)?,
+        warning_email_hour: row.shown(28)?,
         currency: text(r, 29)?,
-        responsible_accountant_id: r.get::<_, Option<i64>>(31)?.unwrap_or(-1),
+        responsible_accountant_id: opt_int(r, 31)?.unwrap_or(-1),
         address: None,
     };
+    // The address, when the user names one that exists (the joined row's id is not NULL).
+    if cell(r, 32)? != Value::Null {
+        details.address = Some(Address {
+            address: row.text(33)?,
+            postcode: row.text(34)?,
+            city: row.text(35)?,
+            county: row.text(36)?,
+            state: row.text(37)?,
+            direction: text(r, 38)?,
+            phone: row.text(39)?,
+            mob_phone: row.text(40)?,
+            fax: row.text(41)?,
+            email: row.text(42)?,
+        });
+    }
     Ok(details)
 }
 
@@ -484,58 +711,51 @@ pub fn users_columns(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 /// there is no such user; `Ok(Some(Err(e)))` when `allow` refused it.
 pub fn raw_user<E>(
     conn: &Connection,
+    keep: Keep<'_>,
     select: &RawSelect,
     id: i64,
     allow: impl FnOnce(&TargetFacts) -> Result<(), E>,
     mut each: impl FnMut(&str, Option<&str>),
 ) -> rusqlite::Result<Option<Result<(), E>>> {
-    use rusqlite::types::ValueRef;
-    let mut stmt = conn.prepare_cached(&select.fast_sql)?;
-    let mut rows = stmt.query([id])?;
-    let Some(r) = rows.next()? else {
-        return Ok(None);
+    let n = 4 + select.columns.len();
+    let kept_key = kept::Key::new(KEPT_RAW_USER, id, "");
+    let row = match keep.get(kept_key, "") {
+        Some(row) => row,
+        None => {
+            let mut stmt = conn.prepare_cached(&select.fast_sql)?;
+            let mut rows = stmt.query([id])?;
+            let Some(r) = rows.next()? else {
+                return Ok(None);
+            };
+            let mut row = KeptRow::of(r, n)?;
+            if row.holds_real_or_blob(4) {
+                // SQLite's own text of a REAL or a BLOB: the row again, every column cast.
+                drop(rows);
+                let mut stmt = conn.prepare_cached(&select.sql)?;
+                let mut rows = stmt.query([id])?;
+                let Some(r) = rows.next()? else {
+                    return Ok(None);
+                };
+                row = KeptRow::of(r, n)?;
+            }
+            keep.put(kept_key, "", &row);
+            row
+        }
     };
     let facts = TargetFacts {
-        id: r.get(0)?,
-        owner_id: r.get(1)?,
-        usertype: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-        responsible: r.get::<_, Option<i64>>(3)?.unwrap_or(-1),
+        id: int(&row, 0)?,
+        owner_id: int(&row, 1)?,
+        usertype: text(&row, 2)?.to_string(),
+        responsible: opt_int(&row, 3)?.unwrap_or(-1),
     };
     if let Err(e) = allow(&facts) {
         return Ok(Some(Err(e)));
     }
-    let mut values = Vec::with_capacity(select.columns.len());
-    for i in 4..4 + select.columns.len() {
-        match r.get_ref(i)? {
-            ValueRef::Real(_) | ValueRef::Blob(_) => {
-                // SQLite's own text of a REAL or a BLOB: the row again, every column cast.
-                values.clear();
-                break;
-            }
-            v => values.push(v),
-        }
-    }
-    if values.len() == select.columns.len() {
-        let mut digits = crate::numbers::Digits::default();
-        for (name, v) in select.columns.iter().zip(values) {
-            let value = match v {
-                ValueRef::Text(t) => Some(std::str::from_utf8(t).unwrap_or("")),
-                ValueRef::Integer(n) => Some(digits.of(n)),
-                _ => None,
-            };
-            each(name, value);
-        }
-        return Ok(Some(Ok(())));
-    }
-    drop(rows);
-    let mut stmt = conn.prepare_cached(&select.sql)?;
-    let mut rows = stmt.query([id])?;
-    let Some(r) = rows.next()? else {
-        return Ok(None);
-    };
-    for (i, name) in select.columns.iter().enumerate().map(|(i, n)| (i + 4, n)) {
-        let value = match r.get_ref(i)? {
-            ValueRef::Text(t) => Some(std::str::from_utf8(t).unwrap_or("")),
+    // Every value is text (as stored, or cast), an integer (its digits are its text) or NULL.
+    for (i, name) in select.columns.iter().enumerate().map(|(i, c)| (i + 4, c)) {
+        let value = match cell(&row, i)? {
+            Value::Text(t) | Value::Integer(t) => Some(t),
+            Value::NotUtf8 => Some(""),
             _ => None,
         };
         each(name, value);
@@ -593,10 +813,10 @@ mod tests {
             caller_by_username(&conn, user).unwrap();
             settings(&conn, id).unwrap();
             group_right(&conn, id, "user_manage").unwrap();
-            user_details(&conn, TargetKey::Id(id), |_| ()).unwrap();
-            user_details(&conn, TargetKey::Username(user), |_| ()).unwrap();
-            user_details(&conn, TargetKey::Both(id, user), |_| ()).unwrap();
-            raw_user(&conn, &raw, id, |_| Ok::<(), ()>(()), |_, _| {}).unwrap();
+            user_details(&conn, Keep::NONE, TargetKey::Id(id), |_| ()).unwrap();
+            user_details(&conn, Keep::NONE, TargetKey::Username(user), |_| ()).unwrap();
+            user_details(&conn, Keep::NONE, TargetKey::Both(id, user), |_| ()).unwrap();
+            raw_user(&conn, Keep::NONE, &raw, id, |_| Ok::<(), ()>(()), |_, _| {}).unwrap();
             load_target(&conn, id).unwrap();
             username_taken(&conn, user, id).unwrap();
             for r in REFS {
@@ -611,9 +831,12 @@ mod tests {
             CALLER_SELECT.into(),
             SETTINGS_SELECT.into(),
             GROUP_RIGHT_SELECT.into(),
-            DETAILS_BY_ID.into(),
-            DETAILS_BY_USERNAME.into(),
-            DETAILS_BY_BOTH.into(),
+            DETAILS_BY_ID[0].into(),
+            DETAILS_BY_ID[1].into(),
+            DETAILS_BY_USERNAME[0].into(),
+            DETAILS_BY_USERNAME[1].into(),
+            DETAILS_BY_BOTH[0].into(),
+            DETAILS_BY_BOTH[1].into(),
             raw.sql.clone(),
             raw.fast_sql.clone(),
             TARGET_SELECT.into(),
