@@ -237,7 +237,12 @@ impl ReadCtx<'_> {
     /// The rows kept for this request's snapshot (see [`kept`]).
     pub fn keep(&self, conn: &Connection) -> rusqlite::Result<kept::Keep<'_>> {
         drop(self.cache(conn)?);
-        Ok(kept::Keep::new(self.kept, self.generation.get()))
+        Ok(self.keep_checked())
+    }
+
+    /// [`ReadCtx::keep`] once the version has been checked.
+    fn keep_checked(&self) -> kept::Keep<'_> {
+        kept::Keep::new(self.kept, self.generation.get())
     }
 
     /// The settings of the system and of `scope`, from this thread's cache while the
@@ -310,7 +315,7 @@ impl ReadCtx<'_> {
         if let Some((_, row)) = cache.callers.iter().find(|(u, _)| u == username) {
             return Ok(Some(row.clone()));
         }
-        let row = queries::caller_by_username(conn, username)?;
+        let row = queries::caller_by_username_kept(conn, self.keep_checked(), username)?;
         if let Some(row) = &row {
             if cache.callers.len() >= CACHE_ENTRIES {
                 cache.callers.clear();

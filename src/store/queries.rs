@@ -59,6 +59,42 @@ pub fn caller_by_username(
     caller_row(conn, CALLER_SELECT, &username)
 }
 
+/// [`caller_by_username`], from the rows kept while the database is unchanged (only users
+/// found are kept).
+pub fn caller_by_username_kept(
+    conn: &Connection,
+    keep: Keep<'_>,
+    username: &str,
+) -> rusqlite::Result<Option<CallerRow>> {
+    let key = kept::Key::new(KEPT_CALLER, 0, username);
+    if let Some(row) = keep.get(key, username) {
+        return caller_from(&row).map(Some);
+    }
+    let Some(row) = conn
+        .prepare_cached(CALLER_SELECT)?
+        .query_row([username], |r| KeptRow::of(r, 7))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let caller = caller_from(&row)?;
+    keep.put(key, username, &row);
+    Ok(Some(caller))
+}
+
+/// A [`CALLER_SELECT`] row.
+fn caller_from(r: &KeptRow) -> rusqlite::Result<CallerRow> {
+    Ok(CallerRow {
+        id: int(r, 0)?,
+        usertype: text(r, 1)?.to_string(),
+        owner_id: int(r, 2)?,
+        acc_group_id: int(r, 3)?,
+        show_only_assigned_users: int(r, 4)? == 1,
+        balance: real(r, 5)?,
+        currency_id: opt_int(r, 6)?.unwrap_or(1),
+    })
+}
+
 /// The user with this uniquehash, if there is one.
 pub fn caller_by_uniquehash(conn: &Connection, hash: &str) -> rusqlite::Result<Option<CallerRow>> {
     caller_row(conn, CALLER_BY_UNIQUEHASH, &hash)
@@ -421,6 +457,7 @@ const KEPT_DETAILS_BY_ID: u8 = 1;
 const KEPT_DETAILS_BY_USERNAME: u8 = 2;
 const KEPT_DETAILS_BY_BOTH: u8 = 3;
 const KEPT_RAW_USER: u8 = 4;
+const KEPT_CALLER: u8 = 5;
 
 /// The details of the user the key names, handed to `show` while its row is read (`None`
 /// when the key names nobody).
