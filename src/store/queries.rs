@@ -554,7 +554,8 @@ impl<'r> Shows<'r> {
 
 /// Column `i` of a kept row.
 fn cell(r: &KeptRow, i: usize) -> rusqlite::Result<Value<'_>> {
-    r.get(i).ok_or(rusqlite::Error::InvalidColumnIndex(i))
+    r.get(i)
+        .ok_or_else(|| rusqlite::Error::InvalidColumnIndex(i))
 }
 
 /// The error rusqlite gives for a text that is not UTF-8.
