@@ -45,7 +45,9 @@
 //!
 //! # Invariants
 //! - Reads run on a pool of read connections, each request in one read transaction; SQLite
-//!   is in WAL mode, so reads never wait for writes.
+//!   is in WAL mode, so reads never wait for writes. Rows kept between requests
+//!   ([`store::kept`], bounded) are only used while no commit has been seen since they were
+//!   read.
 //! - Every write goes through the one writer thread ([`store::writer`]), which commits waiting
 //!   requests together and answers each only after its commit.
 //! - No SQLite message, secret or hash key is ever sent to a client, nor logged.

@@ -285,13 +285,10 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
         changes,
         explanation,
     } = api::handle(backend, req).await;
-    let outcome = result
-        .as_ref()
-        .map_or_else(ToString::to_string, |_| "ok".to_string());
-    // The body as sent, kept only for the journal.
-    let sent_body = journal.as_ref().map(|_| match &result {
-        Ok(body) => body.clone(),
-        Err(e) => error_body(e, shape_for(e, Some(call))),
+    // The outcome and the body as sent, kept only for the journal.
+    let sent = journal.as_ref().map(|_| match &result {
+        Ok(body) => ("ok".to_string(), body.clone()),
+        Err(e) => (e.to_string(), error_body(e, shape_for(e, Some(call)))),
     });
     let answer = match result {
         Ok(body) => Answer {
@@ -308,7 +305,7 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
             outcome: Err(e),
         },
     };
-    if let Some((kit, params, u, started)) = journal {
+    if let (Some((kit, params, u, started)), Some((outcome, sent_body))) = (journal, sent) {
         kit.journal.record(crate::kit::Entry {
             id: 0,
             time: crate::dates::now(),
@@ -323,7 +320,7 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
             duration_us: started.elapsed().as_micros() as u64,
             changed,
             changes,
-            answer: answered(&answer.response, sent_body.as_deref().unwrap_or_default()),
+            answer: answered(&answer.response, &sent_body),
             explanation,
         });
     }

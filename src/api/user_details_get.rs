@@ -8,8 +8,9 @@ use crate::error::ApiError;
 use crate::numbers::nice_number;
 use crate::store::ReadCtx;
 use crate::store::queries::{self, TargetKey, UserDetails};
-use crate::xml::Doc;
+use crate::xml::{Doc, Tag};
 use rusqlite::Connection;
+use std::sync::LazyLock;
 
 /// Admin: anyone; reseller: itself and its users; anyone else: itself.
 const REACH: reach::Table = &[
@@ -34,6 +35,66 @@ pub fn params() -> Vec<ParamDoc> {
             doc: "Username of the user (with user_id: both must name the same user).".into(),
         },
     ]
+}
+
+/// Declares the document's leaf elements, each ready-made at its depth ([`Tag`]): `T::x` is
+/// element `x`, [`tag`] its tag.
+macro_rules! tags {
+    ($($id:ident = $name:literal @ $depth:literal,)*) => {
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy)]
+        enum T { $($id),* }
+        static TAGS: LazyLock<Vec<Tag>> = LazyLock::new(|| vec![$(Tag::new($name, $depth)),*]);
+    };
+}
+
+tags! {
+    pagename = "pagename" @ 1,
+    language = "language" @ 1,
+    account = "account" @ 3,
+    balance_number = "balance_number" @ 3,
+    balance_currency = "balance_currency" @ 3,
+    daily_balance_limit = "daily_balance_limit" @ 3,
+    credit = "credit" @ 3,
+    pbx_pool_id = "pbx_pool_id" @ 3,
+    hide_non_answered_calls = "hide_non_answered_calls" @ 3,
+    blocked = "blocked" @ 3,
+    hidden = "hidden" @ 3,
+    username = "username" @ 3,
+    first_name = "first_name" @ 3,
+    surname = "surname" @ 3,
+    personalid = "personalid" @ 3,
+    agreement_number = "agreement_number" @ 3,
+    agreement_date = "agreement_date" @ 3,
+    taxation_country = "taxation_country" @ 3,
+    vat_reg_number = "vat_reg_number" @ 3,
+    vat_percent = "vat_percent" @ 3,
+    call_limit = "call_limit" @ 3,
+    accounting_number = "accounting_number" @ 3,
+    reg_address = "reg_address" @ 3,
+    reg_postcode = "reg_postcode" @ 3,
+    reg_city = "reg_city" @ 3,
+    reg_country = "reg_country" @ 3,
+    reg_state = "reg_state" @ 3,
+    reg_direction = "reg_direction" @ 3,
+    reg_phone = "reg_phone" @ 3,
+    reg_mobile = "reg_mobile" @ 3,
+    reg_fax = "reg_fax" @ 3,
+    reg_email = "reg_email" @ 3,
+    generate_invoices = "generate_invoices" @ 3,
+    simplified_pdf = "simplified_pdf" @ 3,
+    simplified_csv = "simplified_csv" @ 3,
+    detailed_pdf = "detailed_pdf" @ 3,
+    detailed_csv = "detailed_csv" @ 3,
+    show_zero_calls = "show_zero_calls" @ 3,
+    active = "active" @ 3,
+    warning_email_hour = "warning_email_hour" @ 3,
+    user = "user" @ 4,
+}
+
+/// Element `t`'s ready-made tag.
+fn tag(t: T) -> &'static Tag {
+    &TAGS[t as usize]
 }
 
 /// A request for one user's details: whom, by id and/or username.
@@ -79,33 +140,36 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
     let privileged = matches!(caller.role, Role::Admin | Role::Reseller);
     let mut d = Doc::new();
     d.open("page")
-        .leaf("pagename", "Personal_details")
-        .leaf("language", "en")
+        .leaf_tag(tag(T::pagename), "Personal_details")
+        .leaf_tag(tag(T::language), "en")
         .leaf_int("userid", user.id)
         .open("details");
 
     d.open("main_detail")
-        .leaf(
-            "account",
+        .leaf_tag(
+            tag(T::account),
             if user.postpaid { "Postpaid" } else { "Prepaid" },
         )
         .leaf_parts("balance", &[&nice(user.balance), " ", user.currency])
-        .leaf("balance_number", user.balance_text)
-        .leaf("balance_currency", user.currency)
-        .leaf("daily_balance_limit", &nice(user.daily_spend_limit));
+        .leaf_tag(tag(T::balance_number), user.balance_text)
+        .leaf_tag(tag(T::balance_currency), user.currency)
+        .leaf_tag(tag(T::daily_balance_limit), &nice(user.daily_spend_limit));
     if user.credit == -1.0 {
-        d.leaf("credit", "Unlimited");
+        d.leaf_tag(tag(T::credit), "Unlimited");
     } else {
-        d.leaf("credit", &nice(user.credit));
+        d.leaf_tag(tag(T::credit), &nice(user.credit));
     }
     if privileged {
-        d.leaf("pbx_pool_id", user.pbx_pool_id);
+        d.leaf_tag(tag(T::pbx_pool_id), user.pbx_pool_id);
         if user.usertype == "user" {
-            d.leaf("hide_non_answered_calls", user.hide_non_answered_calls);
+            d.leaf_tag(
+                tag(T::hide_non_answered_calls),
+                user.hide_non_answered_calls,
+            );
         }
     }
-    d.leaf("blocked", user.blocked)
-        .leaf("hidden", user.hidden)
+    d.leaf_tag(tag(T::blocked), user.blocked)
+        .leaf_tag(tag(T::hidden), user.hidden)
         .close();
 
     let today;
@@ -118,38 +182,38 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
         }
     };
     d.open("other_details")
-        .leaf("username", user.username)
-        .leaf("first_name", user.first_name)
-        .leaf("surname", user.last_name)
-        .leaf("personalid", user.clientid)
-        .leaf("agreement_number", user.agreement_number)
-        .leaf("agreement_date", agreement_date);
+        .leaf_tag(tag(T::username), user.username)
+        .leaf_tag(tag(T::first_name), user.first_name)
+        .leaf_tag(tag(T::surname), user.last_name)
+        .leaf_tag(tag(T::personalid), user.clientid)
+        .leaf_tag(tag(T::agreement_number), user.agreement_number)
+        .leaf_tag(tag(T::agreement_date), agreement_date);
     if let Some(country) = user.taxation_country {
         // The vendor shows at most 22 characters of the country's name.
         let end = country
             .char_indices()
             .nth(22)
             .map_or(country.len(), |(i, _)| i);
-        d.leaf("taxation_country", &country[..end]);
+        d.leaf_tag(tag(T::taxation_country), &country[..end]);
     }
-    d.leaf("vat_reg_number", user.vat_number)
-        .leaf("vat_percent", user.vat_percent)
-        .leaf("call_limit", user.call_limit)
-        .leaf("accounting_number", user.accounting_number)
+    d.leaf_tag(tag(T::vat_reg_number), user.vat_number)
+        .leaf_tag(tag(T::vat_percent), user.vat_percent)
+        .leaf_tag(tag(T::call_limit), user.call_limit)
+        .leaf_tag(tag(T::accounting_number), user.accounting_number)
         .close();
 
     if let Some(a) = &user.address {
         d.open("registration")
-            .leaf("reg_address", a.address)
-            .leaf("reg_postcode", a.postcode)
-            .leaf("reg_city", a.city)
-            .leaf("reg_country", a.county)
-            .leaf("reg_state", a.state)
-            .leaf("reg_direction", a.direction)
-            .leaf("reg_phone", a.phone)
-            .leaf("reg_mobile", a.mob_phone)
-            .leaf("reg_fax", a.fax)
-            .leaf("reg_email", a.email)
+            .leaf_tag(tag(T::reg_address), a.address)
+            .leaf_tag(tag(T::reg_postcode), a.postcode)
+            .leaf_tag(tag(T::reg_city), a.city)
+            .leaf_tag(tag(T::reg_country), a.county)
+            .leaf_tag(tag(T::reg_state), a.state)
+            .leaf_tag(tag(T::reg_direction), a.direction)
+            .leaf_tag(tag(T::reg_phone), a.phone)
+            .leaf_tag(tag(T::reg_mobile), a.mob_phone)
+            .leaf_tag(tag(T::reg_fax), a.fax)
+            .leaf_tag(tag(T::reg_email), a.email)
             .close();
     }
 
@@ -162,19 +226,19 @@ fn render(user: &UserDetails, caller: &Caller, authed: &Authed) -> Result<Vec<u8
             }
         };
         d.open("invoices")
-            .leaf("generate_invoices", user.generate_invoice)
-            .leaf("simplified_pdf", bit(2))
-            .leaf("simplified_csv", bit(4))
-            .leaf("detailed_pdf", bit(8))
-            .leaf("detailed_csv", bit(16))
-            .leaf("show_zero_calls", user.invoice_zero_calls)
+            .leaf_tag(tag(T::generate_invoices), user.generate_invoice)
+            .leaf_tag(tag(T::simplified_pdf), bit(2))
+            .leaf_tag(tag(T::simplified_csv), bit(4))
+            .leaf_tag(tag(T::detailed_pdf), bit(8))
+            .leaf_tag(tag(T::detailed_csv), bit(16))
+            .leaf_tag(tag(T::show_zero_calls), user.invoice_zero_calls)
             .close();
         d.open("warning_balance")
-            .leaf("active", user.warning_email_active)
+            .leaf_tag(tag(T::active), user.warning_email_active)
             .open("send_email_when_balance_drops_lower_than")
-            .leaf("user", &nice(user.warning_email_balance))
+            .leaf_tag(tag(T::user), &nice(user.warning_email_balance))
             .close()
-            .leaf("warning_email_hour", user.warning_email_hour)
+            .leaf_tag(tag(T::warning_email_hour), user.warning_email_hour)
             .close();
     }
     d.close().close();

@@ -72,7 +72,8 @@ impl Read for RawGet {
             return Err(ApiError::AccessDenied);
         }
         let keep = ctx.keep(conn)?;
-        let mut d = Doc::new();
+        // A whole row is about 4.5 KiB of XML: room for it at once (no copy while growing).
+        let mut d = Doc::with_capacity(8192);
         d.open("page").open("status").open("user");
         let found = RAW_TAGS.with(|cell| {
             let mut tags = cell.borrow_mut();

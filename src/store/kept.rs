@@ -253,16 +253,40 @@ impl KeptRow {
             0 => 0,
             _ => (entries.get(i - 1)? & END) as usize,
         };
-        let text = values.get(start..(e & END) as usize)?;
-        Some(match e >> 29 {
-            INTEGER => Value::Integer(text),
-            REAL => Value::Real(f64::from_bits(u64::from_str_radix(text, 16).ok()?)),
-            TEXT => Value::Text(text),
-            BLOB => Value::Blob,
-            NOT_UTF8 => Value::NotUtf8,
-            _ => Value::Null,
-        })
+        value(e, values.get(start..(e & END) as usize)?)
     }
+
+    /// The values of columns `from..`, in order (a whole row read without looking each
+    /// column up).
+    pub fn values_from(&self, from: usize) -> impl Iterator<Item = Option<Value<'_>>> {
+        let (entries, values) = &*self.0;
+        let mut start = match from {
+            0 => 0,
+            _ => entries.get(from - 1).map_or(0, |e| (e & END) as usize),
+        };
+        entries
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .map(move |&e| {
+                let end = (e & END) as usize;
+                let text = values.get(start..end);
+                start = end;
+                value(e, text?)
+            })
+    }
+}
+
+/// The value an entry and its text stand for.
+fn value(entry: u32, text: &str) -> Option<Value<'_>> {
+    Some(match entry >> 29 {
+        INTEGER => Value::Integer(text),
+        REAL => Value::Real(f64::from_bits(u64::from_str_radix(text, 16).ok()?)),
+        TEXT => Value::Text(text),
+        BLOB => Value::Blob,
+        NOT_UTF8 => Value::NotUtf8,
+        _ => Value::Null,
+    })
 }
 
 #[cfg(test)]
@@ -301,6 +325,10 @@ mod tests {
         assert_eq!(row.get(11), Some(Value::NotUtf8));
         assert_eq!(row.get(12), Some(Value::Integer("42")));
         assert_eq!(row.get(13), None);
+        let all: Vec<_> = row.values_from(0).collect();
+        assert_eq!(all, (0..13).map(|i| row.get(i)).collect::<Vec<_>>());
+        let tail: Vec<_> = row.values_from(9).collect();
+        assert_eq!(tail, (9..13).map(|i| row.get(i)).collect::<Vec<_>>());
         assert!(row.holds_real_or_blob(5));
         assert!(row.holds_real_or_blob(10));
         assert!(!row.holds_real_or_blob(11));

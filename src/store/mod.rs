@@ -2,7 +2,8 @@
 //! of read connections; [`writer`] owns the one connection that writes; [`queries`] holds the
 //! typed reads (plain row structs); [`refs`] the references a parameter may name;
 //! [`user_update`] a user's update; [`audit`] audit rows; [`ops`] the operator's SQL; [`init`]
-//! creates and upgrades database files. The store knows no call, no caller and no HTTP.
+//! creates and upgrades database files; [`kept`] the rows kept between requests while the
+//! database is unchanged. The store knows no call, no caller and no HTTP.
 //!
 //! Invariants: SQLite runs in WAL mode, so a read never waits for a write; every read runs in
 //! its own read transaction (one consistent snapshot per request); every write goes through the

@@ -790,8 +790,8 @@ pub fn raw_user<E>(
         return Ok(Some(Err(e)));
     }
     // Every value is text (as stored, or cast), an integer (its digits are its text) or NULL.
-    for (i, name) in select.columns.iter().enumerate().map(|(i, c)| (i + 4, c)) {
-        let value = match cell(&row, i)? {
+    for (i, (name, v)) in select.columns.iter().zip(row.values_from(4)).enumerate() {
+        let value = match v.ok_or_else(|| rusqlite::Error::InvalidColumnIndex(i + 4))? {
             Value::Text(t) | Value::Integer(t) => Some(t),
             Value::NotUtf8 => Some(""),
             _ => None,
