@@ -5,7 +5,8 @@
 //! - [`cli`]: subcommands and flags (`main.rs` only parses and calls it); [`cli::ops`] the
 //!   operator's commands (`hash`, `users`, `settings`, `audit`, `check`, `backup`).
 //! - [`server`]: accept loop, connection limits (global and per address), timeouts, graceful
-//!   shutdown; knows no endpoint.
+//!   shutdown; knows no endpoint. [`repoll`]: a connection that wakes itself while polled is
+//!   polled again at once, not sent to the back of the run queue.
 //! - [`router`]: (method, path) → call, body → parameters, and the one place an error becomes
 //!   an HTTP response ([`router::error_response`]).
 //! - [`service`]: `/health`, the OpenAPI document and the test kit's endpoints.
@@ -75,6 +76,7 @@ pub mod numbers;
 pub mod openapi;
 pub mod params;
 pub mod passwords;
+pub mod repoll;
 pub mod router;
 pub mod server;
 pub mod service;

@@ -1,6 +1,7 @@
 //! The accept loop: connection limits, timeouts and graceful shutdown. It knows no endpoint;
 //! every request goes to [`crate::router::respond`].
 
+use crate::repoll::Repoll;
 use crate::router::{self, App};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -109,7 +110,9 @@ pub async fn serve(
                 tracing::debug!(%peer, "connection closed: no first byte in time");
             } else {
                 let conn = watcher.watch(builder.serve_connection(TokioIo::new(stream), service));
-                if let Err(e) = conn.await {
+                tokio::pin!(conn);
+                // hyper's body channel wakes the connection on every request with a body.
+                if let Err(e) = Repoll::new(conn.as_mut()).await {
                     tracing::debug!(%peer, error = %e, "connection ended with an error");
                 }
             }
