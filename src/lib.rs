@@ -45,10 +45,12 @@
 //! - The accept loop knows no endpoint.
 //!
 //! # Invariants
-//! - Reads run on a pool of read connections, each request in one read transaction; SQLite
-//!   is in WAL mode, so reads never wait for writes. Rows kept between requests
-//!   ([`store::kept`], bounded) are only used while no commit has been seen since they were
-//!   read.
+//! - Reads run on a pool of read connections, each request in one read transaction whose
+//!   snapshot is the database as it is when the request reads; SQLite is in WAL mode, so reads
+//!   never wait for writes. A worker keeps its transaction for the next request only while
+//!   the WAL index ([`store::wal_index`]) shows no commit, and ends it before going idle. Rows
+//!   kept between requests ([`store::kept`], bounded) are used only by a request whose
+//!   snapshot is the state they were read in.
 //! - Every write goes through the one writer thread ([`store::writer`]), which commits waiting
 //!   requests together and answers each only after its commit.
 //! - No SQLite message, secret or hash key is ever sent to a client, nor logged.

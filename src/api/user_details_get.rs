@@ -126,7 +126,7 @@ impl Read for Get {
             (None, Some(name)) => TargetKey::Username(name),
             (None, None) => return Err(ApiError::UserNotFound),
         };
-        queries::user_details(conn, ctx.keep(conn)?, key, |user| {
+        queries::user_details(conn, ctx.keep(), key, |user| {
             reach::check(targets, &who.caller, &user.facts())?;
             render(user, &who.caller, who)
         })?

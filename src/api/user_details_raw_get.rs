@@ -71,7 +71,7 @@ impl Read for RawGet {
         if id == caller.id {
             return Err(ApiError::AccessDenied);
         }
-        let keep = ctx.keep(conn)?;
+        let keep = ctx.keep();
         // A whole row is about 4.5 KiB of XML: room for it at once (no copy while growing).
         let mut d = Doc::with_capacity(8192);
         d.open("page").open("status").open("user");

@@ -507,8 +507,12 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
         body_limit: args.body_limit,
         body_timeout: Duration::from_secs(args.body_timeout.max(1)),
     });
+    // Workers keep a read transaction between requests while the database is unchanged, and
+    // end it before they go idle (only worker threads park and unpark).
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .on_thread_unpark(crate::store::hold_reads_between_requests)
+        .on_thread_park(crate::store::release_held_reads)
         .build()?;
     let result = runtime.block_on(async {
         // The state at start is what a reset goes back to until a snapshot is taken.

@@ -1,16 +1,12 @@
 //! Rows kept between requests: the process's one bounded map from a query and its key to the
 //! row it read, so that a read asked again while the database is unchanged is answered
-//! without SQLite. Exact: every commit by anyone (this process's writer, another process)
-//! empties it before a read could see a row older than the database.
-//!
-//! How a commit is noticed: each read connection compares its `PRAGMA data_version` (which
-//! moves whenever another connection commits) at the start of each request with the one it
-//! saw last. The first connection to see a change starts a new generation, which empties the
-//! map. A request records the generation it started in and only reads or adds rows while the
-//! generation is still that one. A reader that started before a commit therefore never adds
-//! its older row after another reader has noticed the commit, and no request reads a row from
-//! a snapshot other than its own generation's, whose snapshots all see the same database.
+//! without SQLite. Exact: the map belongs to one state of the database (its WAL-index header,
+//! [`super::wal_index`]), and a request reads or adds rows only when its own snapshot is that
+//! state. A request whose snapshot is another state (newer, or older: it began before a
+//! commit) makes the map its state's, emptied first; a request whose state is unknown (a
+//! commit was writing the header as it began) neither reads nor adds rows.
 
+use super::wal_index::State;
 use rusqlite::types::ValueRef;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -49,9 +45,9 @@ impl Key {
     }
 }
 
-/// The map and the generation its rows belong to.
+/// The map and the state its rows were read in.
 struct Inner {
-    generation: u64,
+    state: Option<State>,
     rows: HashMap<Key, (Box<str>, KeptRow), foldhash::fast::RandomState>,
     bytes: usize,
 }
@@ -65,7 +61,7 @@ impl Default for Kept {
     fn default() -> Self {
         Kept {
             inner: Mutex::new(Inner {
-                generation: 1,
+                state: None,
                 rows: HashMap::default(),
                 bytes: 0,
             }),
@@ -78,49 +74,35 @@ impl Kept {
         // The map holds no invariant a panic elsewhere could break.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
-
-    /// The current generation.
-    pub fn generation(&self) -> u64 {
-        self.inner().generation
-    }
-
-    /// A commit was noticed: a new generation, no rows.
-    pub fn commit_seen(&self) -> u64 {
-        let mut inner = self.inner();
-        inner.generation += 1;
-        inner.rows.clear();
-        inner.rows.shrink_to(0);
-        inner.bytes = 0;
-        inner.generation
-    }
 }
 
-/// One request's access to the kept rows: those of the generation it started in.
+/// One request's access to the kept rows: those of its snapshot's state.
 #[derive(Clone, Copy)]
 pub struct Keep<'a> {
     kept: Option<&'a Kept>,
-    generation: u64,
+    state: Option<State>,
 }
 
 impl<'a> Keep<'a> {
     /// No rows kept or read (a read outside a request: operations, tests).
     pub const NONE: Keep<'static> = Keep {
         kept: None,
-        generation: 0,
+        state: None,
     };
 
-    /// The rows of `generation`.
-    pub fn new(kept: &'a Kept, generation: u64) -> Keep<'a> {
+    /// The rows of `state` (none when the state is unknown).
+    pub fn new(kept: &'a Kept, state: Option<State>) -> Keep<'a> {
         Keep {
             kept: Some(kept),
-            generation,
+            state,
         }
     }
 
     /// The row kept for `key` and `name`, if any.
     pub fn get(&self, key: Key, name: &str) -> Option<KeptRow> {
+        self.state?;
         let inner = self.kept?.inner();
-        if inner.generation != self.generation {
+        if inner.state != self.state {
             return None;
         }
         match inner.rows.get(&key) {
@@ -129,13 +111,21 @@ impl<'a> Keep<'a> {
         }
     }
 
-    /// Keeps `row` for `key` and `name`, while there is room and the generation is still this
-    /// request's.
+    /// Keeps `row` for `key` and `name`, while there is room; the map becomes this request's
+    /// state's first.
     pub fn put(&self, key: Key, name: &str, row: &KeptRow) {
-        let Some(kept) = self.kept else { return };
+        let (Some(kept), Some(_)) = (self.kept, self.state) else {
+            return;
+        };
         let mut inner = kept.inner();
+        if inner.state != self.state {
+            inner.state = self.state;
+            inner.rows.clear();
+            inner.rows.shrink_to(0);
+            inner.bytes = 0;
+        }
         let cost = row.bytes() + name.len() + OVERHEAD;
-        if inner.generation != self.generation || cost > MAX_ROW || inner.bytes + cost > MAX_BYTES {
+        if cost > MAX_ROW || inner.bytes + cost > MAX_BYTES {
             return;
         }
         let old = inner.rows.insert(key, (name.into(), row.clone()));
@@ -335,30 +325,37 @@ mod tests {
     }
 
     #[test]
-    fn rows_are_kept_only_within_their_generation_and_their_room() {
+    fn rows_are_kept_only_for_their_state_and_within_their_room() {
         let kept = Kept::default();
         let row = kept_row("SELECT 1, 'a'");
         let key = Key::new(1, 5, "user1");
-        let g = kept.generation();
-        let keep = Keep::new(&kept, g);
+        let (s1, s2) = (State::test(1), State::test(2));
+        let keep = Keep::new(&kept, Some(s1));
         keep.put(key, "user1", &row);
         assert!(keep.get(key, "user1").is_some());
         // The same hash with another name is not that row.
+        assert!(keep.get(key, "user1x").is_none());
         assert!(keep.get(key, "user2").is_none());
         assert!(Keep::NONE.get(key, "user1").is_none());
-        // A commit seen: the rows go, and a request of the old generation neither reads nor
-        // adds rows any more.
-        let g2 = kept.commit_seen();
-        assert_ne!(g, g2);
+        // An unknown state reads nothing and adds nothing.
+        let unknown = Keep::new(&kept, None);
+        assert!(unknown.get(key, "user1").is_none());
+        unknown.put(Key::new(1, 6, ""), "", &row);
+        assert_eq!(kept.inner().rows.len(), 1);
+        // Another state (a commit): its request sees none of the rows, and adding one makes
+        // the map that state's; the first state's requests then see nothing either.
+        let keep2 = Keep::new(&kept, Some(s2));
+        assert!(keep2.get(key, "user1").is_none());
+        keep2.put(Key::new(1, 7, ""), "", &row);
         assert!(keep.get(key, "user1").is_none());
-        keep.put(key, "user1", &row);
-        assert!(Keep::new(&kept, g2).get(key, "user1").is_none());
+        assert!(keep.get(Key::new(1, 7, ""), "").is_none());
+        assert!(keep2.get(Key::new(1, 7, ""), "").is_some());
+        assert_eq!(kept.inner().rows.len(), 1);
         // The room is bounded: rows past it are not kept.
-        let keep = Keep::new(&kept, g2);
         let per_row = row.bytes() + OVERHEAD;
         let fits = MAX_BYTES / per_row;
         for id in 0..fits as i64 + 100 {
-            keep.put(Key::new(1, id, ""), "", &row);
+            keep2.put(Key::new(1, id, ""), "", &row);
         }
         let inner = kept.inner();
         assert_eq!(inner.rows.len(), fits);

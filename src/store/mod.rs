@@ -3,11 +3,14 @@
 //! typed reads (plain row structs); [`refs`] the references a parameter may name;
 //! [`user_update`] a user's update; [`audit`] audit rows; [`ops`] the operator's SQL; [`init`]
 //! creates and upgrades database files; [`kept`] the rows kept between requests while the
-//! database is unchanged. The store knows no call, no caller and no HTTP.
+//! database is unchanged; [`wal_index`] which state the database is in, without a lock. The
+//! store knows no call, no caller and no HTTP.
 //!
-//! Invariants: SQLite runs in WAL mode, so a read never waits for a write; every read runs in
-//! its own read transaction (one consistent snapshot per request); every write goes through the
-//! single writer thread.
+//! Invariants: SQLite runs in WAL mode, so a read never waits for a write; every read sees one
+//! consistent snapshot, and that snapshot is the database as it is when the read begins: a read
+//! transaction kept open since an earlier request is used only while the WAL index shows no
+//! commit since it began, and is ended before its thread goes idle; every write goes through
+//! the single writer thread.
 
 pub mod audit;
 pub mod balances;
@@ -22,6 +25,7 @@ pub mod queries;
 pub mod refs;
 pub mod registration;
 pub mod user_update;
+pub mod wal_index;
 pub mod writer;
 
 use crate::error::ApiError;
@@ -65,11 +69,15 @@ pub struct Store {
     writer: Writer,
     raw_select: queries::RawSelect,
     kept: kept::Kept,
+    wal: wal_index::WalIndex,
 }
 
 thread_local! {
     /// This thread's read connections, one per open store (a process normally has one).
     static READERS: RefCell<Vec<Reader>> = const { RefCell::new(Vec::new()) };
+    /// Whether this thread may keep a read transaction open between requests: only a thread
+    /// that ends them before it goes idle ([`release_held_reads`]) may.
+    static HOLDS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// One thread's read connection to one store, with what it may reuse between requests.
@@ -77,11 +85,39 @@ struct Reader {
     store: u64,
     conn: Connection,
     cache: RefCell<ReadCache>,
+    /// The state of the read transaction left open by the last request (`None`: none is open).
+    held: Option<wal_index::State>,
+}
+
+/// Lets this thread keep a read transaction open between requests while the database is
+/// unchanged. The server's worker threads say so when they wake, and end what they hold with
+/// [`release_held_reads`] before they go idle: an idle thread holding an old snapshot would
+/// stop checkpoints from restarting the WAL, which would then grow with every write.
+pub fn hold_reads_between_requests() {
+    HOLDS.with(|h| h.set(true));
+}
+
+/// Ends the read transactions this thread holds (see [`hold_reads_between_requests`]).
+pub fn release_held_reads() {
+    let _ = READERS.try_with(|cell| {
+        let Ok(mut readers) = cell.try_borrow_mut() else {
+            return;
+        };
+        // A connection whose transaction cannot end is retired.
+        readers.retain_mut(|r| r.held.take().is_none() || end_read(&r.conn));
+    });
+}
+
+/// Ends a read transaction; `false` when it could not be ended.
+fn end_read(conn: &Connection) -> bool {
+    conn.prepare_cached("COMMIT")
+        .and_then(|mut s| s.execute([]))
+        .is_ok()
 }
 
 /// Rows already read, valid while the database's `data_version` stays the same: it changes
 /// whenever another connection (the writer, another process) commits, so no change goes
-/// unseen. Read once per request, in the request's own snapshot.
+/// unseen. Compared whenever a read transaction begins, in that transaction's snapshot.
 #[derive(Default)]
 struct ReadCache {
     /// The `data_version` the rows were read at (`None`: this connection has read nothing
@@ -127,12 +163,15 @@ impl Store {
         let raw_select = queries::raw_select_sql(&conn)?;
         let writer = Writer::start(open_connection(path)?, durability)?;
         drop(conn);
+        // After the writer's connection opened it: the -shm file lives as long as that does.
+        let wal = wal_index::WalIndex::open(path);
         Ok(Arc::new(Store {
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
             path: path.to_path_buf(),
             writer,
             raw_select,
             kept: kept::Kept::default(),
+            wal,
         }))
     }
 
@@ -141,7 +180,9 @@ impl Store {
     /// Each thread (each tokio worker) keeps its own connection with its cached statements,
     /// so reads share no lock. In WAL mode a read never waits for the writer, and the writer's
     /// checkpoints are passive, so this runs on the async workers directly: it takes
-    /// microseconds and never blocks on another request.
+    /// microseconds and never blocks on another request. A worker keeps its transaction open
+    /// for the next request while the WAL index shows no commit (one `pread` instead of
+    /// SQLite's locks); any commit, by anyone, and the next request begins a new one.
     pub fn read<T>(&self, f: impl FnOnce(&Connection, &ReadCtx<'_>) -> T) -> Result<T, ApiError> {
         READERS.with(|cell| {
             let mut readers = cell.borrow_mut();
@@ -157,27 +198,39 @@ impl Store {
                         store: self.id,
                         conn,
                         cache: RefCell::default(),
+                        held: None,
                     });
                     readers.len() - 1
                 }
             };
-            let reader = &readers[slot];
-            let conn = &reader.conn;
-            // Cached: BEGIN and COMMIT are parsed once per connection, not once per request.
-            conn.prepare_cached("BEGIN")?.execute([])?;
+            let reader = &mut readers[slot];
+            let now = self.wal.state();
+            let state = match reader.held.take() {
+                // Nothing committed since the held transaction began: it is the database now.
+                Some(held) if Some(held) == now => Some(held),
+                held => {
+                    if held.is_some() && !end_read(&reader.conn) {
+                        readers.remove(slot);
+                        return Err(ApiError::Internal);
+                    }
+                    begin_read(&reader.conn, &reader.cache)?;
+                    // The snapshot was taken between the two looks; if they agree, it is
+                    // that state (a commit in between leaves it unnamed: no rows kept).
+                    now.filter(|n| self.wal.state() == Some(*n))
+                }
+            };
             let ctx = ReadCtx {
                 raw_select: &self.raw_select,
                 cache: &reader.cache,
-                checked: std::cell::Cell::new(false),
                 kept: &self.kept,
-                generation: std::cell::Cell::new(0),
+                state,
             };
-            let out = f(conn, &ctx);
-            // Ending a read transaction cannot lose anything; a failure retires the connection.
-            let ended = conn
-                .prepare_cached("COMMIT")
-                .and_then(|mut s| s.execute([]));
-            if ended.is_err() {
+            let out = f(&reader.conn, &ctx);
+            if state.is_some() && HOLDS.with(|h| h.get()) && !reader.conn.is_autocommit() {
+                reader.held = state;
+            } else if !reader.conn.is_autocommit() && !end_read(&reader.conn) {
+                // Ending a read transaction cannot lose anything; a failure retires the
+                // connection.
                 readers.remove(slot);
             }
             Ok(out)
@@ -201,55 +254,49 @@ pub struct ReadCtx<'a> {
     /// The `SELECT` of every non-secret `users` column, in table order.
     pub raw_select: &'a queries::RawSelect,
     cache: &'a RefCell<ReadCache>,
-    /// Whether this request's snapshot has been compared with the cache's version yet.
-    checked: std::cell::Cell<bool>,
     /// The rows kept by every read connection of the store.
     kept: &'a kept::Kept,
-    /// The kept rows' generation this request started in (set with `checked`).
-    generation: std::cell::Cell<u64>,
+    /// The state this request's snapshot shows, when known.
+    state: Option<wal_index::State>,
+}
+
+/// Begins a read transaction and takes its snapshot, emptying the connection's cache when
+/// the database changed since it was filled. A failure leaves no transaction open.
+fn begin_read(conn: &Connection, cache: &RefCell<ReadCache>) -> rusqlite::Result<()> {
+    // Cached: BEGIN and COMMIT are parsed once per connection, not once per request.
+    conn.prepare_cached("BEGIN")?.execute([])?;
+    // The first read takes the snapshot; `data_version` moves with every commit by another
+    // connection, so the cache is compared with the very snapshot this request reads.
+    let version = conn
+        .prepare_cached("PRAGMA data_version")
+        .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)));
+    let version = match version {
+        Ok(v) => v,
+        Err(e) => {
+            end_read(conn);
+            return Err(e);
+        }
+    };
+    let mut cache = cache.borrow_mut();
+    if cache.version != Some(version) {
+        cache.version = Some(version);
+        cache.settings.clear();
+        cache.callers.clear();
+        cache.currencies.clear();
+    }
+    Ok(())
 }
 
 impl ReadCtx<'_> {
-    /// The cache, emptied first when the database changed since it was filled (checked once
-    /// per request).
-    fn cache(&self, conn: &Connection) -> rusqlite::Result<std::cell::RefMut<'_, ReadCache>> {
-        let mut cache = self.cache.borrow_mut();
-        if !self.checked.get() {
-            let version: i64 = conn
-                .prepare_cached("PRAGMA data_version")?
-                .query_row([], |r| r.get(0))?;
-            // A change since this connection last looked is a commit this connection is the
-            // first or a later one to notice: either way a new generation of kept rows.
-            let generation = if cache.version != Some(version) {
-                cache.version = Some(version);
-                cache.settings.clear();
-                cache.callers.clear();
-                cache.currencies.clear();
-                self.kept.commit_seen()
-            } else {
-                self.kept.generation()
-            };
-            self.generation.set(generation);
-            self.checked.set(true);
-        }
-        Ok(cache)
-    }
-
     /// The rows kept for this request's snapshot (see [`kept`]).
-    pub fn keep(&self, conn: &Connection) -> rusqlite::Result<kept::Keep<'_>> {
-        drop(self.cache(conn)?);
-        Ok(self.keep_checked())
-    }
-
-    /// [`ReadCtx::keep`] once the version has been checked.
-    fn keep_checked(&self) -> kept::Keep<'_> {
-        kept::Keep::new(self.kept, self.generation.get())
+    pub fn keep(&self) -> kept::Keep<'_> {
+        kept::Keep::new(self.kept, self.state)
     }
 
     /// The settings of the system and of `scope`, from this thread's cache while the
     /// database has not changed, else read anew.
     pub fn settings(&self, conn: &Connection, scope: i64) -> rusqlite::Result<Arc<Settings>> {
-        let mut cache = self.cache(conn)?;
+        let mut cache = self.cache.borrow_mut();
         if let Some((_, s)) = cache.settings.iter().find(|(sc, _)| *sc == scope) {
             return Ok(Arc::clone(s));
         }
@@ -293,7 +340,7 @@ impl ReadCtx<'_> {
         key: CurrencyKey,
         read: impl FnOnce(&Connection) -> rusqlite::Result<Option<currencies::Currency>>,
     ) -> rusqlite::Result<Option<currencies::Currency>> {
-        let mut cache = self.cache(conn)?;
+        let mut cache = self.cache.borrow_mut();
         if let Some((_, c)) = cache.currencies.iter().find(|(k, _)| *k == key) {
             return Ok(c.clone());
         }
@@ -312,11 +359,11 @@ impl ReadCtx<'_> {
         conn: &Connection,
         username: &str,
     ) -> rusqlite::Result<Option<queries::CallerRow>> {
-        let mut cache = self.cache(conn)?;
+        let mut cache = self.cache.borrow_mut();
         if let Some((_, row)) = cache.callers.iter().find(|(u, _)| u == username) {
             return Ok(Some(row.clone()));
         }
-        let row = queries::caller_by_username_kept(conn, self.keep_checked(), username)?;
+        let row = queries::caller_by_username_kept(conn, self.keep(), username)?;
         if let Some(row) = &row {
             if cache.callers.len() >= CACHE_ENTRIES {
                 cache.callers.clear();
@@ -431,4 +478,89 @@ pub fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     }
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A demo database in a fresh temp dir, opened as the server opens it.
+    fn demo_store(name: &str) -> (PathBuf, Arc<Store>) {
+        let dir = std::env::temp_dir().join(format!("morbox-held-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.db");
+        init::create(&path, true, &[]).unwrap();
+        let store = Store::open(&path, Durability::Full).unwrap();
+        (dir, store)
+    }
+
+    fn first_name(store: &Store) -> String {
+        store
+            .read(|conn, _| {
+                conn.query_row("SELECT first_name FROM users WHERE id = 5", [], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+            })
+            .unwrap()
+    }
+
+    fn held(store: &Store) -> bool {
+        READERS.with(|c| {
+            c.borrow()
+                .iter()
+                .any(|r| r.store == store.id && r.held.is_some())
+        })
+    }
+
+    #[test]
+    fn a_held_read_transaction_never_hides_a_commit() {
+        let (dir, store) = demo_store("commit");
+        hold_reads_between_requests();
+        assert_eq!(first_name(&store), "John");
+        assert!(held(&store), "the transaction is kept for the next read");
+        assert_eq!(first_name(&store), "John");
+        // Another connection commits while this thread holds its snapshot.
+        let other = open_connection(&dir.join("t.db")).unwrap();
+        other
+            .execute("UPDATE users SET first_name = 'Other' WHERE id = 5", [])
+            .unwrap();
+        assert_eq!(first_name(&store), "Other");
+        other
+            .execute("UPDATE users SET first_name = 'Again' WHERE id = 5", [])
+            .unwrap();
+        assert_eq!(first_name(&store), "Again");
+        release_held_reads();
+        assert!(!held(&store));
+        store.close();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_released_thread_lets_checkpoints_restart_the_wal() {
+        let (dir, store) = demo_store("checkpoint");
+        hold_reads_between_requests();
+        assert_eq!(first_name(&store), "John");
+        let other = open_connection(&dir.join("t.db")).unwrap();
+        other
+            .execute("UPDATE users SET first_name = 'Other' WHERE id = 5", [])
+            .unwrap();
+        other.busy_timeout(Duration::ZERO).unwrap();
+        let truncate = |c: &Connection| -> i64 {
+            c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))
+                .unwrap()
+        };
+        // The held snapshot is older than the commit: the log cannot be restarted.
+        assert_eq!(truncate(&other), 1, "busy while an old snapshot is held");
+        // What a worker does before it goes idle.
+        release_held_reads();
+        assert_eq!(truncate(&other), 0);
+        // A thread that does not hold reads ends each one.
+        HOLDS.with(|h| h.set(false));
+        assert_eq!(first_name(&store), "Other");
+        assert!(!held(&store));
+        store.close();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
