@@ -9,6 +9,7 @@ use crate::store::ReadCtx;
 use crate::store::queries;
 use crate::xml::{Doc, Tag};
 use rusqlite::Connection;
+use std::sync::Arc;
 
 /// Admin: anyone but itself; staff whose group may read users: the same (assigned users only
 /// where so set); resellers and users: not at all.
@@ -39,10 +40,12 @@ pub fn params() -> Vec<ParamDoc> {
     }]
 }
 
+/// Tags made for a column list, kept with the list (so that it is known by identity).
+type TagsFor = Option<(Arc<[String]>, Vec<Tag>)>;
+
 thread_local! {
     /// The columns' tags, made once per thread for the column list they were made from.
-    static RAW_TAGS: std::cell::RefCell<(Vec<String>, Vec<Tag>)> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    static RAW_TAGS: std::cell::RefCell<TagsFor> = const { std::cell::RefCell::new(None) };
 }
 
 /// A request for one user's raw row.
@@ -76,17 +79,16 @@ impl Read for RawGet {
         let mut d = Doc::with_capacity(8192);
         d.open("page").open("status").open("user");
         let found = RAW_TAGS.with(|cell| {
-            let mut tags = cell.borrow_mut();
-            if tags.0 != ctx.raw_select.columns {
-                tags.1 = ctx
-                    .raw_select
-                    .columns
-                    .iter()
-                    .map(|c| Tag::new(c, 3))
-                    .collect();
-                tags.0.clone_from(&ctx.raw_select.columns);
-            }
-            let mut next = tags.1.iter();
+            let mut kept = cell.borrow_mut();
+            let columns = &ctx.raw_select.columns;
+            let tags = match &mut *kept {
+                Some((made_from, tags)) if Arc::ptr_eq(made_from, columns) => tags,
+                other => {
+                    let tags = columns.iter().map(|c| Tag::new(c, 3)).collect();
+                    &mut other.insert((Arc::clone(columns), tags)).1
+                }
+            };
+            let mut next = tags.iter();
             queries::raw_user(
                 conn,
                 keep,

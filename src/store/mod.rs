@@ -162,9 +162,8 @@ impl Store {
         init::migrate(&mut conn, path)?;
         let raw_select = queries::raw_select_sql(&conn)?;
         let writer = Writer::start(open_connection(path)?, durability)?;
-        drop(conn);
-        // After the writer's connection opened it: the -shm file lives as long as that does.
-        let wal = wal_index::WalIndex::open(path);
+        // This connection stays open with the store: it keeps the -shm file the one SQLite uses.
+        let wal = wal_index::WalIndex::open(conn);
         Ok(Arc::new(Store {
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
             path: path.to_path_buf(),

@@ -685,8 +685,9 @@ pub struct RawSelect {
     /// text column's value is already text. A row holding a REAL or a BLOB where this reads the
     /// value as stored is read again with [`RawSelect::sql`], so the text is SQLite's always.
     pub fast_sql: String,
-    /// The names of the columns it shows, in order.
-    pub columns: Vec<String>,
+    /// The names of the columns it shows, in order (shared: whoever derives something from
+    /// the list can keep it and know the list by identity, without comparing 150 names).
+    pub columns: std::sync::Arc<[String]>,
 }
 
 /// Whether a declared column type has REAL affinity (SQLite's rule 4: no INT, CHAR, CLOB,
@@ -734,7 +735,7 @@ pub fn raw_select_sql(conn: &Connection) -> rusqlite::Result<RawSelect> {
     Ok(RawSelect {
         sql: select(&cast),
         fast_sql: select(&fast),
-        columns: shown.into_iter().map(|(c, _)| c).collect(),
+        columns: shown.into_iter().map(|(c, _)| c).collect::<Vec<_>>().into(),
     })
 }
 

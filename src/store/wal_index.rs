@@ -9,9 +9,10 @@
 //! transaction across requests while the database stays as it was, and what names the state
 //! the kept rows ([`super::kept`]) were read in.
 
+use rusqlite::Connection;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
-use std::path::Path;
+use std::sync::Mutex;
 
 /// One copy of the WAL-index header.
 const HEADER: usize = 48;
@@ -23,24 +24,41 @@ const IS_INIT: usize = 12;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct State([u8; HEADER]);
 
-/// The `-shm` file of one database, open for reading.
+/// The `-shm` file of one database, open for reading, and the connection that keeps it the
+/// file SQLite uses.
 pub struct WalIndex {
     file: Option<File>,
+    /// SQLite deletes the `-shm` file only when the last connection closes, and only with the
+    /// database locked exclusively; this connection holds a shared lock from its first read
+    /// to its end, so the file read here is never replaced while the store is open.
+    _keeper: Mutex<Connection>,
 }
 
 impl WalIndex {
-    /// The WAL index of the database at `db` (whose connections are open, in WAL mode). When
-    /// it cannot be read, every state is unknown: reads then take a transaction each and keep
-    /// no rows, which is slower, never wrong.
-    pub fn open(db: &Path) -> WalIndex {
-        let mut shm = db.as_os_str().to_owned();
-        shm.push("-shm");
-        let file = File::open(&shm);
+    /// The WAL index of the database `keeper` is open on (in WAL mode). When it cannot be
+    /// read, every state is unknown: reads then take a transaction each and keep no rows,
+    /// which is slower, never wrong.
+    pub fn open(keeper: Connection) -> WalIndex {
+        // A read opens the -shm file (if no connection had) and takes the shared lock.
+        let read = keeper.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()));
+        // SQLite's own name of the file (symbolic links resolved): the -shm file lies beside it.
+        let shm = keeper
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("{p}-shm"));
+        let file = match (read, shm) {
+            (Ok(()), Some(shm)) => File::open(&shm).map_err(|e| format!("{shm}: {e}")),
+            (Err(e), _) => Err(e.to_string()),
+            (_, None) => Err("the database has no file name".to_string()),
+        };
         if let Err(e) = &file {
-            tracing::warn!(path = %Path::new(&shm).display(), error = %e,
+            tracing::warn!(error = %e,
                 "cannot read the WAL index: every read takes its own transaction");
         }
-        WalIndex { file: file.ok() }
+        WalIndex {
+            file: file.ok(),
+            _keeper: Mutex::new(keeper),
+        }
     }
 
     /// The state now, or `None` while a commit is writing the header (or it cannot be read).
@@ -73,7 +91,6 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rusqlite::Connection;
 
     #[test]
     fn every_commit_by_any_connection_changes_the_state_and_nothing_else_does() {
@@ -86,7 +103,7 @@ mod tests {
             .unwrap();
         a.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
             .unwrap();
-        let index = WalIndex::open(&db);
+        let index = WalIndex::open(Connection::open(&db).unwrap());
         let s1 = index.state().expect("a state");
         // Reads change nothing.
         let b = Connection::open(&db).unwrap();
@@ -110,13 +127,19 @@ mod tests {
         // A transaction that changes nothing commits nothing.
         a.execute_batch("BEGIN; SELECT * FROM t; COMMIT;").unwrap();
         assert_eq!(index.state(), Some(s4));
+        // Every other connection closing (which may delete a -shm file no one uses) leaves
+        // the index the one SQLite uses: commits still show.
         drop((a, b));
+        let c = Connection::open(&db).unwrap();
+        c.execute("INSERT INTO t VALUES (4)", []).unwrap();
+        assert_ne!(index.state(), Some(s4));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn an_unreadable_index_is_no_state() {
-        let index = WalIndex::open(Path::new("/nonexistent/morbox.db"));
+        // An in-memory database has no -shm file.
+        let index = WalIndex::open(Connection::open_in_memory().unwrap());
         assert_eq!(index.state(), None);
         assert_eq!(State::of(&[0u8; 3]), None);
     }
