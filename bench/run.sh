@@ -2,14 +2,14 @@
 # make bench: morbox against a fixed-document hyper baseline, in one run, on this machine.
 # Loopback only (every server listens on 127.0.0.1), every load bounded by wrk's -d.
 # Writes bench/results.md. Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (64),
-# BENCH_ROUNDS (3: each load alternates with its comparison this many times), BENCH_SCALE=0 to
+# BENCH_ROUNDS (5: each load alternates with its comparison this many times), BENCH_SCALE=0 to
 # skip the 1M-user database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNECTIONS:-64}
 SCALE=${BENCH_SCALE:-1}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 WORK=$(mktemp -d /tmp/morbox-bench.XXXXXX)
 PIDS=()
 cleanup() {

@@ -444,23 +444,22 @@ fn text_response(status: u16, body: Vec<u8>) -> Response<Full<Bytes>> {
 /// The vendor's headers: `text/html` as an attachment by default, `text/xml` with
 /// `XML_API_Extension`, and inline (no `Content-Disposition`) for `test=1`.
 fn xml_response(status: u16, body: Vec<u8>, xml_ext: bool, test: bool) -> Response<Full<Bytes>> {
-    let (ctype, disposition) = if xml_ext {
-        (
-            "text/xml; charset=utf-8",
-            "attachment; filename=\"mor_api_response.xml\"",
-        )
-    } else {
-        (
-            "text/html; charset=utf-8",
-            "attachment; filename=\"mor_api_response.html\"",
-        )
-    };
+    // Checked once, when compiled (`from_static` checks its bytes each time it runs).
+    const XML: [HeaderValue; 2] = [
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+        HeaderValue::from_static("attachment; filename=\"mor_api_response.xml\""),
+    ];
+    const HTML: [HeaderValue; 2] = [
+        HeaderValue::from_static("text/html; charset=utf-8"),
+        HeaderValue::from_static("attachment; filename=\"mor_api_response.html\""),
+    ];
+    let [ctype, disposition] = if xml_ext { XML } else { HTML };
     let mut resp = Response::new(Full::new(Bytes::from(body)));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let h = resp.headers_mut();
-    h.insert(CONTENT_TYPE, HeaderValue::from_static(ctype));
+    h.insert(CONTENT_TYPE, ctype);
     if !test {
-        h.insert(CONTENT_DISPOSITION, HeaderValue::from_static(disposition));
+        h.insert(CONTENT_DISPOSITION, disposition);
     }
     resp
 }
