@@ -71,12 +71,19 @@ pair() {
   done
 }
 
+# fresh: a copy of the 100k database, so that each write run starts from the same file (a
+# run adds up to 200,000 payments; later runs on a grown file would not compare).
+fresh() {
+  rm -f "$WORK/w.db" "$WORK/w.db-wal" "$WORK/w.db-shm"
+  cp "$WORK/100k.db" "$WORK/w.db"
+}
+
 # durable LABEL SCENARIO: ROUNDS times synchronous=FULL (the default), then NORMAL.
 durable() {
   local label=$1 scenario=$2 r
   for r in $(seq 1 "$ROUNDS"); do
-    start full $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0; load "$label" "$r" full "$scenario" 100000; stop "$PID"
-    start normal $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0 --synchronous normal; load "$label" "$r" normal "$scenario" 100000; stop "$PID"
+    fresh; start full $BIN serve --db "$WORK/w.db" --listen 127.0.0.1:0; load "$label" "$r" full "$scenario" 100000; stop "$PID"
+    fresh; start normal $BIN serve --db "$WORK/w.db" --listen 127.0.0.1:0 --synchronous normal; load "$label" "$r" normal "$scenario" 100000; stop "$PID"
   done
 }
 
