@@ -7,7 +7,7 @@ use crate::auth::{Role, target_id};
 use crate::error::ApiError;
 use crate::store::ReadCtx;
 use crate::store::queries;
-use crate::xml::{Doc, Tag};
+use crate::xml::{Doc, Leaves};
 use rusqlite::Connection;
 use std::sync::Arc;
 
@@ -40,12 +40,12 @@ pub fn params() -> Vec<ParamDoc> {
     }]
 }
 
-/// Tags made for a column list, kept with the list (so that it is known by identity).
-type TagsFor = Option<(Arc<[String]>, Vec<Tag>)>;
+/// The leaves made for a column list, kept with the list (so that it is known by identity).
+type LeavesFor = Option<(Arc<[String]>, Leaves)>;
 
 thread_local! {
-    /// The columns' tags, made once per thread for the column list they were made from.
-    static RAW_TAGS: std::cell::RefCell<TagsFor> = const { std::cell::RefCell::new(None) };
+    /// The columns' leaves, made once per thread for the column list they were made from.
+    static RAW_LEAVES: std::cell::RefCell<LeavesFor> = const { std::cell::RefCell::new(None) };
 }
 
 /// A request for one user's raw row.
@@ -78,31 +78,25 @@ impl Read for RawGet {
         // A whole row is about 4.5 KiB of XML: room for it at once (no copy while growing).
         let mut d = Doc::with_capacity(8192);
         d.open("page").open("status").open("user");
-        let found = RAW_TAGS.with(|cell| {
+        let found = RAW_LEAVES.with(|cell| {
             let mut kept = cell.borrow_mut();
             let columns = &ctx.raw_select.columns;
-            let tags = match &mut *kept {
-                Some((made_from, tags)) if Arc::ptr_eq(made_from, columns) => tags,
+            let leaves = match &mut *kept {
+                Some((made_from, leaves)) if Arc::ptr_eq(made_from, columns) => leaves,
                 other => {
-                    let tags = columns.iter().map(|c| Tag::new(c, 3)).collect();
-                    &mut other.insert((Arc::clone(columns), tags)).1
+                    let leaves = Leaves::new(columns, 3);
+                    &mut other.insert((Arc::clone(columns), leaves)).1
                 }
             };
-            let mut next = tags.iter();
+            // The values come in the columns' order, the leaves' order.
+            let mut run = d.leaves(leaves);
             queries::raw_user(
                 conn,
                 keep,
                 ctx.raw_select,
                 id,
                 |facts| reach::check(targets, caller, facts),
-                |name, value| match next.next() {
-                    Some(tag) => {
-                        d.leaf_tag(tag, value.unwrap_or(""));
-                    }
-                    None => {
-                        d.leaf(name, value.unwrap_or(""));
-                    }
-                },
+                |_name, value| run.push(value.unwrap_or("")),
             )
         })?;
         found.ok_or(ApiError::UserNotFound)??;

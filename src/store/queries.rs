@@ -791,14 +791,13 @@ pub fn raw_user<E>(
         return Ok(Some(Err(e)));
     }
     // Every value is text (as stored, or cast), an integer (its digits are its text) or NULL.
-    for (i, (name, v)) in select.columns.iter().zip(row.values_from(4)).enumerate() {
-        let value = match v.ok_or_else(|| rusqlite::Error::InvalidColumnIndex(i + 4))? {
-            Value::Text(t) | Value::Integer(t) => Some(t),
-            Value::NotUtf8 => Some(""),
-            _ => None,
-        };
-        each(name, value);
-    }
+    let mut names = select.columns.iter();
+    row.each_text(4, |value| {
+        if let Some(name) = names.next() {
+            each(name, value);
+        }
+    })
+    .map_err(rusqlite::Error::InvalidColumnIndex)?;
     Ok(Some(Ok(())))
 }
 
