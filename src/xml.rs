@@ -213,9 +213,7 @@ impl Doc {
         self.out.extend_from_slice(name.as_bytes());
         self.out.push(b'>');
         self.escaped(text);
-        self.out.extend_from_slice(b"</");
-        self.out.extend_from_slice(name.as_bytes());
-        self.out.push(b'>');
+        end_tag(&mut self.out, name);
         self.set_wrote(Wrote::Markup);
         self
     }
@@ -263,14 +261,12 @@ impl Tag {
     /// `<name>` as a child of an element `depth - 1` levels deep (the root's children: 1).
     pub fn new(name: &str, depth: usize) -> Tag {
         let mut open = Vec::with_capacity(1 + 2 * depth + name.len() + 2);
-        open.push(b'\n');
-        open.extend(std::iter::repeat_n(b' ', 2 * depth));
-        open.push(b'<');
-        open.extend_from_slice(name.as_bytes());
-        open.push(b'>');
+        line_start(&mut open, name, depth);
+        let mut close = Vec::with_capacity(name.len() + 3);
+        end_tag(&mut close, name);
         Tag {
             open: open.into(),
-            close: format!("</{name}>").into_bytes().into(),
+            close: close.into(),
             name: name.into(),
             depth,
         }
@@ -321,11 +317,7 @@ impl Leaves {
             if let Some(prev) = before {
                 end_tag(&mut bytes, prev);
             }
-            bytes.push(b'\n');
-            bytes.extend(std::iter::repeat_n(b' ', 2 * depth));
-            bytes.push(b'<');
-            bytes.extend_from_slice(name.as_bytes());
-            bytes.push(b'>');
+            line_start(&mut bytes, name, depth);
             spans.push((start, at(&bytes)));
             before = Some(name);
         }
@@ -348,6 +340,16 @@ impl Leaves {
     }
 }
 
+/// A ready-made leaf's line start: `\n`, the indentation of `depth`, `<name>`.
+fn line_start(out: &mut Vec<u8>, name: &str, depth: usize) {
+    out.push(b'\n');
+    out.extend(std::iter::repeat_n(b' ', 2 * depth));
+    out.push(b'<');
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'>');
+}
+
+/// `</name>`.
 fn end_tag(out: &mut Vec<u8>, name: &str) {
     out.extend_from_slice(b"</");
     out.extend_from_slice(name.as_bytes());
