@@ -126,6 +126,12 @@ api_errors! {
     NotRegistered(why: Registration = Registration::Disabled) => &why.to_string(), 200, false;
     /// Validation problems; each becomes one `<message>`.
     UserNotUpdated(_problems: Vec<Problem> = Vec::new()) => "User was not updated", 200, false;
+    /// `user_delete`: the database refused the deletion (a constraint or a trigger of the
+    /// integrator's own); nothing was written.
+    UserNotDeleted => "User was not deleted", 200, false;
+    /// A write the database refused (a constraint or a trigger), for a call without a text of
+    /// its own for it ([`crate::api::Write::refused`] gives the call's); nothing was written.
+    WriteRefused => "Internal error, please try again", 503, true;
     /// The disk holding the database is full; nothing was written.
     StorageFull => "The database storage is full; nothing was changed", 503, true;
     /// The database file or its folder is read-only; nothing was written.
@@ -180,6 +186,10 @@ pub enum Problem {
     BadTimeZone,
     /// 2FA asked for while `Two_FA_enabled` is off.
     TwoFaDisabled,
+    /// A number, or a result made from it, that is not a finite double.
+    OutOfRange(&'static str),
+    /// The database refused the write (a constraint or a trigger).
+    NotStored,
     /// 2FA asked for a user without an e-mail address.
     TwoFaNoEmail,
 }
@@ -189,6 +199,8 @@ impl fmt::Display for Problem {
         match self {
             Problem::NotANumber(l) => write!(f, "{l} must be a number"),
             Problem::NotAWholeNumber(l) => write!(f, "{l} must be a whole number"),
+            Problem::OutOfRange(l) => write!(f, "{l} is out of range"),
+            Problem::NotStored => f.write_str("The database refused to store it"),
             Problem::Negative(l) => write!(f, "{l} must be 0 or more"),
             Problem::NotAChoice(l, choices) => {
                 write!(f, "{l} must be one of: {}", choices.join(", "))
@@ -326,6 +338,7 @@ impl From<rusqlite::Error> for ApiError {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DiskFull) => ApiError::StorageFull,
             Some(rusqlite::ErrorCode::ReadOnly) => ApiError::StorageReadOnly,
+            Some(rusqlite::ErrorCode::ConstraintViolation) => ApiError::WriteRefused,
             _ => ApiError::Internal,
         }
     }

@@ -1,9 +1,31 @@
 //! Why a hash does not match: the usual mistakes integrators make, tried one by one against
-//! the hash they sent. Used by `morbox hash` and, with `serve --explain-hash-errors`, in the
-//! log line of each `Incorrect hash`. Nothing here ever prints or logs a key.
+//! the hash they sent. Used by `morbox hash` and, with `serve --explain-hash-errors` or
+//! `--test-endpoints`, for each `Incorrect hash`. Nothing here ever prints or logs a key.
+//!
+//! A server explains on a thread of its own ([`Explainer`]), never on the workers that answer
+//! other requests, and the work is bounded before it starts: a request with more than
+//! [`MAX_PARAMS`] parameters or [`MAX_BYTES`] of them is not explained, one explanation makes
+//! at most [`MAX_TRIES`] SHA1s over at most [`MAX_HASHED`] bytes, and at most [`QUEUE`]
+//! explanations wait; past that a wrong hash is answered unexplained.
 
 use crate::auth::{hash_string, hashed_parts, sha1_hex};
 use crate::params::Params;
+use std::cell::Cell;
+
+/// The most parameters a request may have and still be explained.
+pub const MAX_PARAMS: usize = 64;
+
+/// The most bytes (names and values) its parameters may take and still be explained.
+pub const MAX_BYTES: usize = 16 * 1024;
+
+/// The most SHA1s one explanation makes.
+pub const MAX_TRIES: usize = 20_000;
+
+/// The most bytes one explanation hashes in all.
+pub const MAX_HASHED: usize = 4 << 20;
+
+/// The most explanations waiting for the explainer's thread.
+pub const QUEUE: usize = 8;
 
 /// A key that could have been used, named by its scope ("the system", "reseller 2").
 #[derive(Debug, Clone)]
@@ -29,10 +51,19 @@ pub fn named_keys(rows: Vec<(i64, String)>) -> Vec<NamedKey> {
 pub struct Explanation {
     /// The parameters the call hashes that were sent, in its order, with their hashed values.
     pub order: Vec<(String, String)>,
-    /// The string hashed, the key masked.
-    pub string: String,
+    /// Whose key the hash is checked with ("the system", "reseller 2"): never the key, nor
+    /// its length.
+    pub key_scope: String,
     /// The usual mistake found, in words.
     pub verdict: String,
+}
+
+impl Explanation {
+    /// The string hashed as shown: the values in order, then the key named by its scope.
+    pub fn string(&self) -> String {
+        let base: String = self.order.iter().map(|(_, v)| v.as_str()).collect();
+        format!("{base}<key of {}>", self.key_scope)
+    }
 }
 
 /// The mistake that explains a wrong hash.
@@ -60,6 +91,13 @@ pub enum Mistake {
     WrongKey(String),
     /// None of the usual mistakes.
     Unknown,
+    /// Not looked into: the request has more parameters or bytes than the explainer takes
+    /// (parameters, bytes).
+    TooLarge(usize, usize),
+    /// Looked into until the explainer's budget ran out, without finding the mistake.
+    GaveUp,
+    /// Not looked into: the explainer had too many requests waiting.
+    Busy,
 }
 
 impl std::fmt::Display for Mistake {
@@ -112,6 +150,16 @@ impl std::fmt::Display for Mistake {
             Mistake::Unknown => {
                 f.write_str("none of the usual mistakes explains it: check the key and every value")
             }
+            Mistake::TooLarge(n, bytes) => write!(
+                f,
+                "not explained: the request has {n} parameters and {bytes} bytes of them; the \
+                 explainer looks at requests of up to {MAX_PARAMS} parameters and {MAX_BYTES} bytes"
+            ),
+            Mistake::GaveUp => f.write_str(
+                "not explained: none of the usual mistakes found within the explainer's budget; \
+                 check the key and every value",
+            ),
+            Mistake::Busy => f.write_str("not explained: the explainer was busy"),
         }
     }
 }
@@ -123,8 +171,24 @@ pub fn hashed_values(hash_order: &[&'static str], params: &Params) -> Vec<(&'sta
         .collect()
 }
 
+/// Whether a request is small enough to explain: `Err(TooLarge)` otherwise, decided before
+/// any work.
+pub fn admit(params: &Params) -> Result<(), Mistake> {
+    let (mut n, mut bytes) = (0usize, 0usize);
+    for (k, v) in params.iter() {
+        n += 1;
+        bytes += k.len() + v.len();
+    }
+    if n > MAX_PARAMS || bytes > MAX_BYTES {
+        return Err(Mistake::TooLarge(n, bytes));
+    }
+    Ok(())
+}
+
 /// Finds the mistake behind `given`, or `None` when it matches. `raw` are the parameters as
-/// they travelled (not percent-decoded); `other_keys` the keys of other scopes.
+/// they travelled (not percent-decoded); `other_keys` the keys of other scopes. Bounded: a
+/// request [`admit`] refuses is not looked into, and past [`MAX_TRIES`] SHA1s or
+/// [`MAX_HASHED`] bytes the answer is [`Mistake::GaveUp`].
 pub fn explain(
     hash_order: &[&'static str],
     params: &Params,
@@ -133,6 +197,9 @@ pub fn explain(
     other_keys: &[NamedKey],
     given: &str,
 ) -> Option<Mistake> {
+    if let Err(too_large) = admit(params) {
+        return Some(too_large);
+    }
     let base = hash_string(hash_order, params);
     let expected = sha1_hex(&base, key);
     if given == expected {
@@ -145,9 +212,21 @@ pub fn explain(
     if given == expected {
         return Some(Mistake::UppercaseHex);
     }
-    let hits = |s: &str| sha1_hex(s, key) == given;
+    // Every try spends from one budget; once it is spent nothing more hits.
+    let budget = Cell::new((MAX_TRIES, MAX_HASHED));
+    let spend = |bytes: usize| -> bool {
+        let (tries, left) = budget.get();
+        if tries == 0 || left < bytes {
+            budget.set((0, 0));
+            return false;
+        }
+        budget.set((tries - 1, left - bytes));
+        true
+    };
+    let hits = |s: &str| spend(s.len() + key.len()) && sha1_hex(s, key) == given;
+    let spent = || budget.get().0 == 0;
     for k in other_keys {
-        if k.key != key && sha1_hex(&base, &k.key) == given {
+        if k.key != key && spend(base.len() + k.key.len()) && sha1_hex(&base, &k.key) == given {
             return Some(Mistake::WrongKey(k.scope.clone()));
         }
     }
@@ -216,6 +295,9 @@ pub fn explain(
             if hits(&s) {
                 return Some(Mistake::NonHashedIncluded(name.to_string()));
             }
+            if spent() {
+                return Some(Mistake::GaveUp);
+            }
         }
     }
     // Another order: every permutation of up to 7 values, else the usual ones.
@@ -227,9 +309,91 @@ pub fn explain(
                     order.iter().map(|&i| values[i].0.to_string()).collect(),
                 ));
             }
+            if spent() {
+                return Some(Mistake::GaveUp);
+            }
         }
     }
-    Some(Mistake::Unknown)
+    Some(if spent() {
+        Mistake::GaveUp
+    } else {
+        Mistake::Unknown
+    })
+}
+
+/// One explanation to make, owned, so that it can run on the explainer's thread.
+#[derive(Debug)]
+pub struct Job {
+    /// The call's hash order.
+    pub hash_order: &'static [&'static str],
+    /// The parameters as decoded.
+    pub params: Params,
+    /// The parameters as they travelled.
+    pub raw: Vec<(String, String)>,
+    /// The key the hash was checked with.
+    pub key: String,
+    /// The keys of other scopes.
+    pub others: Vec<NamedKey>,
+    /// The hash sent.
+    pub given: String,
+}
+
+impl Job {
+    /// Runs [`explain`] on the job.
+    pub fn run(&self) -> Option<Mistake> {
+        explain(
+            self.hash_order,
+            &self.params,
+            &self.raw,
+            &self.key,
+            &self.others,
+            &self.given,
+        )
+    }
+}
+
+type Reply = tokio::sync::oneshot::Sender<Option<Mistake>>;
+
+/// One thread that explains, fed by a queue of [`QUEUE`] places: the async workers hand it
+/// jobs and wait without blocking; when the queue is full the answer is [`Mistake::Busy`] at
+/// once.
+#[derive(Debug)]
+pub struct Explainer {
+    jobs: std::sync::mpsc::SyncSender<(Job, Reply)>,
+}
+
+impl Explainer {
+    /// Starts the explainer's thread.
+    pub fn new() -> Explainer {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Job, Reply)>(QUEUE);
+        let spawned = std::thread::Builder::new()
+            .name("morbox-explainer".into())
+            .spawn(move || {
+                for (job, reply) in rx {
+                    let _ = reply.send(job.run());
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start the hash explainer's thread");
+        }
+        Explainer { jobs: tx }
+    }
+
+    /// The mistake behind a job's hash (`None`: it matches), or [`Mistake::Busy`] when too
+    /// many wait.
+    pub async fn explain(&self, job: Job) -> Option<Mistake> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.jobs.try_send((job, tx)).is_err() {
+            return Some(Mistake::Busy);
+        }
+        rx.await.unwrap_or(Some(Mistake::Busy))
+    }
+}
+
+impl Default for Explainer {
+    fn default() -> Self {
+        Explainer::new()
+    }
 }
 
 /// The hashed values whose leaving out explains the hash, if some do.

@@ -11,6 +11,12 @@
 //! `Incorrect hash` between good calls as the same `u` is therefore never locked out, while a
 //! guesser whose good requests are signed as somebody else is.
 //!
+//! Failed passwords are counted a fourth way: per target user, from every address, so that
+//! guessing one user's password is bounded however many addresses are used. A locked target
+//! never refuses anyone by itself: it makes the login check the hash before the password, so
+//! that a guesser without the key learns nothing, while a right password with a right hash
+//! still logs in.
+//!
 //! Other clients pay nothing while nobody fails: one atomic load, no lock.
 
 use std::collections::HashMap;
@@ -61,11 +67,12 @@ struct Counts {
     pairs: HashMap<(IpAddr, String), Pair>,
     addrs: HashMap<IpAddr, Count>,
     scopes: HashMap<i64, Count>,
+    targets: HashMap<String, Count>,
 }
 
 impl Counts {
     fn len(&self) -> usize {
-        self.pairs.len() + self.addrs.len() + self.scopes.len()
+        self.pairs.len() + self.addrs.len() + self.scopes.len() + self.targets.len()
     }
 }
 
@@ -78,6 +85,9 @@ pub struct Attempt<'a> {
     pub caller: Option<&'a str>,
     /// The key scopes the hash was checked against (0 the system, else a reseller's id).
     pub scopes: &'a [i64],
+    /// For a failed password: the user it was tried against (a name of the caller's making,
+    /// the same for every address; see [`HashGuard::target_locked`]).
+    pub target: Option<&'a str>,
 }
 
 /// Failure counts and the lockout they make.
@@ -135,6 +145,7 @@ impl HashGuard {
             c.pairs.retain(|_, p| p.count.now(now, rate) > 0.0);
             c.addrs.retain(|_, n| n.now(now, rate) > 0.0);
             c.scopes.retain(|_, n| n.now(now, rate) > 0.0);
+            c.targets.retain(|_, n| n.now(now, rate) > 0.0);
         }
         let pair_limit = f64::from(self.limit);
         let wide_limit = f64::from(self.limit.saturating_mul(WIDE_FACTOR));
@@ -159,6 +170,12 @@ impl HashGuard {
             let n = c.scopes.entry(*s).or_insert(fresh);
             n.add(now, rate, 1.0);
             over.push(n.value - wide_limit);
+        }
+        if let Some(t) = a.target {
+            // Counted, not a reason for 429 by itself: the target's lock changes the order of
+            // the login's checks instead (no victim lockout).
+            let n = c.targets.entry(t.to_string()).or_insert(fresh);
+            n.add(now, rate, 1.0);
         }
         self.tracked.store(c.len(), Ordering::Release);
         // Locked once a count is past its limit (this failure is the limit-th + 1); the wait is
@@ -195,6 +212,24 @@ impl HashGuard {
             .flatten()
             .fold(f64::NEG_INFINITY, f64::max);
         (worst >= 0.0).then(|| ((worst + 1.0) / rate).ceil().max(1.0) as u64)
+    }
+
+    /// Whether the passwords tried against `target` from all addresses have reached the wide
+    /// limit (`limit` × [`WIDE_FACTOR`] per window): `Some(seconds until it drains)`.
+    pub fn target_locked(&self, target: &str) -> Option<u64> {
+        self.target_locked_at(Instant::now(), target)
+    }
+
+    /// [`HashGuard::target_locked`] at a given instant.
+    pub fn target_locked_at(&self, now: Instant, target: &str) -> Option<u64> {
+        if self.limit == 0 || self.tracked.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let c = self.counts.lock().ok()?;
+        let rate = self.rate();
+        let over = c.targets.get(target)?.now(now, rate)
+            - f64::from(self.limit.saturating_mul(WIDE_FACTOR));
+        (over >= 0.0).then(|| ((over + 1.0) / rate).ceil().max(1.0) as u64)
     }
 
     /// Forgets the failures of (address, `u`) after a pass with the key of `matched_scope`
@@ -241,6 +276,7 @@ mod tests {
             addr: ip(addr),
             caller: Some(u),
             scopes,
+            target: None,
         }
     }
 
@@ -314,6 +350,7 @@ mod tests {
             addr: ip("10.0.0.5"),
             caller: None,
             scopes: &[],
+            target: None,
         };
         for _ in 0..6 {
             assert_eq!(g.fail_at(t, unknown), None);
@@ -321,6 +358,28 @@ mod tests {
         assert!(g.fail_at(t, unknown).is_some());
         // A known caller from that address is locked too (on its wrong hashes).
         assert!(g.fail_at(t, attempt("10.0.0.5", "admin", &[0])).is_some());
+    }
+
+    #[test]
+    fn passwords_tried_from_many_addresses_lock_the_target_only() {
+        let g = HashGuard::with_window(2, Duration::from_secs(60));
+        let t = Instant::now();
+        for i in 0..6 {
+            let a = Attempt {
+                addr: ip(&format!("10.0.3.{i}")),
+                caller: Some("user1"),
+                scopes: &[],
+                target: Some("#5"),
+            };
+            assert_eq!(g.target_locked_at(t, "#5"), None, "after {i}");
+            // Never a 429 by itself: each address has failed once.
+            assert_eq!(g.fail_at(t, a), None);
+        }
+        assert_eq!(g.target_locked_at(t, "#5"), Some(30));
+        assert_eq!(g.target_locked_at(t, "#6"), None);
+        // A clean address is not locked (only the order of the checks changes).
+        assert_eq!(g.locked_at(t, ip("10.0.4.1"), Some("user1")), None);
+        assert_eq!(g.target_locked_at(t + Duration::from_secs(31), "#5"), None);
     }
 
     #[test]

@@ -7,13 +7,13 @@ use rusqlite::Connection;
 use rusqlite::backup::Backup;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Parameters whose values never appear in the journal, by exact name (any case): passwords,
-/// the signature, and uniquehashes (a credential of their own: `id` of user_register and
-/// user_simple_balance_get is one).
-const MASKED: &[&str] = &["p", "pswd", "hash", "uniquehash", "id"];
+/// Names whose values never appear in the journal, by exact name (any case): passwords, the
+/// signature, uniquehashes (a credential of their own: `id` of user_register and
+/// user_simple_balance_get is one) and a device's PIN.
+const MASKED: &[&str] = &["p", "pswd", "hash", "uniquehash", "id", "pin"];
 
 /// Nor those whose name contains one of these (any case): `password`, `password2`, `secret`,
 /// `api_key`, `SecretKey`…
@@ -28,10 +28,93 @@ pub const ENTRY_MAX_VALUE: usize = 256;
 /// The most bytes the journal holds in all (the oldest entries go first).
 pub const JOURNAL_MAX_BYTES: usize = 8 << 20;
 
-/// Whether a parameter's value is masked in the journal.
+/// The most entries one page of the journal's list holds.
+pub const PAGE_MAX: usize = 1000;
+
+/// About the most bytes of entries one page of the list holds (its JSON is about as large).
+pub const PAGE_BYTES: usize = 1 << 20;
+
+/// The most pages of the list being sent at once: a page holds its place until the client
+/// has read it all (or the write timeout closes the connection), so that clients that never
+/// read cannot make the server hold more than this many pages.
+pub const LISTS_IN_FLIGHT: usize = 4;
+
+/// The one masking rule: whether a value named `name` (a parameter, a hashed value in an
+/// explanation, an element of an answer, a changed column) is masked wherever it is kept or
+/// shown: the journal, the inspector, log lines.
 pub fn is_masked(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     MASKED.contains(&lower.as_str()) || MASKED_PARTS.iter().any(|p| lower.contains(p))
+}
+
+/// What is shown of a value named `name`: `***` when [`is_masked`].
+pub fn masked<'a>(name: &str, value: &'a str) -> &'a str {
+    if is_masked(name) { "***" } else { value }
+}
+
+/// An XML answer with the text of every element whose name [`is_masked`] replaced by `***`
+/// (`<password>s3cret</password>` → `<password>***</password>`). Attributes and the rest are
+/// kept as they are.
+pub fn mask_answer(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let Some(end) = rest.find('>') else { break };
+        let tag = &rest[..=end];
+        out.push_str(tag);
+        rest = &rest[end + 1..];
+        let name_end = tag[1..]
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .map_or(tag.len(), |i| i + 1);
+        let name = &tag[1..name_end];
+        let opening =
+            !name.is_empty() && !name.starts_with(['/', '?', '!']) && !tag.ends_with("/>");
+        if opening && is_masked(name) {
+            // A leaf: its text runs to its own end tag.
+            let close = format!("</{name}>");
+            if let Some(text_end) = rest.find('<')
+                && rest[text_end..].starts_with(&close)
+                && text_end > 0
+            {
+                out.push_str("***");
+                rest = &rest[text_end..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl Entry {
+    /// The entry with the masking rule applied to everything it keeps: parameters, the
+    /// explanation's hashed values, changed columns and the answer. Every entry goes through
+    /// here on its way into the journal.
+    fn masked(mut self) -> Entry {
+        for (k, v, _) in &mut self.params {
+            if is_masked(k) {
+                *v = "***".into();
+            }
+        }
+        if let Some(e) = &mut self.explanation {
+            for (k, v) in &mut e.order {
+                if is_masked(k) {
+                    *v = "***".into();
+                }
+            }
+        }
+        for (column, old, new) in &mut self.changes {
+            let name = column.rsplit('.').next().unwrap_or(column);
+            if is_masked(name) {
+                for v in [old, new].into_iter().flatten() {
+                    *v = "***".into();
+                }
+            }
+        }
+        self.answer.3 = mask_answer(&self.answer.3);
+        self
+    }
 }
 
 /// The parameters of a request as an entry keeps them: secrets masked, at most
@@ -139,7 +222,7 @@ impl Entry {
             + self.answer.1.len()
             + self.answer.3.len()
             + self.explanation.as_ref().map_or(0, |e| {
-                e.string.len()
+                e.key_scope.len()
                     + e.verdict.len()
                     + e.order
                         .iter()
@@ -172,7 +255,7 @@ impl Entry {
             "answer": {"status": status, "content_type": ctype, "content_disposition": disposition, "body": body},
             "explanation": self.explanation.as_ref().map(|e| json!({
                 "order": e.order.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
-                "string": e.string,
+                "string": e.string(),
                 "verdict": e.verdict,
             })),
             "time": self.time,
@@ -210,7 +293,8 @@ impl Journal {
     }
 
     /// Adds one request (numbering it), dropping the oldest past the capacity or the bound.
-    pub fn record(&self, mut entry: Entry) {
+    pub fn record(&self, entry: Entry) {
+        let mut entry = entry.masked();
         entry.id = self
             .next_id
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -232,21 +316,44 @@ impl Journal {
         self.entries.lock().map_or(0, |e| e.1)
     }
 
-    /// The entries as JSON, filtered by call name (aliases count) and caller `u`.
-    pub fn list(&self, call: Option<&str>, u: Option<&str>) -> Value {
+    /// One page of the entries as JSON, filtered by call name (aliases count) and caller `u`:
+    /// those numbered after `after`, oldest first, at most `limit` ([`PAGE_MAX`] at most) and
+    /// about [`PAGE_BYTES`] (one entry at least). `next` is the `after` of the next page, or
+    /// null on the last; `first_id` the oldest entry's number (the next number when empty) and
+    /// `last_id` the newest's (0 when empty), so that a reader can drop what the journal no
+    /// longer holds.
+    pub fn list(&self, call: Option<&str>, u: Option<&str>, after: u64, limit: usize) -> Value {
         let wanted = call.map(|c| crate::api::call(c).map(|c| c.name()));
-        let entries = self.entries.lock().map(|e| e.0.clone()).unwrap_or_default();
-        let items: Vec<Value> = entries
-            .iter()
-            .filter(|e| match wanted {
-                Some(Some(name)) => e.call == name,
-                Some(None) => false,
-                None => true,
-            })
-            .filter(|e| u.is_none_or(|u| e.caller.as_deref() == Some(u)))
-            .map(Entry::to_json)
-            .collect();
-        json!({ "requests": items })
+        let limit = limit.clamp(1, PAGE_MAX);
+        let mut items = Vec::new();
+        let (mut bytes, mut next, mut last_id, mut first_id) = (0usize, None, 0u64, 0u64);
+        if let Ok(guard) = self.entries.lock() {
+            last_id = guard.0.back().map_or(0, |e| e.id);
+            first_id = guard.0.front().map_or_else(
+                || self.next_id.load(std::sync::atomic::Ordering::Relaxed),
+                |e| e.id,
+            );
+            let matching = guard
+                .0
+                .iter()
+                .filter(|e| e.id > after)
+                .filter(|e| match wanted {
+                    Some(Some(name)) => e.call == name,
+                    Some(None) => false,
+                    None => true,
+                })
+                .filter(|e| u.is_none_or(|u| e.caller.as_deref() == Some(u)));
+            for e in matching {
+                if items.len() >= limit || (!items.is_empty() && bytes + e.size() > PAGE_BYTES) {
+                    next = items.last().map(|(id, _): &(u64, Value)| *id);
+                    break;
+                }
+                bytes += e.size();
+                items.push((e.id, e.to_json()));
+            }
+        }
+        let items: Vec<Value> = items.into_iter().map(|(_, v)| v).collect();
+        json!({ "requests": items, "next": next, "first_id": first_id, "last_id": last_id })
     }
 
     /// Forgets every entry.
@@ -262,6 +369,26 @@ pub struct TestKit {
     /// The request journal.
     pub journal: Journal,
     snapshot: tokio::sync::Mutex<Option<Connection>>,
+    /// Places for pages of the list being sent ([`LISTS_IN_FLIGHT`]).
+    lists: Arc<tokio::sync::Semaphore>,
+    /// The host names `/_morbox/*` answers besides loopback addresses, `localhost` and the
+    /// listen address (lowercase).
+    pub hosts: Vec<String>,
+    /// The address the server listens on.
+    pub listen: std::net::IpAddr,
+}
+
+/// A page of the list as sent: its bytes keep its place among [`LISTS_IN_FLIGHT`] until the
+/// connection has written them (or dropped them).
+struct Page {
+    json: Vec<u8>,
+    _place: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl AsRef<[u8]> for Page {
+    fn as_ref(&self) -> &[u8] {
+        &self.json
+    }
 }
 
 impl TestKit {
@@ -271,7 +398,31 @@ impl TestKit {
         TestKit {
             journal: Journal::new(journal_size),
             snapshot: tokio::sync::Mutex::new(None),
+            lists: Arc::new(tokio::sync::Semaphore::new(LISTS_IN_FLIGHT)),
+            hosts: Vec::new(),
+            listen: std::net::IpAddr::from([127, 0, 0, 1]),
         }
+    }
+
+    /// One page of the journal's list ([`Journal::list`]) as bytes that hold a place among
+    /// [`LISTS_IN_FLIGHT`] until sent; `None` when every place is taken.
+    pub fn list_page(
+        &self,
+        call: Option<&str>,
+        u: Option<&str>,
+        after: u64,
+        limit: usize,
+    ) -> Option<bytes::Bytes> {
+        let place = Arc::clone(&self.lists).try_acquire_owned().ok()?;
+        let json = self
+            .journal
+            .list(call, u, after, limit)
+            .to_string()
+            .into_bytes();
+        Some(bytes::Bytes::from_owner(Page {
+            json,
+            _place: place,
+        }))
     }
 
     /// Records the database as it is now (an in-memory copy), between two write batches.
@@ -353,32 +504,71 @@ mod tests {
         j.record(entry("user_details_get", "a"));
         j.record(entry("user_details_update", "b"));
         j.record(entry("user_details_update", "a"));
-        let all = j.list(None, None);
+        let all = j.list(None, None, 0, 100);
         assert_eq!(all["requests"].as_array().unwrap().len(), 2);
+        assert_eq!(all["last_id"], 3);
+        assert_eq!(all["next"], Value::Null);
+        let first = j.list(None, None, 0, 1);
+        assert_eq!(first["requests"][0]["id"], 2);
+        assert_eq!(first["next"], 2);
+        assert_eq!(j.list(None, None, 2, 1)["requests"][0]["id"], 3);
         assert_eq!(
-            j.list(Some("user_update_api"), None)["requests"]
+            j.list(Some("user_update_api"), None, 0, 100)["requests"]
                 .as_array()
                 .unwrap()
                 .len(),
             2
         );
         assert_eq!(
-            j.list(Some("user_details_update"), Some("a"))["requests"]
+            j.list(Some("user_details_update"), Some("a"), 0, 100)["requests"]
                 .as_array()
                 .unwrap()
                 .len(),
             1
         );
         assert_eq!(
-            j.list(Some("nope"), None)["requests"]
+            j.list(Some("nope"), None, 0, 100)["requests"]
                 .as_array()
                 .unwrap()
                 .len(),
             0
         );
         j.clear();
-        assert_eq!(j.list(None, None)["requests"].as_array().unwrap().len(), 0);
+        assert_eq!(
+            j.list(None, None, 0, 100)["requests"]
+                .as_array()
+                .unwrap()
+                .len(),
+            0
+        );
         assert_eq!(j.bytes(), 0);
+    }
+
+    #[test]
+    fn pages_in_flight_are_bounded_until_sent() {
+        let kit = TestKit::new(10);
+        kit.journal.record(entry("user_details_get", "a"));
+        let held: Vec<bytes::Bytes> = (0..LISTS_IN_FLIGHT)
+            .map(|_| kit.list_page(None, None, 0, 10).unwrap())
+            .collect();
+        assert!(kit.list_page(None, None, 0, 10).is_none());
+        // A copy shares the page: the place is given back when the last one goes.
+        let copy = held[0].clone();
+        drop(held);
+        assert!(kit.list_page(None, None, 0, 10).is_some());
+        drop(copy);
+        assert!(kit.list_page(None, None, 0, 10).is_some());
+    }
+
+    #[test]
+    fn answers_keep_their_shape_with_secrets_masked() {
+        let body = "<?xml version=\"1.0\"?>\n<page>\n  <user_device_settings>\n    <username>1001</username>\n    <password>s3cr3t</password>\n    <pin>123456</pin>\n    <empty/>\n    <id>5</id>\n  </user_device_settings>\n</page>\n";
+        assert_eq!(
+            mask_answer(body),
+            "<?xml version=\"1.0\"?>\n<page>\n  <user_device_settings>\n    <username>1001</username>\n    <password>***</password>\n    <pin>***</pin>\n    <empty/>\n    <id>***</id>\n  </user_device_settings>\n</page>\n"
+        );
+        assert_eq!(mask_answer("plain text"), "plain text");
+        assert_eq!(mask_answer("<secret"), "<secret");
     }
 
     #[test]

@@ -12,8 +12,9 @@ pub fn nice_number(value: f64, settings: &Settings) -> Nice {
 }
 
 /// A number with fixed decimals, rounded as Rust's `{:.N}` rounds it (the exact binary value
-/// to the nearest, ties to even), and `-0.00` shown as `0.00`. Written on the stack: an answer
-/// shows several amounts, and this is on every read's path.
+/// to the nearest, ties to even), sign included as printf (and MOR) print it: -0.004 is
+/// `-0.00`. Written on the stack: an answer shows several amounts, and this is on every
+/// read's path.
 pub struct Nice {
     buf: [u8; 32],
     len: u8,
@@ -30,14 +31,7 @@ impl Nice {
             slow: None,
         };
         if !nice.fast(value, digits) {
-            let s = format!("{value:.digits$}");
-            // -0.00 reads as a debt of nothing; show it as 0.00.
-            let s = if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
-                s[1..].to_string()
-            } else {
-                s
-            };
-            nice.slow = Some(s);
+            nice.slow = Some(format!("{value:.digits$}"));
         }
         nice
     }
@@ -73,7 +67,8 @@ impl Nice {
             v /= 10;
             written += 1;
         }
-        if n < 0 {
+        // The sign of the value, not of the rounded digits: printf's `%.2f` of -0.004 is -0.00.
+        if value.is_sign_negative() {
             at -= 1;
             self.buf[at] = b'-';
         }
@@ -131,6 +126,50 @@ impl Digits {
     }
 }
 
+/// A double as REAL text: the shortest decimal text that reads back as the same double, `.0`
+/// on whole numbers, exponent form from 1e16 and below 1e-4 (`1.0e+20`, `1.0e-05`): Ruby's
+/// `Float#to_s`, which MOR's answers and audit rows use (SQLite's own `CAST(x AS TEXT)` is not
+/// always the shortest: `0.80000000000000071` for 12.5 − 11.7, which Ruby prints
+/// `0.8000000000000007`).
+pub fn real_text(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let sign = if x.is_sign_negative() { "-" } else { "" };
+    if x == 0.0 {
+        return format!("{sign}0.0");
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: `d[.ddd]e[-]N`.
+    let sci = format!("{:e}", x.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let exp: i32 = exp.parse().unwrap_or(0);
+    // Where the decimal point falls after the first digit's place (Ruby's `decpt`).
+    let decpt = exp + 1;
+    let n = digits.len() as i32;
+    if decpt > -4 && decpt <= 16 {
+        if decpt <= 0 {
+            format!("{sign}0.{}{digits}", "0".repeat((-decpt) as usize))
+        } else if decpt >= n {
+            format!("{sign}{digits}{}.0", "0".repeat((decpt - n) as usize))
+        } else {
+            let (int, frac) = digits.split_at(decpt as usize);
+            format!("{sign}{int}.{frac}")
+        }
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let rest = if rest.is_empty() { "0" } else { rest };
+        format!(
+            "{sign}{first}.{rest}e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        )
+    }
+}
+
 /// An amount as the accounts calls accept it: `^[+-]?(\d+(\.\d*)?|\.\d+)$`, `.` as the
 /// decimal mark, nothing else (no blanks, no exponent); `None` otherwise.
 pub fn parse_amount(v: &str) -> Option<f64> {
@@ -154,6 +193,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn real_text_is_rubys_float_to_s() {
+        for (x, want) in [
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (3.0, "3.0"),
+            (12.5, "12.5"),
+            (100.0, "100.0"),
+            (12.5 - 11.7, "0.8000000000000007"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (12.5 + 100.0 / 0.9, "123.61111111111111"),
+            (0.123456789012345, "0.123456789012345"),
+            (-1234.5, "-1234.5"),
+            (1e15, "1000000000000000.0"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (1e16, "1.0e+16"),
+            (1e20, "1.0e+20"),
+            (1.5e300, "1.5e+300"),
+            (0.0001, "0.0001"),
+            (0.00012, "0.00012"),
+            (0.00001, "1.0e-05"),
+            (1.25e-7, "1.25e-07"),
+            (-2.5e-10, "-2.5e-10"),
+        ] {
+            assert_eq!(real_text(x), want, "{x:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn real_text_reads_back_as_the_same_double(bits in proptest::num::u64::ANY) {
+            let x = f64::from_bits(bits);
+            proptest::prop_assume!(x.is_finite());
+            let text = real_text(x);
+            let back: f64 = text.replace("e+", "e").parse().unwrap();
+            proptest::prop_assert_eq!(back.to_bits(), x.to_bits(), "{}", text);
+        }
+    }
+
+    #[test]
     fn amounts() {
         for (v, want) in [
             ("7.5", Some(7.5)),
@@ -175,20 +253,18 @@ mod tests {
     fn nice_numbers() {
         let s = Settings::default();
         assert_eq!(nice_number(12.5, &s).to_string(), "12.50");
-        assert_eq!(nice_number(-0.001, &s).to_string(), "0.00");
+        assert_eq!(nice_number(-0.001, &s).to_string(), "-0.00");
+        assert_eq!(nice_number(-0.004, &s).to_string(), "-0.00");
+        assert_eq!(nice_number(-0.005, &s).to_string(), "-0.01");
+        assert_eq!(nice_number(0.0, &s).to_string(), "0.00");
         assert_eq!(nice_number(-7.5, &s).to_string(), "-7.50");
         let s3 = Settings::from_rows(0, [(0, "Nice_Number_Digits".into(), "3".into())]);
         assert_eq!(nice_number(42.1234, &s3).to_string(), "42.123");
     }
 
-    /// What `Nice` must equal: Rust's own fixed formatting, `-0.00` shown as `0.00`.
+    /// What `Nice` must equal: Rust's own fixed formatting (printf's, sign included).
     fn by_fmt(value: f64, digits: usize) -> String {
-        let s = format!("{value:.digits$}");
-        if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
-            s[1..].to_string()
-        } else {
-            s
-        }
+        format!("{value:.digits$}")
     }
 
     #[test]

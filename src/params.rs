@@ -233,11 +233,14 @@ impl Params {
     }
 }
 
-/// A JSON number as the text a client would have sent in a form: integers as they are,
-/// fractions in their shortest form (`1.50` → `1.5`, `1e3` → `1000`).
+/// A JSON number as the text a client would have sent in a form: integers as they are, of any
+/// length (digits past 64 bits kept: the JSON text itself), fractions in their shortest form
+/// (`1.50` → `1.5`, `1e3` → `1000`).
 fn json_number_text(n: &serde_json::Number) -> String {
-    if n.is_i64() || n.is_u64() {
-        return n.to_string();
+    let text = n.to_string();
+    let digits = text.strip_prefix('-').unwrap_or(&text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return text;
     }
     match n.as_f64() {
         Some(f) => format!("{f}"),
@@ -366,10 +369,12 @@ mod tests {
         let p = parse(
             "",
             Some("application/json; charset=utf-8"),
-            r#"{"user_id":2,"u15":1,"credit":1.50,"big":1e3,"t":true,"f":false,"n":null,"a":[1],"s":"x y"}"#,
+            r#"{"user_id":2,"u15":1,"credit":1.50,"big":1e3,"t":true,"f":false,"n":null,"a":[1],"s":"x y","huge":123456789012345678901234567890,"neg":-98765432109876543210}"#,
         )
         .unwrap();
         assert_eq!(p.get("user_id"), Some("2"));
+        assert_eq!(p.get("huge"), Some("123456789012345678901234567890"));
+        assert_eq!(p.get("neg"), Some("-98765432109876543210"));
         assert_eq!(p.get("credit"), Some("1.5"));
         assert_eq!(p.get("big"), Some("1000"));
         assert_eq!(p.get("t"), Some("1"));

@@ -8,6 +8,11 @@ use crate::settings::{PASSWORD_LENGTH, Settings, USE_STRONG_PASSWORD};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
+/// A stored hash no password matches (random salt and output), with the parameters of every
+/// hash morbox makes: an unknown or blocked user's password is verified against it, so that a
+/// login takes the same work whether the user exists or not.
+pub const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$aGTHwCrC8ZJZyUYIthx4fQ$irUdTkC+RsdejRDdBzW3UTNA/BEuFWYE2lxlrVBnV+M";
+
 /// The longest password accepted, in characters (a longer one is a validation message, never
 /// hashed).
 pub const MAX_CHARS: usize = 128;

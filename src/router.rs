@@ -6,9 +6,11 @@ use crate::api::{self, ApiRequest, Backend, Body, Call, ErrorShape, Outcome, PRE
 use crate::error::ApiError;
 use crate::kit::TestKit;
 use crate::params::Params;
+use crate::service::Served;
 use crate::xml::Doc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
+pub use hyper::HeaderMap;
 use hyper::body::Incoming;
 use hyper::header::{
     ALLOW, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER,
@@ -56,6 +58,8 @@ pub struct RawRequest<'a> {
     pub body: Result<Bytes, ApiError>,
     /// The client's address.
     pub peer: IpAddr,
+    /// The request's headers (the test kit reads `Host`, `Origin` and its own).
+    pub headers: &'a HeaderMap,
 }
 
 /// The call a path names, if any: `/billing/api/NAME` or `/api/NAME`, one trailing `/`
@@ -135,6 +139,7 @@ pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Res
         content_type,
         body,
         peer,
+        headers: &parts.headers,
     };
     let answer = dispatch(&app, raw).await;
     crate::logging::access(&crate::logging::Access {
@@ -199,21 +204,49 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
             raw.method,
             raw.path,
             raw.query,
+            raw.headers,
             body,
         )
         .await
         {
-            let response = match served {
-                crate::service::Served::Json(status, v) => json_response(status, &v),
-                crate::service::Served::Page(html) => {
-                    let mut resp = Response::new(Full::new(Bytes::from_static(html.as_bytes())));
-                    resp.headers_mut().insert(
-                        CONTENT_TYPE,
-                        HeaderValue::from_static("text/html; charset=utf-8"),
+            let mut response = match served {
+                Served::Json(status, v) => json_response(status, &v),
+                Served::JsonBytes(bytes) => {
+                    let mut resp = Response::new(Full::new(bytes));
+                    resp.headers_mut()
+                        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                    resp
+                }
+                Served::Busy => {
+                    let mut resp = json_response(
+                        503,
+                        &serde_json::json!({"error": "too many lists of the journal being sent; try again"}),
                     );
+                    resp.headers_mut()
+                        .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+                    resp
+                }
+                Served::Inspector(ctype, text) => {
+                    let mut resp = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+                    let h = resp.headers_mut();
+                    h.insert(CONTENT_TYPE, HeaderValue::from_static(ctype));
+                    h.insert(
+                        "content-security-policy",
+                        HeaderValue::from_static(crate::service::INSPECTOR_CSP),
+                    );
+                    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+                    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
                     resp
                 }
             };
+            if raw.path.starts_with("/_morbox") {
+                let h = response.headers_mut();
+                h.insert(
+                    "x-content-type-options",
+                    HeaderValue::from_static("nosniff"),
+                );
+                h.insert("cache-control", HeaderValue::from_static("no-store"));
+            }
             return Answer {
                 response,
                 caller: None,
@@ -261,7 +294,7 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
             Instant::now(),
         )
     });
-    let raw_params = if backend.explain_hash_errors {
+    let raw_params = if backend.explain_hash_errors || backend.explain_in_journal {
         let mut r = crate::params::raw_pairs(raw.query.unwrap_or(""));
         if let (false, Ok(b)) = (is_get, &raw.body) {
             r.extend(crate::params::raw_pairs(&String::from_utf8_lossy(b)));

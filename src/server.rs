@@ -9,10 +9,13 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use std::collections::HashMap;
 use std::future::Future;
-use std::io::Write;
+use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -34,6 +37,9 @@ pub struct Limits {
     pub first_byte_timeout: Duration,
     /// How long shutdown waits for requests in flight.
     pub grace: Duration,
+    /// How long a write to a client may make no progress (a client that stops reading an
+    /// answer); then the connection is closed and what it held is freed.
+    pub write_timeout: Duration,
 }
 
 /// Binds `listen`, prints the ready line, and serves until `shutdown` completes; then stops
@@ -99,6 +105,7 @@ pub async fn serve(
         let watcher = graceful.watcher();
         let builder = builder.clone();
         let first_byte = limits.first_byte_timeout;
+        let write_timeout = limits.write_timeout;
         tokio::spawn(async move {
             // A connection that says nothing is closed early, rather than holding its slot
             // for the whole header timeout.
@@ -109,7 +116,8 @@ pub async fn serve(
             {
                 tracing::debug!(%peer, "connection closed: no first byte in time");
             } else {
-                let conn = watcher.watch(builder.serve_connection(TokioIo::new(stream), service));
+                let io = TokioIo::new(WriteTimeout::new(stream, write_timeout));
+                let conn = watcher.watch(builder.serve_connection(io, service));
                 tokio::pin!(conn);
                 // hyper's body channel wakes the connection on every request with a body.
                 if let Err(e) = Repoll::new(conn.as_mut()).await {
@@ -130,6 +138,94 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+/// A stream whose writes fail with `TimedOut` once one has made no progress for the limit:
+/// a client that stops reading cannot hold an answer (and its memory) for ever. Reads and
+/// writes that make progress pay one branch.
+pub struct WriteTimeout<S> {
+    inner: S,
+    limit: Duration,
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> WriteTimeout<S> {
+    /// `inner` with writes bounded by `limit`.
+    pub fn new(inner: S, limit: Duration) -> WriteTimeout<S> {
+        WriteTimeout {
+            inner,
+            limit,
+            stalled: None,
+        }
+    }
+
+    /// What a write that returned `r` means: progress clears the timer, a stall starts it (or
+    /// fails once it has run out).
+    fn watch<T>(&mut self, cx: &mut Context<'_>, r: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        match r {
+            Poll::Pending => {
+                let limit = self.limit;
+                let timer = self
+                    .stalled
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+                match timer.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "the client read nothing within the write timeout",
+                    ))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for WriteTimeout<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for WriteTimeout<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.watch(cx, r)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.watch(cx, r)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let r = Pin::new(&mut self.inner).poll_flush(cx);
+        self.watch(cx, r)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let r = Pin::new(&mut self.inner).poll_shutdown(cx);
+        self.watch(cx, r)
+    }
 }
 
 /// Open connections per client address, with a cap.

@@ -2,26 +2,115 @@
 //! `--test-endpoints` the test kit: snapshot, reset, the request journal, the request inspector
 //! page (`GET /_morbox/`), its hash workbench (`POST /_morbox/hash`) and its view of the
 //! database (`GET /_morbox/state`). The router sends what they answer.
+//!
+//! Reaching the test kit is holding every key (the workbench signs any call), so it has a
+//! gate of its own ([`admit`]): it answers only a `Host` that is a loopback address,
+//! `localhost`, the listen address or a name given with `--allow-host` (no DNS rebinding), and a
+//! request that changes something must be one no page of another origin can send without a
+//! preflight (`Content-Type: application/json` or an `X-Morbox` header, and no `Origin` but
+//! the server's own).
 
 use crate::error::ApiError;
 use crate::kit::TestKit;
 use crate::params::Params;
 use crate::settings::{API_SECRET_KEY, SETTINGS};
 use crate::store::Store;
-use hyper::Method;
+use hyper::header::{CONTENT_TYPE, HOST, ORIGIN};
+use hyper::{HeaderMap, Method};
 use serde_json::{Value, json};
+use std::net::IpAddr;
 use std::time::Duration;
 
-/// The request inspector, embedded: one HTML file with its styles and script, no request to
+/// The request inspector, embedded: its page, styles and script as three files (no inline
+/// script or style, so that its Content-Security-Policy allows none), and no request to
 /// anywhere but this server.
 const INSPECTOR: &str = include_str!("inspector.html");
+const INSPECTOR_JS: &str = include_str!("inspector.js");
+const INSPECTOR_CSS: &str = include_str!("inspector.css");
+
+/// The policy of every inspector file: nothing but this server's own script, styles and
+/// requests; never framed, no form sent anywhere.
+pub const INSPECTOR_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// What a service endpoint answers.
 pub enum Served {
     /// A JSON document with an HTTP status.
     Json(u16, Value),
-    /// The inspector page.
-    Page(&'static str),
+    /// A JSON document already made (a page of the journal, holding its place until sent).
+    JsonBytes(bytes::Bytes),
+    /// One of the inspector's files: its `Content-Type` and text.
+    Inspector(&'static str, &'static str),
+    /// Refused: too many lists being sent; try again in a second.
+    Busy,
+}
+
+/// Whether the test kit answers this request: `Err` says why not (answered 403).
+pub fn admit(kit: &TestKit, method: &Method, headers: &HeaderMap) -> Result<(), &'static str> {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &hyper::header::HeaderValue| v.to_str().ok())
+    };
+    let host = header(HOST).ok_or("the test endpoints need a Host header")?;
+    if !host_allowed(host, kit.listen, &kit.hosts) {
+        return Err(
+            "the test endpoints answer only a loopback Host, localhost, the listen \
+                    address or a name given with --allow-host",
+        );
+    }
+    if matches!(*method, Method::GET | Method::HEAD) {
+        return Ok(());
+    }
+    // What a page of another origin cannot send without a preflight (which is never granted:
+    // no CORS headers are sent).
+    let json = header(CONTENT_TYPE).is_some_and(|ct| {
+        ct.split(';')
+            .next()
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+    });
+    if !json && !headers.contains_key("x-morbox") {
+        return Err(
+            "a test endpoint that changes something needs Content-Type: \
+                    application/json or an X-Morbox header",
+        );
+    }
+    if let Some(origin) = header(ORIGIN) {
+        let own = ["http://", "https://"].iter().any(|scheme| {
+            origin
+                .strip_prefix(scheme)
+                .is_some_and(|o| o.eq_ignore_ascii_case(host))
+        });
+        if !own {
+            return Err("a test endpoint answers no other origin");
+        }
+    }
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Err("a test endpoint answers no other site");
+    }
+    Ok(())
+}
+
+/// Whether `host` (a `Host` header: a name or an address, with or without a port) is one the
+/// test kit answers.
+pub fn host_allowed(host: &str, listen: IpAddr, names: &[String]) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => match host.rsplit_once(':') {
+            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+            _ => host,
+        },
+    };
+    let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+    if name == "localhost" || names.contains(&name) {
+        return true;
+    }
+    match name.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback() || (ip == listen && !ip.is_unspecified()),
+        Err(_) => false,
+    }
 }
 
 /// The answer of a service endpoint, or `None` when `path` names none.
@@ -31,6 +120,7 @@ pub async fn answer(
     method: &Method,
     path: &str,
     query: Option<&str>,
+    headers: &HeaderMap,
     body: &[u8],
 ) -> Option<Served> {
     let json = |status, v| Some(Served::Json(status, v));
@@ -45,15 +135,41 @@ pub async fn answer(
         _ => {}
     }
     let kit = kit?;
+    if !path.starts_with("/_morbox") {
+        return None;
+    }
+    if let Err(why) = admit(kit, method, headers) {
+        return json(403, json!({ "error": why }));
+    }
     let (status, v) = match (path, method) {
         ("/_morbox/", &Method::GET) | ("/_morbox", &Method::GET) => {
-            return Some(Served::Page(INSPECTOR));
+            return Some(Served::Inspector("text/html; charset=utf-8", INSPECTOR));
+        }
+        ("/_morbox/inspector.js", &Method::GET) => {
+            return Some(Served::Inspector(
+                "text/javascript; charset=utf-8",
+                INSPECTOR_JS,
+            ));
+        }
+        ("/_morbox/inspector.css", &Method::GET) => {
+            return Some(Served::Inspector("text/css; charset=utf-8", INSPECTOR_CSS));
         }
         ("/_morbox/snapshot", &Method::POST) => timed(kit.snapshot(store).await),
         ("/_morbox/reset", &Method::POST) => timed(kit.reset(store).await),
         ("/_morbox/requests", &Method::GET) => {
             let q = Params::from_request(query, None, b"").unwrap_or_default();
-            (200, kit.journal.list(q.get("call"), q.get("u")))
+            let number = |name, default| {
+                q.get(name)
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(default)
+            };
+            let (after, limit) = (number("after", 0), number("limit", 1000));
+            return Some(
+                match kit.list_page(q.get("call"), q.get("u"), after, limit as usize) {
+                    Some(page) => Served::JsonBytes(page),
+                    None => Served::Busy,
+                },
+            );
         }
         ("/_morbox/requests", &Method::DELETE) => {
             kit.journal.clear();
@@ -117,7 +233,7 @@ fn workbench(store: &Store, body: &[u8]) -> (u16, Value) {
         json!({
             "call": call.name(),
             "order": order.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
-            "string": format!("{base}<key of {}, {} characters>", key.scope, key.key.chars().count()),
+            "string": format!("{base}<key of {}>", key.scope),
             "hash": hash,
             "body": encoded,
             "curl": format!("curl -d '{encoded}' http://127.0.0.1/billing/api/{}", call.name()),

@@ -28,17 +28,6 @@ const CAROL: &[(&str, &str)] = &[
     ("device_type", "SIP"),
 ];
 
-/// The value of `<name>` in an answer.
-fn field<'a>(body: &'a str, name: &str) -> &'a str {
-    let open = format!("<{name}>");
-    let start = body
-        .find(&open)
-        .unwrap_or_else(|| panic!("no <{name}> in {body}"))
-        + open.len();
-    let end = body[start..].find('<').unwrap() + start;
-    &body[start..end]
-}
-
 fn counts(s: &Server) -> String {
     s.value("SELECT (SELECT COUNT(*) FROM users) || '/' || (SELECT COUNT(*) FROM addresses) || '/' || (SELECT COUNT(*) FROM taxes) || '/' || (SELECT COUNT(*) FROM devices) || '/' || (SELECT COUNT(*) FROM callerids)")
 }

@@ -571,3 +571,14 @@ pub fn send_from(from: &str, addr: &str, method: &str, target: &str, body: &[u8]
     c.read_to_end(&mut buf).unwrap();
     Resp::parse(&buf)
 }
+
+/// The value of `<name>` in an answer.
+pub fn field<'a>(body: &'a str, name: &str) -> &'a str {
+    let open = format!("<{name}>");
+    let start = body
+        .find(&open)
+        .unwrap_or_else(|| panic!("no <{name}> in {body}"))
+        + open.len();
+    let end = body[start..].find('<').unwrap() + start;
+    &body[start..end]
+}

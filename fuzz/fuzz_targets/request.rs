@@ -54,6 +54,7 @@ fuzz_target!(|data: &[u8]| {
             content_type: ctype.as_deref(),
             body: Ok(Bytes::from(body)),
             peer: "127.0.0.1".parse().unwrap(),
+            headers: &morbox::router::HeaderMap::new(),
         },
     ));
     let status = answer.response.status().as_u16();

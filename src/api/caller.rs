@@ -7,13 +7,12 @@ use super::{ApiRequest, Authed, Backend, Identity, Proof};
 use crate::auth::{self, Caller, Role};
 use crate::error::ApiError;
 use crate::explain::Explanation;
-use crate::explain::{Mistake, explain, hashed_values, named_keys};
+use crate::explain::{Mistake, hashed_values, named_keys};
 use crate::guard::Attempt;
 use crate::settings::{ALLOW_LOGIN_BY_EMAIL, API_SECRET_KEY, Settings, XML_API_EXTENSION};
 use crate::store::queries::CallerRow;
 use crate::store::{ReadCtx, audit, queries};
 use rusqlite::Connection;
-use std::sync::Arc;
 
 /// What authentication learned, whether it let the request through or not.
 pub struct Authentication {
@@ -23,8 +22,31 @@ pub struct Authentication {
     pub caller_id: Option<i64>,
     /// The caller and its settings, or why the request is refused.
     pub result: Result<Authed, ApiError>,
-    /// For `Incorrect hash`, when the test kit asks: what the explainer found.
-    pub explanation: Option<crate::explain::Explanation>,
+    /// For `Incorrect hash`, when the log or the test kit asks: the explanation to make (off
+    /// this snapshot and off the async workers, by [`Pending::finish`]).
+    pub explanation: Option<Pending>,
+    /// For `Incorrect hash`: the audit row to write, committed before the answer
+    /// ([`Authentication::settle`]): (caller id, `u`).
+    pub hash_failure: Option<(i64, String)>,
+}
+
+impl Authentication {
+    /// What an authentication leaves to do off its read snapshot, before the answer: the
+    /// audit row of a wrong hash, committed (as every write is before its answer), and the
+    /// explanation, made. Returns the explanation.
+    pub async fn settle(
+        &mut self,
+        backend: &Backend,
+        req: &ApiRequest,
+    ) -> Result<Option<Explanation>, ApiError> {
+        if let Some((caller, u)) = self.hash_failure.take() {
+            record_hash_failure(backend, req, u, caller).await?;
+        }
+        Ok(match self.explanation.take() {
+            Some(p) => Some(p.finish(backend).await),
+            None => None,
+        })
+    }
 }
 
 /// Runs gate 1 to 4 for `req` on a read snapshot: the subject as the call's row says
@@ -40,6 +62,7 @@ pub fn authenticate(
         caller_id: None,
         result: Err(ApiError::Internal),
         explanation: None,
+        hash_failure: None,
     };
     out.result = match gates(conn, ctx, backend, req, &mut out) {
         Ok(authed) => Ok(authed),
@@ -114,6 +137,7 @@ fn gates(
             addr: req.peer,
             caller: None,
             scopes: &[],
+            target: None,
         };
         return Err(backend.guard.fail(unknown).map(ApiError::TooManyFailures));
     };
@@ -143,20 +167,15 @@ fn gates(
                 addr: req.peer,
                 caller: Some(u),
                 scopes: &scopes,
+                target: None,
             };
             if let Some(wait) = backend.guard.fail(attempt) {
                 return Err(Some(ApiError::TooManyFailures(wait)));
             }
             if backend.explain_hash_errors || backend.explain_in_journal {
-                let (why, explanation) = explain_failure(conn, req, &caller, &settings);
-                if backend.explain_hash_errors && why.is_some() {
-                    tracing::warn!(call = req.call.name(), u, why = %explanation.verdict, "incorrect hash explained");
-                }
-                if backend.explain_in_journal {
-                    out.explanation = Some(explanation);
-                }
+                out.explanation = Some(pending(conn, req, &caller, &settings));
             }
-            record_hash_failure(backend, req, u, caller.id);
+            out.hash_failure = Some((caller.id, u.to_string()));
             Err(Some(ApiError::IncorrectHash))
         }
         Err(e) => Err(Some(e)),
@@ -167,58 +186,90 @@ fn db(e: rusqlite::Error) -> Option<ApiError> {
     Some(e.into())
 }
 
-/// Logs a failed hash check and writes it to the audit table (never the hash or the key). The
-/// audit write is not waited for: the answer does not depend on it. Only failures under the
-/// lockout's limit get here, which bounds the writes a guesser can cause.
-fn record_hash_failure(backend: &Backend, req: &ApiRequest, u: &str, caller: i64) {
+/// Logs a failed hash check and writes it to the audit table (never the hash or the key),
+/// committed before the answer is sent. Only failures under the lockout's limit get here,
+/// which bounds the writes a guesser can cause (and the writer commits them in groups).
+async fn record_hash_failure(
+    backend: &Backend,
+    req: &ApiRequest,
+    u: String,
+    caller: i64,
+) -> Result<(), ApiError> {
     let peer = req.peer;
-    tracing::warn!(%peer, u, "hash check failed");
-    let store = Arc::clone(&backend.store);
-    let (u, peer) = (u.to_string(), peer.to_string());
-    tokio::spawn(async move {
-        let now = crate::dates::now();
-        let _ = store
-            .writer()
-            .write(move |conn| Ok(audit::hash_failed(conn, &now, caller, &u, &peer)?))
-            .await;
-    });
+    tracing::warn!(%peer, u = %u, "hash check failed");
+    let now = crate::dates::now();
+    let peer = peer.to_string();
+    backend
+        .store
+        .writer()
+        .write(move |conn| Ok(audit::hash_failed(conn, &now, caller, &u, &peer)?))
+        .await
 }
 
-/// Which usual mistake explains an `Incorrect hash`, and the explanation as the journal shows
-/// it (the string hashed with the key masked; never a key or a hash).
-fn explain_failure(
-    conn: &Connection,
-    req: &ApiRequest,
-    caller: &Caller,
-    settings: &Settings,
-) -> (Option<Mistake>, Explanation) {
-    let key = settings.scoped(API_SECRET_KEY);
-    let others = named_keys(queries::all_keys(conn).unwrap_or_default());
-    let given = req.params.get("hash").unwrap_or("");
+/// An explanation still to make: the job, bounded before anything is copied (a request too
+/// large to explain carries no job, only its verdict), and what the journal shows with it.
+pub struct Pending {
+    job: Result<crate::explain::Job, Mistake>,
+    reseller: bool,
+    key_scope: String,
+    order: Vec<(String, String)>,
+    call: &'static str,
+    u: String,
+}
+
+/// What an `Incorrect hash` needs explained, read on the request's snapshot.
+fn pending(conn: &Connection, req: &ApiRequest, caller: &Caller, settings: &Settings) -> Pending {
     let hash_order = (req.call.hash_order)();
-    let mut why = explain(hash_order, &req.params, &req.raw, key, &others, given);
-    // A reseller may sign with the system key: a match there is no mistake.
-    if caller.role == Role::Reseller
-        && matches!(&why, Some(Mistake::WrongKey(s)) if *s == auth::scope_name(0))
-    {
-        why = None;
-    }
-    let order = hashed_values(hash_order, &req.params)
-        .into_iter()
-        .map(|(n, v)| (n.to_string(), v))
-        .collect::<Vec<_>>();
-    let base: String = order.iter().map(|(_, v)| v.as_str()).collect();
-    let explanation = Explanation {
-        string: format!(
-            "{base}<key of {}, {} characters>",
-            auth::scope_name(caller.scope()),
-            key.chars().count()
-        ),
+    let job = crate::explain::admit(&req.params).map(|()| crate::explain::Job {
+        hash_order,
+        params: req.params.clone(),
+        raw: req.raw.clone(),
+        key: settings.scoped(API_SECRET_KEY).to_string(),
+        others: named_keys(queries::all_keys(conn).unwrap_or_default()),
+        given: req.params.get("hash").unwrap_or("").to_string(),
+    });
+    let order = match &job {
+        Ok(_) => hashed_values(hash_order, &req.params)
+            .into_iter()
+            .map(|(n, v)| (n.to_string(), v))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    Pending {
+        job,
+        reseller: caller.role == Role::Reseller,
+        key_scope: auth::scope_name(caller.scope()),
         order,
-        verdict: why.as_ref().map_or_else(
+        call: req.call.name(),
+        u: subject_name(req).unwrap_or("").chars().take(64).collect(),
+    }
+}
+
+impl Pending {
+    /// Which usual mistake explains the `Incorrect hash` (on the explainer's thread), logged
+    /// with `--explain-hash-errors`; the explanation as the journal shows it (the string
+    /// hashed with the key named by its scope; never a key, its length, or a hash).
+    pub async fn finish(self, backend: &Backend) -> Explanation {
+        let mut why = match self.job {
+            Ok(job) => backend.explainer.explain(job).await,
+            Err(too_large) => Some(too_large),
+        };
+        // A reseller may sign with the system key: a match there is no mistake.
+        if self.reseller && matches!(&why, Some(Mistake::WrongKey(s)) if *s == auth::scope_name(0))
+        {
+            why = None;
+        }
+        let verdict = why.as_ref().map_or_else(
             || "the hash matches another key this caller may use".to_string(),
             ToString::to_string,
-        ),
-    };
-    (why, explanation)
+        );
+        if backend.explain_hash_errors && why.is_some() {
+            tracing::warn!(call = self.call, u = %self.u, why = %verdict, "incorrect hash explained");
+        }
+        Explanation {
+            order: self.order,
+            key_scope: self.key_scope,
+            verdict,
+        }
+    }
 }

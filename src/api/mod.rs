@@ -29,6 +29,7 @@ use crate::error::ApiError;
 use crate::guard::HashGuard;
 use crate::params::Params;
 use crate::settings::Settings;
+use crate::settings::XML_API_EXTENSION;
 use crate::store::{ReadCtx, Store};
 use rusqlite::Connection;
 use std::future::Future;
@@ -174,6 +175,11 @@ pub trait Write: Sized + Send + 'static {
     /// so a call that stores none need not say anything.
     fn check(&self, _conn: &Connection, _who: &Authed) -> Result<(), ApiError> {
         Ok(())
+    }
+    /// The call's answer when the database refuses its write (a constraint or a trigger of
+    /// the integrator's own): nothing is written either way.
+    fn refused() -> ApiError {
+        ApiError::WriteRefused
     }
     /// Every rule again, then the writes and their audit rows.
     fn apply(
@@ -501,6 +507,8 @@ pub struct Backend {
     pub passwords: crate::passwords::Pool,
     /// Explain each `Incorrect hash` in the journal (`serve --test-endpoints`).
     pub explain_in_journal: bool,
+    /// Where wrong hashes are explained: a thread of its own, bounded.
+    pub explainer: crate::explain::Explainer,
 }
 
 impl Backend {
@@ -512,6 +520,7 @@ impl Backend {
             explain_hash_errors: false,
             passwords: crate::passwords::Pool::new(),
             explain_in_journal: false,
+            explainer: crate::explain::Explainer::new(),
         }
     }
 }
@@ -549,20 +558,39 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
     if let Proof::PasswordFirst(param) = req.call.proof
         && let Err(e) = proof::password_first(backend, &req, param).await
     {
-        return Outcome::new(Some(Err(e)));
+        let mut outcome = Outcome::new(Some(Err(e)));
+        // Refused before any gate, but answered as every other answer: `XML_API_Extension`
+        // is a system setting.
+        outcome.xml_extension = backend
+            .store
+            .read(|conn, ctx| {
+                ctx.settings(conn, 0)
+                    .map(|s| s.system_on(XML_API_EXTENSION))
+            })
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or(false);
+        return outcome;
     }
     match req.call.run {
         Run::Read(answer) if req.call.proof == Proof::None => {
             let mut outcome = Outcome::new(None);
+            let mut left = None;
             let read = backend.store.read(|conn, ctx| {
-                let auth = caller::authenticate(conn, ctx, backend, &req);
+                let mut auth = caller::authenticate(conn, ctx, backend, &req);
                 outcome.xml_extension = auth.xml_extension;
                 outcome.caller = auth.caller_id;
-                outcome.explanation = auth.explanation;
-                auth.result
-                    .and_then(|authed| answer(conn, ctx, &req, &authed))
+                let result = std::mem::replace(&mut auth.result, Err(ApiError::Internal));
+                left = Some(auth);
+                result.and_then(|authed| answer(conn, ctx, &req, &authed))
             });
             outcome.result = read.and_then(|r| r);
+            if let Some(mut auth) = left {
+                match auth.settle(backend, &req).await {
+                    Ok(explanation) => outcome.explanation = explanation,
+                    Err(e) => outcome.result = Err(e),
+                }
+            }
             outcome
         }
         run => {
@@ -571,14 +599,20 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
             let auth = backend
                 .store
                 .read(|conn, ctx| caller::authenticate(conn, ctx, backend, &req));
-            let auth = match auth {
+            let mut auth = match auth {
                 Ok(a) => a,
                 Err(e) => return Outcome::new(Some(Err(e))),
             };
             let mut outcome = Outcome::new(None);
             outcome.xml_extension = auth.xml_extension;
             outcome.caller = auth.caller_id;
-            outcome.explanation = auth.explanation;
+            match auth.settle(backend, &req).await {
+                Ok(explanation) => outcome.explanation = explanation,
+                Err(e) => {
+                    outcome.result = Err(e);
+                    return outcome;
+                }
+            }
             let authed = match auth.result {
                 Ok(a) => a,
                 Err(e) => {
@@ -662,6 +696,10 @@ fn write<'a, C: Write>(
             .writer()
             .write(move |conn| cmd.apply(conn, &who, password_hash))
             .await
+            .map_err(|e| match e {
+                ApiError::WriteRefused => C::refused(),
+                e => e,
+            })
     })
 }
 

@@ -10,7 +10,7 @@ use crate::error::{ApiError, Problem};
 use crate::numbers::{nice_number, parse_amount};
 use crate::settings::{API_ALLOW_PAYMENTS, API_PAYMENT_CONFIRMATION};
 use crate::store::payments::{self, NewPayment};
-use crate::store::{currencies, queries};
+use crate::store::{balances, currencies, queries};
 use crate::xml::Doc;
 use rusqlite::Connection;
 
@@ -90,6 +90,10 @@ impl Write for Payment {
         })
     }
 
+    fn refused() -> ApiError {
+        ApiError::PaymentNotSaved(vec![Problem::NotStored])
+    }
+
     fn apply(
         self,
         conn: &Connection,
@@ -121,6 +125,16 @@ impl Write for Payment {
         };
         let tax = gross - net;
         let completed = !settings.system_on(API_PAYMENT_CONFIRMATION);
+        // Every stored number, and the balance it makes, a finite double: else nothing is written.
+        let credit = net / currency.rate;
+        let before = balances::of(conn, id)?.map_or(0.0, |b| b.balance);
+        let finite = [net, tax, gross, credit].iter().all(|x| x.is_finite())
+            && (!completed || (before + credit).is_finite());
+        if !finite {
+            return Err(ApiError::PaymentNotSaved(vec![Problem::OutOfRange(
+                "Amount",
+            )]));
+        }
         let now = crate::dates::now();
         let payment_id = payments::record(
             conn,

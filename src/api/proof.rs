@@ -12,6 +12,13 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 /// Before any gate: the subject's password must verify and the subject must not be blocked.
+///
+/// The same work whoever is named: an unknown or blocked user's password is verified against
+/// a fixed hash ([`crate::passwords::DUMMY`]) on the same pool, and counts the same. Failed
+/// passwords count per target user from every address; once a target has had too many, the
+/// hash is checked before the password, so that a request with a wrong hash gets the same
+/// answer whether its password is right or wrong (and a right login with a right hash still
+/// gets through, from an address with no failures).
 pub async fn password_first(
     backend: &Backend,
     req: &ApiRequest,
@@ -20,22 +27,44 @@ pub async fn password_first(
     not_locked(backend, req)?;
     let (found, system) = backend.store.read(|conn, ctx| -> Result<_, ApiError> {
         let found = match caller::identify(conn, ctx, req)? {
-            Some(row) => queries::credentials(conn, row.id)?,
+            Some(row) => queries::credentials(conn, row.id)?.map(|c| (row.id, c)),
             None => None,
         };
         Ok((found, ctx.settings(conn, 0)?))
     })??;
-    let pw = req.params.get(param).unwrap_or("");
-    let ok = match found {
-        Some(c) if !c.blocked && !pw.is_empty() => {
-            backend.passwords.verify(pw.to_string(), c.password).await?
-        }
-        _ => false,
+    let target = match &found {
+        Some((id, _)) => format!("#{id}"),
+        None => format!(
+            "?{}",
+            caller::subject_name(req)
+                .unwrap_or("")
+                .chars()
+                .take(256)
+                .collect::<String>()
+                .to_lowercase()
+        ),
     };
-    if ok {
+    if let Some(wait) = backend.guard.target_locked(&target) {
+        let mut signed = backend
+            .store
+            .read(|conn, ctx| caller::authenticate(conn, ctx, backend, req))?;
+        signed.settle(backend, req).await?;
+        if signed.result.is_err() {
+            // Not the password's fault, whatever it is: nothing here depends on it.
+            return Err(ApiError::TooManyFailures(wait));
+        }
+    }
+    let pw = req.params.get(param).unwrap_or("");
+    let usable = found.as_ref().filter(|(_, c)| !c.blocked);
+    let stored = usable.map_or_else(
+        || crate::passwords::DUMMY.to_string(),
+        |(_, c)| c.password.clone(),
+    );
+    let verified = backend.passwords.verify(pw.to_string(), stored).await?;
+    if verified && usable.is_some() && !pw.is_empty() {
         return Ok(());
     }
-    failed(backend, req)?;
+    failed(backend, req, Some(&target))?;
     let u = caller::subject_name(req).unwrap_or("").to_string();
     let store = Arc::clone(&backend.store);
     let now = crate::dates::now();
@@ -81,7 +110,7 @@ pub async fn password_or_uniquehash(
             .pass(req.peer, caller::subject_name(req).unwrap_or(""), None);
         return Ok(());
     }
-    failed(backend, req)?;
+    failed(backend, req, Some(&format!("#{}", who.caller.id)))?;
     Err(ApiError::AccessDenied)
 }
 
@@ -93,12 +122,14 @@ fn not_locked(backend: &Backend, req: &ApiRequest) -> Result<(), ApiError> {
     }
 }
 
-/// Counts a failed proof as a password guess; past the limit the answer is 429.
-fn failed(backend: &Backend, req: &ApiRequest) -> Result<(), ApiError> {
+/// Counts a failed proof as a password guess against `target`; past the limit the answer is
+/// 429.
+fn failed(backend: &Backend, req: &ApiRequest, target: Option<&str>) -> Result<(), ApiError> {
     let attempt = Attempt {
         addr: req.peer,
         caller: caller::subject_name(req),
         scopes: &[],
+        target,
     };
     match backend.guard.fail(attempt) {
         Some(wait) => Err(ApiError::TooManyFailures(wait)),

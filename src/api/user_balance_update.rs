@@ -51,6 +51,10 @@ impl Write for BalanceUpdate {
         })
     }
 
+    fn refused() -> ApiError {
+        ApiError::BalanceNotUpdated
+    }
+
     fn apply(
         self,
         conn: &Connection,
@@ -71,17 +75,24 @@ impl Write for BalanceUpdate {
             Some(c) => c.rate,
             None => 1.0,
         };
+        // A delta or a balance that is not a finite double is no money (MOR's column would
+        // refuse it): refused before anything is written.
+        let delta = amount / rate;
+        let before = balances::of(conn, id)?.map_or(0.0, |b| b.balance);
+        if !delta.is_finite() || !(before + delta).is_finite() {
+            return Err(ApiError::BalanceNotUpdated);
+        }
         let now = crate::dates::now();
         balances::add(
             conn,
             &now,
             caller.id,
             id,
-            amount / rate,
+            delta,
             "User balance changed from API",
         )?;
         let after = balances::of(conn, id)?.ok_or(ApiError::UserNotFound)?;
-        let shown = crate::store::balances::real_text(conn, after.balance * rate)?;
+        let shown = crate::numbers::real_text(after.balance * rate);
         let mut d = Doc::new();
         d.open("page")
             .open("page")

@@ -68,6 +68,10 @@ impl Write for Delete {
         })
     }
 
+    fn refused() -> ApiError {
+        ApiError::UserNotDeleted
+    }
+
     fn apply(
         self,
         conn: &Connection,

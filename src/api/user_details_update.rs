@@ -79,6 +79,10 @@ impl Write for Update {
         self.validate(conn, who, &target).map(|_| ())
     }
 
+    fn refused() -> ApiError {
+        ApiError::UserNotUpdated(Vec::new())
+    }
+
     fn apply(
         self,
         conn: &Connection,

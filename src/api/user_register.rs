@@ -45,6 +45,17 @@ const ADDRESS_FIELDS: &[&str] = &[
     "email",
 ];
 
+/// A device's caller id from a name and a number, by the vendor's rule: both → `"name"
+/// <number>`, the name only → `"name"`, the number only → `<number>`, neither → empty.
+pub fn caller_id_of(name: &str, number: &str) -> String {
+    match (name.is_empty(), number.is_empty()) {
+        (false, false) => format!("\"{name}\" <{number}>"),
+        (false, true) => format!("\"{name}\""),
+        (true, false) => format!("<{number}>"),
+        (true, true) => String::new(),
+    }
+}
+
 /// The parameters, for the API description.
 pub fn params() -> Vec<ParamDoc> {
     let p = |name, form, doc: &str| ParamDoc {
@@ -453,14 +464,11 @@ impl Write for Register {
         let caller_id = self.get("caller_id").trim().to_string();
         let callerid = if !caller_id.is_empty() {
             format!("<{caller_id}>")
-        } else if s.scoped_has(DEFAULT_DEVICE_CID_NAME) || s.scoped_has(DEFAULT_DEVICE_CID_NUMBER) {
-            format!(
-                "\"{}\" <{}>",
-                s.scoped(DEFAULT_DEVICE_CID_NAME),
-                s.scoped(DEFAULT_DEVICE_CID_NUMBER)
-            )
         } else {
-            String::new()
+            caller_id_of(
+                s.scoped(DEFAULT_DEVICE_CID_NAME),
+                s.scoped(DEFAULT_DEVICE_CID_NUMBER),
+            )
         };
         let location = self
             .int("device_location_id")

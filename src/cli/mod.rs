@@ -60,6 +60,10 @@ pub enum Command {
     Check(DbArgs),
     /// Copy the database consistently while it is being served (VACUUM INTO).
     Backup(BackupArgs),
+    /// Put a backup back: --db's content becomes --from's in one SQLite transaction, through
+    /// SQLite (never a file renamed over a database: a server's WAL would be applied to it). Safe
+    /// while a server holds --db: its requests see the old content or the new, never a mix.
+    Restore(RestoreArgs),
 }
 
 /// The database file of an operator's command, and the output format.
@@ -232,6 +236,18 @@ pub struct BackupArgs {
     pub to: PathBuf,
 }
 
+/// `morbox restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The database to restore into (served or not; made when missing).
+    #[arg(long, env = "MORBOX_DB", default_value = "data/morbox.db")]
+    pub db: PathBuf,
+    /// The backup to restore (a morbox database, e.g. from `morbox backup`); an older schema
+    /// is brought up to date on the way, never in the file.
+    #[arg(long)]
+    pub from: PathBuf,
+}
+
 /// `morbox health`.
 #[derive(Debug, Args)]
 pub struct HealthArgs {
@@ -327,14 +343,32 @@ pub struct ServeArgs {
         requires = "ephemeral"
     )]
     pub seeds: Vec<PathBuf>,
-    /// Turn on the test endpoints: POST /_morbox/snapshot, POST /_morbox/reset, and the request
-    /// journal GET|DELETE /_morbox/requests. Refused off loopback unless
+    /// Turn on the test endpoints: POST /_morbox/snapshot, POST /_morbox/reset, the request
+    /// journal GET|DELETE /_morbox/requests and the request inspector /_morbox/. Whoever
+    /// reaches them holds every key: the inspector's workbench signs any call with the real
+    /// key. They answer only a loopback Host, localhost, the listen address or an --allow-host
+    /// name, and a request that changes something only with Content-Type: application/json or
+    /// an X-Morbox header and no foreign Origin. Refused off loopback unless
     /// --allow-test-endpoints-off-loopback is given too.
     #[arg(long, env = "MORBOX_TEST_ENDPOINTS")]
     pub test_endpoints: bool,
     /// Allow --test-endpoints on a non-loopback address (a private compose network, say).
     #[arg(long, env = "MORBOX_ALLOW_TEST_ENDPOINTS_OFF_LOOPBACK")]
     pub allow_test_endpoints_off_loopback: bool,
+    /// A host name the test endpoints answer besides loopback addresses, `localhost` and the
+    /// listen address (repeatable; in the environment variable: separated by commas). Any other
+    /// Host is refused, so that a web page cannot reach them by DNS rebinding.
+    #[arg(
+        long = "allow-host",
+        value_name = "NAME",
+        env = "MORBOX_ALLOW_HOST",
+        value_delimiter = ','
+    )]
+    pub allow_hosts: Vec<String>,
+    /// Seconds a write to a client may make no progress (a client that stops reading its
+    /// answer); then the connection is closed.
+    #[arg(long, env = "MORBOX_WRITE_TIMEOUT", default_value_t = 30)]
+    pub write_timeout: u64,
     /// How many API requests the journal keeps (with --test-endpoints).
     #[arg(long, env = "MORBOX_JOURNAL_SIZE", default_value_t = 1000)]
     pub journal_size: usize,
@@ -389,6 +423,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         Command::Payments(cmd) => ops::payments(&cmd),
         Command::Check(args) => ops::check(&args),
         Command::Backup(args) => ops::backup(&args),
+        Command::Restore(args) => ops::restore(&args),
     }
 }
 
@@ -494,6 +529,7 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
         max_connections_per_address: args.max_connections_per_address,
         first_byte_timeout: Duration::from_secs(args.first_byte_timeout.max(1)),
         grace: Duration::from_secs(args.grace),
+        write_timeout: Duration::from_secs(args.write_timeout.max(1)),
     };
     let app = Arc::new(App {
         backend: Backend {
@@ -502,8 +538,19 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
             explain_hash_errors: args.explain_hash_errors,
             passwords: crate::passwords::Pool::new(),
             explain_in_journal: args.test_endpoints,
+            explainer: crate::explain::Explainer::new(),
         },
-        kit: args.test_endpoints.then(|| TestKit::new(args.journal_size)),
+        kit: args.test_endpoints.then(|| {
+            let mut kit = TestKit::new(args.journal_size);
+            kit.listen = args.listen.ip();
+            kit.hosts = args
+                .allow_hosts
+                .iter()
+                .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect();
+            kit
+        }),
         body_limit: args.body_limit,
         body_timeout: Duration::from_secs(args.body_timeout.max(1)),
     });

@@ -2,7 +2,8 @@
 //! an aligned table by default and JSON with `--json`; the SQL lives in [`crate::store::ops`].
 
 use super::{
-    AuditArgs, BackupArgs, DbArgs, HashArgs, PaymentsCommand, SettingsCommand, UsersCommand,
+    AuditArgs, BackupArgs, DbArgs, HashArgs, PaymentsCommand, RestoreArgs, SettingsCommand,
+    UsersCommand,
 };
 use crate::explain::{explain, hashed_values, named_keys};
 use crate::params::Params;
@@ -32,6 +33,7 @@ fn open(db: &Path) -> std::result::Result<Connection, Box<dyn Error>> {
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    crate::store::add_functions(&conn)?;
     Ok(conn)
 }
 
@@ -161,7 +163,7 @@ pub fn hash(args: &HashArgs) -> Result {
     let shown_key = if args.show_key {
         key.clone()
     } else {
-        format!("<key of {scope}, {} characters>", key.chars().count())
+        format!("<key of {scope}>")
     };
     say!("string hashed: {base}{shown_key}");
     say!("hash: {expected}");
@@ -482,6 +484,49 @@ pub fn check(args: &DbArgs) -> Result {
 }
 
 /// `morbox backup`.
+pub fn restore(args: &RestoreArgs) -> Result {
+    if same_file(&args.db, &args.from) {
+        return Err("--from and --db name the same file".into());
+    }
+    let version = crate::store::probe(&args.from)?;
+    if version == 0 {
+        return Err(format!("{} is not a morbox database", args.from.display()).into());
+    }
+    // The backup is read into memory and brought up to date there: the file is never written.
+    let mut copy = Connection::open_in_memory()?;
+    {
+        let from = open(&args.from)?;
+        rusqlite::backup::Backup::new(&from, &mut copy)?.step(-1)?;
+    }
+    crate::store::init::migrate(&mut copy, &args.from)?;
+    let created = !args.db.exists();
+    if created {
+        crate::store::init::create_private(&args.db)
+            .map_err(|e| format!("cannot create {}: {e}", args.db.display()))?;
+    } else {
+        crate::store::probe(&args.db)?;
+    }
+    let mut into = open_connection(&args.db)?;
+    into.busy_timeout(std::time::Duration::from_secs(10))?;
+    ops::restore(&copy, &mut into)
+        .map_err(|e| format!("{} was not changed: {e}", args.db.display()))?;
+    say!(
+        "restored {} from {} (schema version {})",
+        args.db.display(),
+        args.from.display(),
+        crate::store::init::SCHEMA_VERSION
+    );
+    Ok(())
+}
+
+/// Whether two paths name one file (links resolved); false when either is missing.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
 pub fn backup(args: &BackupArgs) -> Result {
     if args.to.exists() {
         return Err(format!("{} already exists", args.to.display()).into());

@@ -37,16 +37,9 @@ pub fn of(conn: &Connection, id: i64) -> rusqlite::Result<Option<BalanceRow>> {
     .optional()
 }
 
-/// A number as REAL text: SQLite's shortest round-trip text, `.0` on whole numbers
-/// (accounts.md §1.4).
-pub fn real_text(conn: &Connection, x: f64) -> rusqlite::Result<String> {
-    conn.prepare_cached("SELECT CAST(CAST(?1 AS REAL) AS TEXT)")?
-        .query_row([x], |r| r.get(0))
-}
-
-/// A balance as REAL text.
+/// A balance as REAL text ([`crate::numbers::real_text`]).
 fn text(conn: &Connection, id: i64) -> rusqlite::Result<String> {
-    conn.prepare_cached("SELECT CAST(balance AS TEXT) FROM users WHERE id = ?1")?
+    conn.prepare_cached("SELECT real_text(CAST(balance AS REAL)) FROM users WHERE id = ?1")?
         .query_row([id], |r| r.get::<_, Option<String>>(0))
         .map(Option::unwrap_or_default)
 }

@@ -13,9 +13,10 @@ pub enum Whom {
     AllButAdminAndStaff,
 }
 
-/// The fields of one listed user, in the answer's order, as SQLite's text (NULL: empty).
+/// The fields of one listed user, in the answer's order, as SQLite's text (NULL: empty); the
+/// balance as REAL text.
 const FIELDS: &str = "CAST(id AS TEXT), CAST(username AS TEXT), CAST(first_name AS TEXT),
-    CAST(last_name AS TEXT), CAST(balance AS TEXT), CAST(blocked AS TEXT), CAST(lcr_id AS TEXT),
+    CAST(last_name AS TEXT), real_text(CAST(balance AS REAL)), CAST(blocked AS TEXT), CAST(lcr_id AS TEXT),
     CAST(tariff_id AS TEXT), CAST(owner_id AS TEXT), CAST(usertype AS TEXT), CAST(hidden AS TEXT)";
 
 const NAMES: [&str; 11] = [

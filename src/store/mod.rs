@@ -476,7 +476,28 @@ pub fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
         tracing::warn!(mode, "database is not in WAL mode");
     }
     conn.set_prepared_statement_cache_capacity(64);
+    add_functions(&conn)?;
     Ok(conn)
+}
+
+/// morbox's SQL functions, on every connection: `real_text(x)`, a stored number as REAL text
+/// ([`crate::numbers::real_text`]; a text is kept as stored, NULL and a blob give NULL).
+pub fn add_functions(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    use rusqlite::types::ValueRef;
+    conn.create_scalar_function(
+        "real_text",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Real(x) => Some(crate::numbers::real_text(x)),
+                ValueRef::Integer(i) => Some(crate::numbers::real_text(i as f64)),
+                ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Null | ValueRef::Blob(_) => None,
+            })
+        },
+    )
 }
 
 #[cfg(test)]

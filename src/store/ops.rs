@@ -45,7 +45,7 @@ pub fn list_users(
     rows(
         conn,
         "SELECT id, username, usertype, owner_id, first_name, last_name,
-                CAST(balance AS TEXT) AS balance, CAST(credit AS TEXT) AS credit, blocked
+                real_text(CAST(balance AS REAL)) AS balance, CAST(credit AS TEXT) AS credit, blocked
          FROM users WHERE (?1 IS NULL OR owner_id = ?1) AND (?2 IS NULL OR usertype = ?2)
          ORDER BY id LIMIT ?3",
         &[&owner, &usertype, &limit],
@@ -221,4 +221,25 @@ pub fn backup(conn: &Connection, to: &Path) -> Result<(), Box<dyn std::error::Er
         return Err(e.into());
     }
     Ok(())
+}
+
+/// Replaces `into`'s content with `from`'s in one step of SQLite's backup (one write
+/// transaction on `into`, through its WAL when it has one: a server on the same file sees the
+/// old content or the new). Waits for a writer in progress (the connection's busy timeout),
+/// then gives up with nothing changed.
+pub fn restore(from: &Connection, into: &mut Connection) -> Result<(), String> {
+    use rusqlite::backup::{Backup, StepResult};
+    let started = std::time::Instant::now();
+    loop {
+        let step = Backup::new(from, into)
+            .and_then(|b| b.step(-1))
+            .map_err(|e| e.to_string())?;
+        match step {
+            StepResult::Done => return Ok(()),
+            _ if started.elapsed() < std::time::Duration::from_secs(10) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return Err(format!("the database stayed busy ({other:?})")),
+        }
+    }
 }

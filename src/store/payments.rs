@@ -2,6 +2,7 @@
 //! balance change, the warning-e-mail resets and the audit row (inside the writer's savepoint
 //! for the request: all or nothing).
 
+use crate::numbers::real_text;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// What a payment needs of the paying user.
@@ -174,9 +175,9 @@ pub fn record(
         format!("payment id: {id}"),
         format!(
             "{} {cur} | tax: {} {cur} | sent: {} {cur}",
-            p.net,
-            p.tax,
-            p.gross,
+            real_text(p.net),
+            real_text(p.tax),
+            real_text(p.gross),
             cur = p.currency
         ),
     ])?;

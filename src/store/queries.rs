@@ -321,7 +321,7 @@ macro_rules! details_sql {
     ($where:literal, $c:literal, $t:literal) => {
         concat!(
             "SELECT u.id, u.owner_id, u.usertype, u.username,
-       CAST(u.postpaid AS INTEGER), CAST(u.balance AS REAL), CAST(u.balance AS TEXT),
+       CAST(u.postpaid AS INTEGER), CAST(u.balance AS REAL), real_text(CAST(u.balance AS REAL)),
        CAST(u.daily_spend_limit AS REAL), CAST(u.credit AS REAL), ",
             $c,
             "u.pbx_pool_id",
