@@ -42,6 +42,11 @@ abstract class MorboxTestCase extends TestCase
         curl_setopt($ch, CURLOPT_CUSTOMREQUEST, $method);
         curl_setopt($ch, CURLOPT_RETURNTRANSFER, true);
         curl_setopt($ch, CURLOPT_POSTFIELDS, $body ?? '');
+        if (strpos($path, '/_morbox/') === 0 && $method !== 'GET') {
+            // A test endpoint that changes something wants this header (no web page can send
+            // it to another origin without asking first).
+            curl_setopt($ch, CURLOPT_HTTPHEADER, ['X-Morbox: 1']);
+        }
         $out = curl_exec($ch);
         curl_close($ch);
         return $out;
@@ -60,8 +65,17 @@ abstract class MorboxTestCase extends TestCase
         return new SimpleXMLElement($this->http('POST', "/billing/api/$name", http_build_query($params)));
     }
 
+    /** Every journal entry (oldest first), page after page; $query as '?call=…&u=…'. */
     protected function journal(string $query = ''): array
     {
-        return json_decode($this->http('GET', '/_morbox/requests' . $query), true)['requests'];
+        $found = [];
+        $after = 0;
+        $sep = $query === '' ? '?' : '&';
+        do {
+            $page = json_decode($this->http('GET', "/_morbox/requests$query{$sep}after=$after"), true);
+            $found = array_merge($found, $page['requests']);
+            $after = $page['next'];
+        } while ($after !== null);
+        return $found;
     }
 }

@@ -38,7 +38,11 @@ class Morbox:
             return r.read().decode()
 
     def _json(self, method, path):
-        req = urllib.request.Request(f"{self.url}{path}", method=method, data=b"" if method == "POST" else None)
+        # A test endpoint that changes something wants this header (no web page can send it
+        # to another origin without asking first).
+        headers = {} if method == "GET" else {"X-Morbox": "1"}
+        data = b"" if method == "POST" else None
+        req = urllib.request.Request(f"{self.url}{path}", method=method, data=data, headers=headers)
         with urllib.request.urlopen(req) as r:
             return json.loads(r.read().decode())
 
@@ -46,8 +50,16 @@ class Morbox:
         return self._json("POST", "/_morbox/reset")
 
     def requests(self, call=None, u=None):
-        q = urllib.parse.urlencode({k: v for k, v in (("call", call), ("u", u)) if v})
-        return self._json("GET", "/_morbox/requests" + (f"?{q}" if q else ""))["requests"]
+        """Every journal entry (oldest first), page after page."""
+        found, after = [], 0
+        while True:
+            q = {k: v for k, v in (("call", call), ("u", u)) if v}
+            q["after"] = after
+            page = self._json("GET", "/_morbox/requests?" + urllib.parse.urlencode(q))
+            found += page["requests"]
+            if page["next"] is None:
+                return found
+            after = page["next"]
 
     def clear_journal(self):
         return self._json("DELETE", "/_morbox/requests")
