@@ -257,29 +257,6 @@ fn json_integers_keep_every_digit() {
 
 #[test]
 fn a_registrations_device_caller_id_follows_the_vendors_rule() {
-    let carol: &[(&str, &str)] = &[
-        ("id", "adm0hash00"),
-        ("username", "carol"),
-        ("password", "Carol1234"),
-        ("password2", "Carol1234"),
-        ("first_name", "Carol"),
-        ("last_name", "Jones"),
-        ("country_id", "1"),
-        ("email", "new@example.com"),
-        ("device_type", "SIP"),
-    ];
-    let hashed = &[
-        "email",
-        "id",
-        "lcr_id",
-        "device_type",
-        "username",
-        "first_name",
-        "last_name",
-        "caller_id",
-        "state",
-        "device_location_id",
-    ];
     for (settings, want) in [
         (
             vec![("Default_device_cid_name", "Front desk")],
@@ -304,7 +281,7 @@ fn a_registrations_device_caller_id_follows_the_vendors_rule() {
                 "INSERT INTO conflines (name, value, owner_id) VALUES ('{name}', '{value}', 0)"
             ));
         }
-        let r = s.signed("user_register", carol, hashed, "secret");
+        let r = s.signed("user_register", CAROL, REGISTER_HASHED, "secret");
         assert!(r.body.contains("Registration successful"), "{}", r.body);
         let id = field(r.xml(), "device_id").to_string();
         assert_eq!(

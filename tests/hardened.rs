@@ -179,30 +179,7 @@ fn secrets_stay_masked_in_explanations_answers_and_the_journal() {
         ],
     );
     // A registration that works: its answer holds the device's password and PIN.
-    let carol: &[(&str, &str)] = &[
-        ("id", "adm0hash00"),
-        ("username", "carol"),
-        ("password", "Carol1234"),
-        ("password2", "Carol1234"),
-        ("first_name", "Carol"),
-        ("last_name", "Jones"),
-        ("country_id", "1"),
-        ("email", "new@example.com"),
-        ("device_type", "SIP"),
-    ];
-    let hashed = &[
-        "email",
-        "id",
-        "lcr_id",
-        "device_type",
-        "username",
-        "first_name",
-        "last_name",
-        "caller_id",
-        "state",
-        "device_location_id",
-    ];
-    let r = s.signed("user_register", carol, hashed, "secret");
+    let r = s.signed("user_register", CAROL, REGISTER_HASHED, "secret");
     let (sip, pin) = (
         field(r.xml(), "password").to_string(),
         field(r.xml(), "pin").to_string(),
@@ -411,23 +388,6 @@ fn an_unknown_username_takes_the_work_of_a_known_one() {
     assert!(unknown * 2 > known, "known {known:?}, unknown {unknown:?}");
 }
 
-/// A connection from `from` whose receive buffer is as small as the kernel allows.
-fn connect_small(from: &str, addr: &str) -> std::net::TcpStream {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let sock = tokio::net::TcpSocket::new_v4().unwrap();
-        sock.set_recv_buffer_size(4096).unwrap();
-        sock.bind(format!("{from}:0").parse().unwrap()).unwrap();
-        let stream = sock.connect(addr.parse().unwrap()).await.unwrap();
-        let std = stream.into_std().unwrap();
-        std.set_nonblocking(false).unwrap();
-        std
-    })
-}
-
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     status
@@ -457,7 +417,7 @@ fn clients_that_never_read_the_journal_cannot_grow_the_server() {
     // receive buffer, so that the kernel takes little of what the server sends).
     let mut idle = Vec::new();
     for i in 0..60 {
-        let mut c = connect_small(&format!("127.0.4.{}", i + 1), &s.addr);
+        let mut c = connect_from_with(&format!("127.0.4.{}", i + 1), &s.addr, Some(4096));
         let head = format!(
             "GET /_morbox/requests HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
             s.addr

@@ -3,31 +3,6 @@
 
 use crate::util::*;
 
-const HASHED: &[&str] = &[
-    "email",
-    "id",
-    "lcr_id",
-    "device_type",
-    "username",
-    "first_name",
-    "last_name",
-    "caller_id",
-    "state",
-    "device_location_id",
-];
-
-const CAROL: &[(&str, &str)] = &[
-    ("id", "adm0hash00"),
-    ("username", "carol"),
-    ("password", "Carol1234"),
-    ("password2", "Carol1234"),
-    ("first_name", "Carol"),
-    ("last_name", "Jones"),
-    ("country_id", "1"),
-    ("email", "new@example.com"),
-    ("device_type", "SIP"),
-];
-
 fn counts(s: &Server) -> String {
     s.value("SELECT (SELECT COUNT(*) FROM users) || '/' || (SELECT COUNT(*) FROM addresses) || '/' || (SELECT COUNT(*) FROM taxes) || '/' || (SELECT COUNT(*) FROM devices) || '/' || (SELECT COUNT(*) FROM callerids)")
 }
@@ -37,10 +12,10 @@ fn registration_under_the_admin() {
     let s = Server::fixture_f(&[]);
     // The example's hash, as the spec spells it.
     assert_eq!(
-        sign(CAROL, HASHED, "secret"),
+        sign(CAROL, REGISTER_HASHED, "secret"),
         "4748f2cde89f98ad1c128cc9575c81cfb1b8cf7a"
     );
-    let r = s.signed("user_register", CAROL, HASHED, "secret");
+    let r = s.signed("user_register", CAROL, REGISTER_HASHED, "secret");
     assert_eq!(r.status, 200, "{}", r.body);
     let body = r.xml();
     let password = field(body, "password");
@@ -95,7 +70,7 @@ fn registration_under_the_admin() {
     let mut with_lcr = CAROL.to_vec();
     with_lcr.push(("lcr_id", "1"));
     assert_eq!(
-        sign(&with_lcr, HASHED, "secret"),
+        sign(&with_lcr, REGISTER_HASHED, "secret"),
         "fc203d091f662fbd4903ec3fbc079436890f1647"
     );
 }
@@ -115,13 +90,13 @@ fn registration_refusals_write_nothing() {
         ("device_type", "IAX2"),
     ];
     assert_eq!(
-        sign(&dan, HASHED, "rsecret"),
+        sign(&dan, REGISTER_HASHED, "rsecret"),
         "efec25237b328d0ac85239b8e9274f1c933a5ad3"
     );
     let refused = page_status_error("Please enter password");
-    s.signed("user_register", &dan, HASHED, "rsecret")
+    s.signed("user_register", &dan, REGISTER_HASHED, "rsecret")
         .is(&refused);
-    s.signed("user_register", &dan, HASHED, "secret")
+    s.signed("user_register", &dan, REGISTER_HASHED, "secret")
         .is(&refused);
     // 3. Unknown owner: no hash needed.
     s.post("user_register", &[("id", "nosuchhash"), ("username", "x")])
@@ -129,7 +104,7 @@ fn registration_refusals_write_nothing() {
     // A plain user's uniquehash: Access Denied.
     let mut as_alice = CAROL.to_vec();
     as_alice[0] = ("id", "a1b2c3d4e5");
-    s.signed("user_register", &as_alice, HASHED, "secret")
+    s.signed("user_register", &as_alice, REGISTER_HASHED, "secret")
         .is(&page_status_error("Access Denied"));
     // Each field rule, in order, with the rest of the request right.
     let cases: &[(&[(&str, &str)], &str)] = &[
@@ -176,7 +151,7 @@ fn registration_refusals_write_nothing() {
             p.retain(|(n, _)| n != k);
             p.push((k, v));
         }
-        s.signed("user_register", &p, HASHED, "secret")
+        s.signed("user_register", &p, REGISTER_HASHED, "secret")
             .is(&page_status_error(text));
     }
     // Phone numbers that are somebody's caller id.
@@ -191,7 +166,7 @@ fn registration_refusals_write_nothing() {
     ] {
         let mut p = CAROL.to_vec();
         p.push((param, "+370 612 34567"));
-        s.signed("user_register", &p, HASHED, "secret")
+        s.signed("user_register", &p, REGISTER_HASHED, "secret")
             .is(&page_status_error(text));
     }
     s.sql("DELETE FROM callerids;");
@@ -200,7 +175,7 @@ fn registration_refusals_write_nothing() {
     let mut weak = CAROL.to_vec();
     weak.retain(|(k, _)| *k != "password" && *k != "password2");
     weak.extend([("password", "carolcarol"), ("password2", "carolcarol")]);
-    s.signed("user_register", &weak, HASHED, "secret")
+    s.signed("user_register", &weak, REGISTER_HASHED, "secret")
         .is(&page_status_error(
             "Password must contain at least one numeric value, capital and lowercase symbol",
         ));
@@ -209,18 +184,18 @@ fn registration_refusals_write_nothing() {
     s.sql(
         "UPDATE conflines SET value = '3' WHERE name = 'Default_User_tariff_id' AND owner_id = 0;",
     );
-    s.signed("user_register", CAROL, HASHED, "secret")
+    s.signed("user_register", CAROL, REGISTER_HASHED, "secret")
         .is(&page_status_error("Tariff was not found cannot create"));
     s.sql(
         "UPDATE conflines SET value = '1' WHERE name = 'Default_User_tariff_id' AND owner_id = 0;",
     );
     s.sql("UPDATE conflines SET value = '9' WHERE name = 'Default_User_lcr_id' AND owner_id = 0;");
-    s.signed("user_register", CAROL, HASHED, "secret")
+    s.signed("user_register", CAROL, REGISTER_HASHED, "secret")
         .is(&page_status_error("Default user does not have and LCR set"));
     s.sql("UPDATE conflines SET value = '1' WHERE name = 'Default_User_lcr_id' AND owner_id = 0;");
     // No extension left.
     s.sql("UPDATE conflines SET value = '1000' WHERE name = 'Device_Range_MAX';");
-    s.signed("user_register", CAROL, HASHED, "secret")
+    s.signed("user_register", CAROL, REGISTER_HASHED, "secret")
         .is(&page_status_error(
             "Configuration error. Please contact System Administrator",
         ));
@@ -228,7 +203,8 @@ fn registration_refusals_write_nothing() {
     // 4. The setting off: its own text, for a known and an unknown owner.
     s.sql("UPDATE conflines SET value = '0' WHERE name = 'API_Allow_registration_ower_API';");
     let off = page_status_error("Registration over API is disabled");
-    s.signed("user_register", CAROL, HASHED, "secret").is(&off);
+    s.signed("user_register", CAROL, REGISTER_HASHED, "secret")
+        .is(&off);
     s.post("user_register", &[("id", "nosuchhash"), ("username", "x")])
         .is(&off);
     assert_eq!(counts(&s), before);
@@ -254,7 +230,7 @@ fn registration_under_a_reseller_and_the_options() {
         ("credit_limit", "-1"),
         ("call_limit", "3"),
     ];
-    let r = s.signed("user_register", &p, HASHED, "rsecret");
+    let r = s.signed("user_register", &p, REGISTER_HASHED, "rsecret");
     let body = r.xml();
     assert!(
         body.contains("<caller_id>&lt;37060000001&gt;</caller_id>"),

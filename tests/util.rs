@@ -543,12 +543,21 @@ pub fn well_formed(body: &str) -> bool {
 /// A connection to `addr` from the loopback address `from` (127.0.0.2, 127.0.0.9…), to be
 /// another client.
 pub fn connect_from(from: &str, addr: &str) -> TcpStream {
+    connect_from_with(from, addr, None)
+}
+
+/// [`connect_from`], with a receive buffer of `recv_buffer` bytes (as small as the kernel
+/// allows) when given: a client that takes in little of what the server sends.
+pub fn connect_from_with(from: &str, addr: &str, recv_buffer: Option<u32>) -> TcpStream {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
         let sock = tokio::net::TcpSocket::new_v4().unwrap();
+        if let Some(size) = recv_buffer {
+            sock.set_recv_buffer_size(size).unwrap();
+        }
         sock.bind(format!("{from}:0").parse().unwrap()).unwrap();
         let stream = sock.connect(addr.parse().unwrap()).await.unwrap();
         let std = stream.into_std().unwrap();
@@ -582,3 +591,30 @@ pub fn field<'a>(body: &'a str, name: &str) -> &'a str {
     let end = body[start..].find('<').unwrap() + start;
     &body[start..end]
 }
+
+/// user_register's hash order.
+pub const REGISTER_HASHED: &[&str] = &[
+    "email",
+    "id",
+    "lcr_id",
+    "device_type",
+    "username",
+    "first_name",
+    "last_name",
+    "caller_id",
+    "state",
+    "device_location_id",
+];
+
+/// Fixture F's worked registration: carol, under the admin (its uniquehash as `id`).
+pub const CAROL: &[(&str, &str)] = &[
+    ("id", "adm0hash00"),
+    ("username", "carol"),
+    ("password", "Carol1234"),
+    ("password2", "Carol1234"),
+    ("first_name", "Carol"),
+    ("last_name", "Jones"),
+    ("country_id", "1"),
+    ("email", "new@example.com"),
+    ("device_type", "SIP"),
+];
