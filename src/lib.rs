@@ -56,7 +56,7 @@
 //! - No SQLite message, secret or hash key is ever sent to a client, nor logged.
 //! - The rules of the legacy API live in tables, once: [`api::CALLS`] (names, hash order, error
 //!   wrappers, how a call runs, its parameters), each call's reach table,
-//!   [`api::update_params::PARAMS`] (every update parameter), [`store::refs`] (references),
+//!   [`api::details::update_params::PARAMS`] (every update parameter), [`store::refs`] (references),
 //!   [`settings::SETTINGS`], and [`error::ApiError`] (every text, status and gate).
 //! - Work an unauthenticated request can cause is bounded before it starts: a password is
 //!   hashed only after every other check, on a pool of one thread per core.

@@ -3,7 +3,7 @@
 //! the parameters each names, [`crate::error::ApiError::catalogue`]), so that it cannot drift
 //! from what the server does.
 
-use crate::api::{CALLS, Call, ErrorShape, Form, PREFIXES};
+use crate::api::{Call, ErrorShape, Form, PREFIXES, calls};
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 
@@ -39,12 +39,13 @@ fn fields(call: Call) -> Vec<Field> {
             description: "1: answer inline (no Content-Disposition).".into(),
         },
     ];
-    for p in (call.params)() {
+    // `u` is described above; a table names it only to place it in the hash.
+    for p in (call.params)().iter().filter(|p| p.name != "u") {
         out.push(Field {
             name: p.name,
             schema: form_schema(p.form),
             hash_position: pos(p.name),
-            description: p.doc,
+            description: p.doc.to_string(),
         });
     }
     out
@@ -89,7 +90,7 @@ pub fn document() -> Value {
             |e| json!({"text": e.to_string(), "http_status": e.http_status(), "gate": e.is_gate()}),
         )
         .collect();
-    for spec in CALLS {
+    for spec in calls() {
         let fs = fields(spec);
         let props: Map<String, Value> = fs
             .iter()
@@ -189,7 +190,7 @@ mod tests {
 
     #[test]
     fn every_update_parameter_is_described_with_its_hash_position() {
-        use crate::api::update_params::PARAMS;
+        use crate::api::details::update_params::PARAMS;
         let doc = document();
         let props = &doc["paths"]["/api/user_details_update"]["post"]["requestBody"]["content"]["application/json"]
             ["schema"]["properties"];

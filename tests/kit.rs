@@ -477,7 +477,7 @@ fn the_openapi_document_is_valid_and_complete() {
     }
     let props = &doc["paths"]["/api/user_details_update"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
         ["schema"]["properties"];
-    for p in morbox::api::update_params::PARAMS {
+    for p in morbox::api::details::update_params::PARAMS {
         assert!(props[p.name].is_object(), "{} missing", p.name);
         assert_eq!(props[p.name]["x-hashed"], p.hashed, "{}", p.name);
     }

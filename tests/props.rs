@@ -7,7 +7,7 @@ use crate::util::*;
 use bytes::Bytes;
 use hyper::Method;
 use morbox::api::Backend;
-use morbox::api::update_params::{PARAMS, Target};
+use morbox::api::details::update_params::{PARAMS, Target};
 use morbox::router::{App, RawRequest, dispatch};
 use morbox::store::{Durability, Store};
 use proptest::prelude::*;

@@ -3,7 +3,7 @@
 //! all or nothing.
 
 use crate::util::*;
-use morbox::api::update_params::PARAMS;
+use morbox::api::details::update_params::PARAMS;
 
 const UPD: &str = "user_details_update";
 

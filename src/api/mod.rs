@@ -1,28 +1,34 @@
-//! The API calls: the call table [`CALLS`] and the one way every call goes. A row says what the
-//! vendor's pages say of a call (its names, its hash order, how its own errors are wrapped),
-//! how it runs (a read on one snapshot, or a write through the single writer) and which
-//! parameters it takes (for the API description). Each call's file parses the request into
-//! its own typed value once ([`Read::parse`], [`Write::parse`]) and then applies it.
+//! The API calls: the call table ([`CALLS`], the rows of the families) and the one way every
+//! call goes. A family is a folder ([`details`], [`accounts`]); a call is one file in it, which
+//! holds everything about the call: its row ([`CallSpec`], written from [`CallSpec::DEFAULT`]
+//! so that it says only what differs), its parameter table ([`Param`]: the hash order and the
+//! API description come from it), its reach table, its typed value and how it runs. Each call
+//! parses the request into its own typed value once ([`Read::parse`], [`Write::parse`]) and
+//! then applies it.
 //!
-//! Adding a call is one file and one row here; the router, the OpenAPI document, the hash
-//! explainer and the journal all read the row.
+//! Adding a call is one file and one line in its family's `mod.rs`; the router, the OpenAPI
+//! document, the reference in `docs/`, the hash explainer, the journal and the hostile battery
+//! all read the row.
 
+/// A call's hash order, from its parameter table: the names of its hashed rows in the table's
+/// order, made once. Used in a row as `hash_order: hash_order!(PARAMS)`.
+macro_rules! hash_order {
+    ($params:expr) => {{
+        fn order() -> &'static [&'static str] {
+            static ORDER: std::sync::LazyLock<Vec<&'static str>> =
+                std::sync::LazyLock::new(|| $crate::api::hashed_names($params));
+            &ORDER
+        }
+        order
+    }};
+}
+
+pub mod accounts;
 pub mod caller;
-pub mod payment_create;
+pub mod details;
 pub mod proof;
 pub mod reach;
 pub mod sign;
-pub mod update_params;
-pub mod user_balance_get;
-pub mod user_balance_update;
-pub mod user_delete;
-pub mod user_details_get;
-pub mod user_details_raw_get;
-pub mod user_details_update;
-pub mod user_login;
-pub mod user_register;
-pub mod user_simple_balance_get;
-pub mod users_get;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -137,15 +143,45 @@ pub enum Form {
     Choice(&'static [&'static str]),
 }
 
-/// One parameter a call takes, for the API description.
-#[derive(Debug, Clone)]
-pub struct ParamDoc {
+/// One parameter a call takes: one row of its table. A call's hashed parameters are hashed in
+/// the order of its table.
+#[derive(Debug, Clone, Copy)]
+pub struct Param {
     /// Its name.
     pub name: &'static str,
     /// The form of its value.
     pub form: Form,
+    /// Whether it goes into the hash (in the table's order among the hashed ones).
+    pub hashed: bool,
     /// What it is and does.
-    pub doc: String,
+    pub doc: &'static str,
+}
+
+impl Param {
+    /// A hashed parameter.
+    pub const fn hashed(name: &'static str, form: Form, doc: &'static str) -> Param {
+        Param {
+            name,
+            form,
+            hashed: true,
+            doc,
+        }
+    }
+
+    /// A parameter outside the hash.
+    pub const fn plain(name: &'static str, form: Form, doc: &'static str) -> Param {
+        Param {
+            name,
+            form,
+            hashed: false,
+            doc,
+        }
+    }
+}
+
+/// The names of a table's hashed parameters, in its order.
+pub fn hashed_names(params: &[Param]) -> Vec<&'static str> {
+    params.iter().filter(|p| p.hashed).map(|p| p.name).collect()
 }
 
 /// A read call's request, parsed once and answered on one read snapshot.
@@ -217,6 +253,18 @@ pub enum Run {
     Write(WriteFn),
 }
 
+impl Run {
+    /// A read call: `C` parsed, then answered on the snapshot the gates ran on.
+    pub const fn read<C: Read>() -> Run {
+        Run::Read(read::<C>)
+    }
+
+    /// A write call: `C` parsed, checked, then applied by the writer.
+    pub const fn write<C: Write>() -> Run {
+        Run::Write(write::<C>)
+    }
+}
+
 /// One row of the call table.
 pub struct CallSpec {
     /// The names it answers to under [`PREFIXES`], the main one first.
@@ -241,8 +289,9 @@ pub struct CallSpec {
     pub body: Body,
     /// How it runs.
     pub run: Run,
-    /// Its parameters besides `u`, `hash` and `test`, for the API description.
-    pub params: fn() -> Vec<ParamDoc>,
+    /// Its parameters besides `hash` and `test` (`u` only where it is hashed): the hash order
+    /// and the API description come from them.
+    pub params: fn() -> &'static [Param],
     /// One line on what it does.
     pub summary: &'static str,
 }
@@ -250,210 +299,40 @@ pub struct CallSpec {
 /// A call: its row of [`CALLS`].
 pub type Call = &'static CallSpec;
 
-/// The legacy API's calls, as the vendor's pages define them.
-pub const CALLS: &[CallSpec] = &[
-    CallSpec {
-        names: &["user_details_get", "user_details"],
-        hash_order: || &["user_id", "username"],
-        shapes: &[],
-        errors: ErrorShape::Bare,
-        identity: Identity::Caller,
-        unknown: |_| ApiError::AccessDenied,
-        gates: Gates::ALL,
-        proof: Proof::None,
-        path_param: None,
-        body: Body::Xml,
-        run: Run::Read(read::<user_details_get::Get>),
-        params: user_details_get::params,
-        summary: "A user's details, as the user's own page shows them",
-    },
-    CallSpec {
-        names: &["user_details_raw_get"],
-        hash_order: || &["u", "user_id"],
-        shapes: &[],
-        errors: ErrorShape::PageStatus,
-        identity: Identity::Caller,
-        unknown: |_| ApiError::AccessDenied,
-        gates: Gates::ALL,
-        proof: Proof::None,
-        path_param: None,
-        body: Body::Xml,
-        run: Run::Read(read::<user_details_raw_get::RawGet>),
-        params: user_details_raw_get::params,
-        summary: "A user's raw database row, secrets left out",
-    },
-    CallSpec {
-        names: &["user_details_update", "user_update_api"],
-        hash_order: update_params::hash_order,
-        shapes: &[],
-        errors: ErrorShape::Page,
-        identity: Identity::Caller,
-        unknown: |_| ApiError::AccessDenied,
-        gates: Gates::ALL,
-        proof: Proof::None,
-        path_param: None,
-        body: Body::Xml,
-        run: Run::Write(write::<user_details_update::Update>),
-        params: update_params::params,
-        summary: "Change a user's details; send only what changes",
-    },
-    CallSpec {
-        names: &["user_balance_get", "balance"],
-        hash_order: || &["username", "currency"],
-        shapes: &[],
-        errors: ErrorShape::Page,
-        identity: Identity::Username("username"),
-        unknown: user_balance_get::unknown,
-        gates: Gates {
-            get: false,
-            hash: true,
-        },
-        proof: Proof::None,
-        path_param: None,
-        body: Body::Xml,
-        run: Run::Read(read::<user_balance_get::BalanceGet>),
-        params: user_balance_get::params,
-        summary: "A user's balance, signed with the key of the user's own scope",
-    },
-    CallSpec {
-        names: &["user_simple_balance_get", "simple_balance"],
-        hash_order: || &[],
-        shapes: &[],
-        errors: ErrorShape::Text,
-        identity: Identity::Uniquehash("id"),
-        unknown: user_balance_get::unknown,
-        gates: Gates {
-            get: false,
-            hash: false,
-        },
-        proof: Proof::None,
-        path_param: Some("id"),
-        body: Body::Text,
-        run: Run::Read(read::<user_simple_balance_get::SimpleBalance>),
-        params: user_simple_balance_get::params,
-        summary: "A user's balance as plain text, by uniquehash (no hash checked)",
-    },
-    CallSpec {
-        names: &["user_balance_update", "user_balance_change"],
-        hash_order: || &["user_id", "balance"],
-        shapes: &[],
-        errors: ErrorShape::Page,
-        identity: Identity::Caller,
-        unknown: |_| ApiError::BadLogin,
-        gates: Gates::ALL,
-        proof: Proof::None,
-        path_param: None,
-        body: Body::Xml,
-        run: Run::Write(write::<user_balance_update::BalanceUpdate>),
-        params: user_balance_update::params,
-        summary: "Add an amount to the balance of a user the caller owns",
-    },
-    CallSpec {
-        names: &["payment_create", "create_payment"],
-        hash_order: || {
-            &[
-                "user_id",
-                "p_currency",
-                "paymenttype",
-                "tax_in_amount",
-                "amount",
-                "transaction",
-                "payer_email",
-            ]
-        },
-        shapes: &[(ApiError::BadLogin, ErrorShape::Status)],
-        errors: ErrorShape::Page,
-        identity: Identity::Caller,
-        unknown: |_| ApiError::BadLogin,
-        gates: Gates::ALL,
-        proof: Proof::None,
-        path_param: None,
-        body: Body::Xml,
-        run: Run::Write(write::<payment_create::Payment>),
-        params: payment_create::params,
-        summary: "Record a payment (tax, currency conversion) and credit the user's balance",
-    },
-    CallSpec {
-        names: &["user_delete"],
-        hash_order: || &["user_id"],
-        shapes: &[],
-        errors: ErrorShape::Page,
-        identity: Identity::Caller,
-        unknown: |_| ApiError::AccessDenied,
-        gates: Gates::ALL,
-        proof: Proof::None,
-        path_param: None,
-        body: Body::Xml,
-        run: Run::Write(write::<user_delete::Delete>),
-        params: user_delete::params,
-        summary: "Delete a user in reach that has no DIDs, calls, payments, users or invoices",
-    },
-    CallSpec {
-        names: &["users_get"],
-        hash_order: || &["u", "p"],
-        shapes: &[],
-        errors: ErrorShape::PageStatus,
-        identity: Identity::Caller,
-        unknown: |_| ApiError::AccessDenied,
-        gates: Gates::ALL,
-        proof: Proof::PasswordOrUniquehash("p", "uniquehash"),
-        path_param: None,
-        body: Body::Xml,
-        run: Run::Read(read::<users_get::UsersGet>),
-        params: users_get::params,
-        summary: "The users in the caller's reach; the caller proves itself with p or uniquehash",
-    },
-    CallSpec {
-        names: &["user_login", "login"],
-        hash_order: || &["u", "p"],
-        shapes: &[],
-        errors: ErrorShape::Action,
-        identity: Identity::Login("u"),
-        unknown: |_| ApiError::LoginFailed,
-        gates: Gates::ALL,
-        proof: Proof::PasswordFirst("p"),
-        path_param: None,
-        body: Body::Xml,
-        run: Run::Write(write::<user_login::Login>),
-        params: user_login::params,
-        summary: "Check u and p; mark the user logged in",
-    },
-    CallSpec {
-        names: &["user_register"],
-        hash_order: || {
-            &[
-                "email",
-                "id",
-                "lcr_id",
-                "device_type",
-                "username",
-                "first_name",
-                "last_name",
-                "caller_id",
-                "state",
-                "device_location_id",
-            ]
-        },
-        shapes: &[],
-        errors: ErrorShape::PageStatus,
-        identity: Identity::Owner("id"),
-        unknown: user_register::unknown,
-        gates: Gates::ALL,
-        proof: Proof::None,
-        path_param: None,
-        body: Body::Xml,
-        run: Run::Write(write::<user_register::Register>),
-        params: user_register::params,
-        summary: "Create a user with its device under the owner named by uniquehash",
-    },
-];
+/// The legacy API's calls, family by family (each family's `mod.rs` lists its rows). A static,
+/// so that every row has one address ([`Call`]s compare by it).
+pub static CALLS: &[&[CallSpec]] = &[details::SPECS, accounts::SPECS];
+
+/// Every call, family by family.
+pub fn calls() -> impl Iterator<Item = Call> {
+    CALLS.iter().flat_map(|family| family.iter())
+}
 
 /// The call a path segment names, aliases included.
 pub fn call(name: &str) -> Option<Call> {
-    CALLS.iter().find(|s| s.names.contains(&name))
+    calls().find(|s| s.names.contains(&name))
 }
 
 impl CallSpec {
+    /// The row every call's row starts from: every gate, the caller named by `u`, `Access
+    /// Denied` for an unknown one, errors in `<page>`, XML. A row names its names, its
+    /// parameters and hash order, how it runs and its summary, and what else differs.
+    pub const DEFAULT: CallSpec = CallSpec {
+        names: &[],
+        hash_order: || &[],
+        errors: ErrorShape::Page,
+        shapes: &[],
+        identity: Identity::Caller,
+        unknown: |_| ApiError::AccessDenied,
+        gates: Gates::ALL,
+        proof: Proof::None,
+        path_param: None,
+        body: Body::Xml,
+        run: Run::Read(|_, _, _, _| Err(ApiError::Internal)),
+        params: || &[],
+        summary: "",
+    };
+
     /// The main name.
     pub fn name(&self) -> &'static str {
         self.names[0]
@@ -716,10 +595,33 @@ mod tests {
         );
         assert!(call("user_details_raw").is_none());
         // Every name belongs to one row only.
-        let mut names: Vec<&str> = CALLS.iter().flat_map(|c| c.names.iter().copied()).collect();
+        let mut names: Vec<&str> = calls().flat_map(|c| c.names.iter().copied()).collect();
         let n = names.len();
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), n);
+    }
+
+    #[test]
+    fn every_row_is_whole_and_hashes_its_tables_hashed_rows_in_order() {
+        for c in calls() {
+            assert!(!c.names.is_empty() && !c.summary.is_empty(), "{c:?}");
+            let params = (c.params)();
+            assert_eq!((c.hash_order)(), hashed_names(params).as_slice(), "{c:?}");
+            // Each parameter once; the hashed ones first.
+            let mut names: Vec<&str> = params.iter().map(|p| p.name).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), params.len(), "{c:?}");
+            let first_plain = params
+                .iter()
+                .position(|p| !p.hashed)
+                .unwrap_or(params.len());
+            assert!(params[first_plain..].iter().all(|p| !p.hashed), "{c:?}");
+            // Every call can be found by each of its names, and is the same row.
+            for n in c.names {
+                assert!(std::ptr::eq(call(n).unwrap(), c), "{n}");
+            }
+        }
     }
 }

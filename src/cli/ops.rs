@@ -113,8 +113,7 @@ fn print_record(row: &Row, json: bool) {
 /// `morbox hash`.
 pub fn hash(args: &HashArgs) -> Result {
     let call = crate::api::call(&args.call).ok_or_else(|| {
-        let names: Vec<&str> = crate::api::CALLS
-            .iter()
+        let names: Vec<&str> = crate::api::calls()
             .flat_map(|c| c.names.iter().copied())
             .collect();
         format!("unknown call {}: one of {}", args.call, names.join(", "))
@@ -253,7 +252,9 @@ pub fn users(cmd: &UsersCommand) -> Result {
                 .system_int(crate::settings::USERNAME_LENGTH, 1)
                 .max(1) as usize;
             // The API's own username rules, so that the API could have made this user too.
-            if let Some(problem) = crate::api::update_params::username_problem(username, min) {
+            if let Some(problem) =
+                crate::api::details::update_params::username_problem(username, min)
+            {
                 return Err(format!("username {username:?}: {problem}").into());
             }
             if crate::store::user_update::username_taken(&conn, username, -1)? {

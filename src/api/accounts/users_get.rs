@@ -1,14 +1,26 @@
 //! `users_get`, accounts.md §2: the users in the caller's reach, after the caller proved itself
 //! with `p` (its password) or `uniquehash`. Read only.
 
-use super::reach::{self, Access, Targets};
-use super::{ApiRequest, Authed, Form, ParamDoc, Read};
+use crate::api::reach::{self, Access, Targets};
+use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Form, Param, Proof, Read, Run};
 use crate::auth::Role;
 use crate::error::ApiError;
 use crate::store::ReadCtx;
 use crate::store::lists;
 use crate::xml::Doc;
 use rusqlite::Connection;
+
+/// The call's row of the call table.
+pub const SPEC: CallSpec = CallSpec {
+    names: &["users_get"],
+    hash_order: hash_order!(PARAMS),
+    errors: ErrorShape::PageStatus,
+    proof: Proof::PasswordOrUniquehash("p", "uniquehash"),
+    run: Run::read::<UsersGet>(),
+    params: || PARAMS,
+    summary: "The users in the caller's reach; the caller proves itself with p or uniquehash",
+    ..CallSpec::DEFAULT
+};
 
 /// Who may list at all (the list itself is [`LISTS`]).
 const REACH: reach::Table = &[
@@ -32,22 +44,21 @@ const LISTS: &[(Role, lists::Whom)] = &[
     (Role::Manager, lists::Whom::AllButAdminAndStaff),
 ];
 
-/// The parameters, for the API description.
-pub fn params() -> Vec<ParamDoc> {
-    vec![
-        ParamDoc {
-            name: "p",
-            form: Form::Text,
-            doc: "The caller's password (hashed second, after u); when sent it alone decides."
-                .into(),
-        },
-        ParamDoc {
-            name: "uniquehash",
-            form: Form::Text,
-            doc: "The caller's uniquehash, instead of p (not hashed).".into(),
-        },
-    ]
-}
+/// The parameters besides `hash` and `test` (`u` where it is hashed), hashed ones first in
+/// hash order.
+const PARAMS: &[Param] = &[
+    Param::hashed("u", Form::Text, "The caller's username (hashed first)."),
+    Param::hashed(
+        "p",
+        Form::Text,
+        "The caller's password (hashed second, after u); when sent it alone decides.",
+    ),
+    Param::plain(
+        "uniquehash",
+        Form::Text,
+        "The caller's uniquehash, instead of p (not hashed).",
+    ),
+];
 
 /// A list request.
 pub struct UsersGet;

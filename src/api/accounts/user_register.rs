@@ -3,7 +3,9 @@
 //! uniquehash and scope key are the credential. Every check runs, in the spec's order, before
 //! the password is hashed; then everything is written in one transaction.
 
-use super::{ApiRequest, Authed, Form, ParamDoc, Write, Written};
+use crate::api::{
+    ApiRequest, Authed, CallSpec, ErrorShape, Form, Identity, Param, Run, Write, Written,
+};
 use crate::auth::Role;
 use crate::error::{ApiError, Registration as R};
 use crate::settings::{
@@ -18,6 +20,19 @@ use crate::store::user_update::username_taken;
 use crate::xml::Doc;
 use rusqlite::Connection;
 use rusqlite::types::Value;
+
+/// The call's row of the call table.
+pub const SPEC: CallSpec = CallSpec {
+    names: &["user_register"],
+    hash_order: hash_order!(PARAMS),
+    errors: ErrorShape::PageStatus,
+    identity: Identity::Owner("id"),
+    unknown,
+    run: Run::write::<Register>(),
+    params: || PARAMS,
+    summary: "Create a user with its device under the owner named by uniquehash",
+    ..CallSpec::DEFAULT
+};
 
 /// The text under `<registration_notice>`.
 const NOTICE: &str = "*ATTENTION! These settings are for you to configure your DEVICE. \nIn order to login to this system you need to use settings you have entered before!";
@@ -56,83 +71,77 @@ pub fn caller_id_of(name: &str, number: &str) -> String {
     }
 }
 
-/// The parameters, for the API description.
-pub fn params() -> Vec<ParamDoc> {
-    let p = |name, form, doc: &str| ParamDoc {
-        name,
-        form,
-        doc: doc.into(),
-    };
-    vec![
-        p(
-            "email",
-            Form::Email,
-            "The new user's e-mail (unique unless allowed otherwise).",
-        ),
-        p(
-            "id",
-            Form::Text,
-            "The owner's uniquehash (admin or reseller); without it, the admin.",
-        ),
-        p("lcr_id", Form::Digits, "An LCR the owner may use."),
-        p(
-            "device_type",
-            Form::Choice(&["SIP", "IAX2", "Virtual"]),
-            "The device's type.",
-        ),
-        p("username", Form::Text, "The new login; unique in any case."),
-        p("first_name", Form::Text, "First name."),
-        p("last_name", Form::Text, "Last name."),
-        p(
-            "caller_id",
-            Form::Text,
-            "The device's caller id (stored as <value>).",
-        ),
-        p("state", Form::Text, "Address: state."),
-        p(
-            "device_location_id",
-            Form::Digits,
-            "A location of the owner.",
-        ),
-        p("password", Form::Text, "The password (not hashed)."),
-        p("password2", Form::Text, "The password again (not hashed)."),
-        p("country_id", Form::Digits, "A country (directions.id)."),
-        p("county", Form::Text, "Address: county."),
-        p("city", Form::Text, "Address: city."),
-        p("postcode", Form::Text, "Address: postcode."),
-        p("address", Form::Text, "Address: street."),
-        p("phone", Form::Text, "Address: phone (also a caller id)."),
-        p(
-            "mob_phone",
-            Form::Text,
-            "Address: mobile phone (also a caller id).",
-        ),
-        p("fax", Form::Text, "Address: fax (also a caller id)."),
-        p("client_id", Form::Text, "users.clientid."),
-        p("vat_number", Form::Text, "users.vat_number."),
-        p(
-            "tariff",
-            Form::Digits,
-            "A tariff the owner may give (not hashed).",
-        ),
-        p(
-            "currency_id",
-            Form::Digits,
-            "An existing currency (not hashed).",
-        ),
-        p("call_limit", Form::Digits, "users.call_limit (not hashed)."),
-        p(
-            "credit_limit",
-            Form::Text,
-            "-1 (unlimited) or digits: users.credit (not hashed).",
-        ),
-        p(
-            "accounting_number",
-            Form::Text,
-            "users.accounting_number (not hashed).",
-        ),
-    ]
-}
+/// The parameters besides `hash` and `test` (`u` where it is hashed), hashed ones first in
+/// hash order.
+const PARAMS: &[Param] = &[
+    Param::hashed(
+        "email",
+        Form::Email,
+        "The new user's e-mail (unique unless allowed otherwise).",
+    ),
+    Param::hashed(
+        "id",
+        Form::Text,
+        "The owner's uniquehash (admin or reseller); without it, the admin.",
+    ),
+    Param::hashed("lcr_id", Form::Digits, "An LCR the owner may use."),
+    Param::hashed(
+        "device_type",
+        Form::Choice(&["SIP", "IAX2", "Virtual"]),
+        "The device's type.",
+    ),
+    Param::hashed("username", Form::Text, "The new login; unique in any case."),
+    Param::hashed("first_name", Form::Text, "First name."),
+    Param::hashed("last_name", Form::Text, "Last name."),
+    Param::hashed(
+        "caller_id",
+        Form::Text,
+        "The device's caller id (stored as <value>).",
+    ),
+    Param::hashed("state", Form::Text, "Address: state."),
+    Param::hashed(
+        "device_location_id",
+        Form::Digits,
+        "A location of the owner.",
+    ),
+    Param::plain("password", Form::Text, "The password (not hashed)."),
+    Param::plain("password2", Form::Text, "The password again (not hashed)."),
+    Param::plain("country_id", Form::Digits, "A country (directions.id)."),
+    Param::plain("county", Form::Text, "Address: county."),
+    Param::plain("city", Form::Text, "Address: city."),
+    Param::plain("postcode", Form::Text, "Address: postcode."),
+    Param::plain("address", Form::Text, "Address: street."),
+    Param::plain("phone", Form::Text, "Address: phone (also a caller id)."),
+    Param::plain(
+        "mob_phone",
+        Form::Text,
+        "Address: mobile phone (also a caller id).",
+    ),
+    Param::plain("fax", Form::Text, "Address: fax (also a caller id)."),
+    Param::plain("client_id", Form::Text, "users.clientid."),
+    Param::plain("vat_number", Form::Text, "users.vat_number."),
+    Param::plain(
+        "tariff",
+        Form::Digits,
+        "A tariff the owner may give (not hashed).",
+    ),
+    Param::plain(
+        "currency_id",
+        Form::Digits,
+        "An existing currency (not hashed).",
+    ),
+    Param::plain("call_limit", Form::Digits, "users.call_limit (not hashed)."),
+    Param::plain(
+        "credit_limit",
+        Form::Text,
+        "-1 (unlimited) or digits: users.credit (not hashed).",
+    ),
+    Param::plain(
+        "accounting_number",
+        Form::Text,
+        "users.accounting_number (not hashed).",
+    ),
+];
 
 /// No owner: the setting answers first, then Access Denied.
 pub fn unknown(system: &Settings) -> ApiError {

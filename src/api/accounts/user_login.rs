@@ -3,19 +3,41 @@
 //! gates run in the user's scope, the user is marked logged in, and the login is audited. The
 //! answer's root is `<action>`, failure included (a failure is not an error to clients).
 
-use super::{ApiRequest, Authed, Form, ParamDoc, Write, Written};
+use crate::api::{
+    ApiRequest, Authed, CallSpec, ErrorShape, Form, Identity, Param, Proof, Run, Write, Written,
+};
 use crate::error::ApiError;
 use crate::xml::Doc;
 use rusqlite::Connection;
 
-/// The parameters, for the API description.
-pub fn params() -> Vec<ParamDoc> {
-    vec![ParamDoc {
-        name: "p",
-        form: Form::Text,
-        doc: "The user's password, plain (hashed second, after u).".into(),
-    }]
-}
+/// The call's row of the call table.
+pub const SPEC: CallSpec = CallSpec {
+    names: &["user_login", "login"],
+    hash_order: hash_order!(PARAMS),
+    errors: ErrorShape::Action,
+    identity: Identity::Login("u"),
+    unknown: |_| ApiError::LoginFailed,
+    proof: Proof::PasswordFirst("p"),
+    run: Run::write::<Login>(),
+    params: || PARAMS,
+    summary: "Check u and p; mark the user logged in",
+    ..CallSpec::DEFAULT
+};
+
+/// The parameters besides `hash` and `test` (`u` where it is hashed), hashed ones first in
+/// hash order.
+const PARAMS: &[Param] = &[
+    Param::hashed(
+        "u",
+        Form::Text,
+        "The user's username (or, with Allow_login_by_email, its e-mail); hashed first.",
+    ),
+    Param::hashed(
+        "p",
+        Form::Text,
+        "The user's password, plain (hashed second, after u).",
+    ),
+];
 
 /// A login, from its address.
 pub struct Login {

@@ -2,7 +2,7 @@
 //! `username`, who is the subject itself (its scope's key signs; `u` is ignored), converted
 //! into a currency, as a nice number. GET always works; `Devices_Check_Ballance` must be 1.
 
-use super::{ApiRequest, Authed, Form, ParamDoc, Read};
+use crate::api::{ApiRequest, Authed, CallSpec, Form, Gates, Identity, Param, Read, Run};
 use crate::error::ApiError;
 use crate::numbers::nice_number;
 use crate::settings::{DEVICES_CHECK_BALANCE, Settings};
@@ -11,26 +11,41 @@ use crate::store::currencies::Currency;
 use crate::xml::Doc;
 use rusqlite::Connection;
 
-/// The parameters, for the API description.
-pub fn params() -> Vec<ParamDoc> {
-    vec![
-        ParamDoc {
-            name: "username",
-            form: Form::Text,
-            doc: "The user whose balance is asked for; its scope's key signs the request.".into(),
-        },
-        ParamDoc {
-            name: "currency",
-            form: Form::Text,
-            doc: "A currency code to convert into; USER (any case): the user's own; unknown or empty: the default currency. Hashed as sent.".into(),
-        },
-        ParamDoc {
-            name: "user_currency",
-            form: Form::Flag,
-            doc: "1: convert into the user's own currency and name it in <currency> (currency is then ignored).".into(),
-        },
-    ]
-}
+/// The call's row of the call table.
+pub const SPEC: CallSpec = CallSpec {
+    names: &["user_balance_get", "balance"],
+    hash_order: hash_order!(PARAMS),
+    identity: Identity::Username("username"),
+    unknown,
+    gates: Gates {
+        get: false,
+        hash: true,
+    },
+    run: Run::read::<BalanceGet>(),
+    params: || PARAMS,
+    summary: "A user's balance, signed with the key of the user's own scope",
+    ..CallSpec::DEFAULT
+};
+
+/// The parameters besides `hash` and `test` (`u` where it is hashed), hashed ones first in
+/// hash order.
+const PARAMS: &[Param] = &[
+    Param::hashed(
+        "username",
+        Form::Text,
+        "The user whose balance is asked for; its scope's key signs the request.",
+    ),
+    Param::hashed(
+        "currency",
+        Form::Text,
+        "A currency code to convert into; USER (any case): the user's own; unknown or empty: the default currency. Hashed as sent.",
+    ),
+    Param::plain(
+        "user_currency",
+        Form::Flag,
+        "1: convert into the user's own currency and name it in <currency> (currency is then ignored).",
+    ),
+];
 
 /// No such user: the feature setting answers first.
 pub fn unknown(system: &Settings) -> ApiError {

@@ -1,8 +1,8 @@
 //! `user_details_raw_get`, NOTES.md section 7: the raw `users` row for an admin, or for an
 //! accountant or manager whose group may read users; never the three secret columns.
 
-use super::reach::{self, Access, Targets};
-use super::{ApiRequest, Authed, Form, ParamDoc, Read};
+use crate::api::reach::{self, Access, Targets};
+use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Form, Param, Read, Run};
 use crate::auth::{Role, target_id};
 use crate::error::ApiError;
 use crate::store::ReadCtx;
@@ -10,6 +10,17 @@ use crate::store::queries;
 use crate::xml::{Doc, Leaves};
 use rusqlite::Connection;
 use std::sync::Arc;
+
+/// The call's row of the call table.
+pub const SPEC: CallSpec = CallSpec {
+    names: &["user_details_raw_get"],
+    hash_order: hash_order!(PARAMS),
+    errors: ErrorShape::PageStatus,
+    run: Run::read::<RawGet>(),
+    params: || PARAMS,
+    summary: "A user's raw database row, secrets left out",
+    ..CallSpec::DEFAULT
+};
 
 /// Admin: anyone but itself; staff whose group may read users: the same (assigned users only
 /// where so set); resellers and users: not at all.
@@ -31,14 +42,16 @@ const REACH: reach::Table = &[
     Access::refused(Role::User, ApiError::NotAuthorized),
 ];
 
-/// The parameters, for the API description.
-pub fn params() -> Vec<ParamDoc> {
-    vec![ParamDoc {
-        name: "user_id",
-        form: Form::Digits,
-        doc: "ID of the user (all digits; hashed as a plain integer).".into(),
-    }]
-}
+/// The parameters besides `hash` and `test` (`u` where it is hashed), hashed ones first in
+/// hash order.
+const PARAMS: &[Param] = &[
+    Param::hashed("u", Form::Text, "The caller's username (hashed first)."),
+    Param::hashed(
+        "user_id",
+        Form::Digits,
+        "ID of the user (all digits; hashed as a plain integer).",
+    ),
+];
 
 /// The leaves made for a column list, kept with the list (so that it is known by identity).
 type LeavesFor = Option<(Arc<[String]>, Leaves)>;

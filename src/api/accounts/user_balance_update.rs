@@ -2,14 +2,25 @@
 //! in the caller's currency) to the balance of a user the caller owns, in one statement, with
 //! its audit row; the answer sits in a doubled `<page>`.
 
-use super::reach::{self, Access, Targets};
-use super::{ApiRequest, Authed, Form, ParamDoc, Write, Written};
+use crate::api::reach::{self, Access, Targets};
+use crate::api::{ApiRequest, Authed, CallSpec, Form, Param, Run, Write, Written};
 use crate::auth::{Role, target_id};
 use crate::error::ApiError;
 use crate::numbers::parse_amount;
 use crate::store::{balances, currencies};
 use crate::xml::Doc;
 use rusqlite::Connection;
+
+/// The call's row of the call table.
+pub const SPEC: CallSpec = CallSpec {
+    names: &["user_balance_update", "user_balance_change"],
+    hash_order: hash_order!(PARAMS),
+    unknown: |_| ApiError::BadLogin,
+    run: Run::write::<BalanceUpdate>(),
+    params: || PARAMS,
+    summary: "Add an amount to the balance of a user the caller owns",
+    ..CallSpec::DEFAULT
+};
 
 /// Whoever owns the target: the admin the system's users (itself included), a reseller its
 /// own; others own nobody.
@@ -21,21 +32,16 @@ const REACH: reach::Table = &[
     Access::open(Role::User, Targets::Owned),
 ];
 
-/// The parameters, for the API description.
-pub fn params() -> Vec<ParamDoc> {
-    vec![
-        ParamDoc {
-            name: "user_id",
-            form: Form::Digits,
-            doc: "The user whose balance changes.".into(),
-        },
-        ParamDoc {
-            name: "balance",
-            form: Form::Decimal,
-            doc: "The amount to add (negative subtracts), in the caller's currency; `.` as the decimal mark. Hashed as sent, only when made of 0-9 . + -.".into(),
-        },
-    ]
-}
+/// The parameters besides `hash` and `test` (`u` where it is hashed), hashed ones first in
+/// hash order.
+const PARAMS: &[Param] = &[
+    Param::hashed("user_id", Form::Digits, "The user whose balance changes."),
+    Param::hashed(
+        "balance",
+        Form::Decimal,
+        "The amount to add (negative subtracts), in the caller's currency; `.` as the decimal mark. Hashed as sent, only when made of 0-9 . + -.",
+    ),
+];
 
 /// A balance change.
 pub struct BalanceUpdate {

@@ -3,8 +3,8 @@
 //! payment's currency; completed at once (the balance credited with the net) unless payments
 //! wait for confirmation. One transaction: the payment row and its balance change together.
 
-use super::reach::{self, Access, Targets};
-use super::{ApiRequest, Authed, Form, ParamDoc, Write, Written};
+use crate::api::reach::{self, Access, Targets};
+use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Form, Param, Run, Write, Written};
 use crate::auth::{Role, target_id};
 use crate::error::{ApiError, Problem};
 use crate::numbers::{nice_number, parse_amount};
@@ -13,6 +13,18 @@ use crate::store::payments::{self, NewPayment};
 use crate::store::{balances, currencies, queries};
 use crate::xml::Doc;
 use rusqlite::Connection;
+
+/// The call's row of the call table.
+pub const SPEC: CallSpec = CallSpec {
+    names: &["payment_create", "create_payment"],
+    hash_order: hash_order!(PARAMS),
+    shapes: &[(ApiError::BadLogin, ErrorShape::Status)],
+    unknown: |_| ApiError::BadLogin,
+    run: Run::write::<Payment>(),
+    params: || PARAMS,
+    summary: "Record a payment (tax, currency conversion) and credit the user's balance",
+    ..CallSpec::DEFAULT
+};
 
 /// The admin pays for the system's users (itself included), staff likewise (the vendor asks
 /// no right), a reseller for its own; a user for nobody.
@@ -24,44 +36,38 @@ const REACH: reach::Table = &[
     Access::refused(Role::User, ApiError::AccessDenied),
 ];
 
-/// The parameters, for the API description.
-pub fn params() -> Vec<ParamDoc> {
-    let p = |name, form, doc: &str| ParamDoc {
-        name,
-        form,
-        doc: doc.into(),
-    };
-    vec![
-        p("user_id", Form::Digits, "The paying user."),
-        p(
-            "p_currency",
-            Form::Text,
-            "The currency code of the money received.",
-        ),
-        p(
-            "paymenttype",
-            Form::Text,
-            "The gateway's name; stored as `from_api : <value>`.",
-        ),
-        p(
-            "tax_in_amount",
-            Form::Flag,
-            "1: amount already includes tax; else tax is added on top.",
-        ),
-        p(
-            "amount",
-            Form::Decimal,
-            "The amount, `.` as the decimal mark; negative for a refund. Hashed as sent.",
-        ),
-        p("transaction", Form::Text, "External transaction id."),
-        p("payer_email", Form::Text, "The payer's e-mail."),
-        p(
-            "comments_for_user",
-            Form::Text,
-            "A note for the user (not hashed).",
-        ),
-    ]
-}
+/// The parameters besides `hash` and `test` (`u` where it is hashed), hashed ones first in
+/// hash order.
+const PARAMS: &[Param] = &[
+    Param::hashed("user_id", Form::Digits, "The paying user."),
+    Param::hashed(
+        "p_currency",
+        Form::Text,
+        "The currency code of the money received.",
+    ),
+    Param::hashed(
+        "paymenttype",
+        Form::Text,
+        "The gateway's name; stored as `from_api : <value>`.",
+    ),
+    Param::hashed(
+        "tax_in_amount",
+        Form::Flag,
+        "1: amount already includes tax; else tax is added on top.",
+    ),
+    Param::hashed(
+        "amount",
+        Form::Decimal,
+        "The amount, `.` as the decimal mark; negative for a refund. Hashed as sent.",
+    ),
+    Param::hashed("transaction", Form::Text, "External transaction id."),
+    Param::hashed("payer_email", Form::Text, "The payer's e-mail."),
+    Param::plain(
+        "comments_for_user",
+        Form::Text,
+        "A note for the user (not hashed).",
+    ),
+];
 
 /// A payment request, read once.
 pub struct Payment {

@@ -3,7 +3,7 @@
 //! Hashing ([`hash_order`]), parsing, validation and the SQL all walk this one
 //! table; it reads like the wiki page (hashed rows first, in hash order).
 
-use super::{Form, ParamDoc};
+use crate::api::{Form, Param};
 use crate::error::Problem;
 use crate::store::refs::Ref;
 
@@ -83,7 +83,7 @@ pub enum Kind {
 
 /// One row of the table.
 #[derive(Debug, Clone, Copy)]
-pub struct Param {
+pub struct UpdateParam {
     /// The parameter's name.
     pub name: &'static str,
     /// Whether it goes into the hash (the hashed rows are in hash order).
@@ -102,8 +102,8 @@ const fn p(
     target: Target,
     kind: Kind,
     label: &'static str,
-) -> Param {
-    Param {
+) -> UpdateParam {
+    UpdateParam {
         name,
         hashed,
         target,
@@ -119,7 +119,7 @@ const STATIC_LIST: &[&str] = &["no", "blacklist", "whitelist"];
 
 /// Every parameter of `user_details_update`: first the hashed ones in the page's hash order,
 /// then those the page lists as not hashed.
-pub const PARAMS: &[Param] = &[
+pub const PARAMS: &[UpdateParam] = &[
     p("user_id", true, R, TargetId, "User ID"),
     p("u0", true, U("vat_number"), Text, "VAT number"),
     p("u1", true, U("lcr_id"), Ref(Ref::Lcr), "LCR"),
@@ -607,23 +607,29 @@ impl Kind {
 }
 
 /// Every row, for the API description: its form, label and where it writes.
-pub fn params() -> Vec<ParamDoc> {
-    PARAMS
-        .iter()
-        .map(|p| {
-            let writes = match p.target {
-                Target::User(c) => format!(" Writes users.{c}."),
-                Target::Address(c) => format!(" Writes the user's address ({c})."),
-                Target::Tax(c) => format!(" Writes the user's taxes ({c})."),
-                Target::Rule => String::new(),
-            };
-            ParamDoc {
-                name: p.name,
-                form: p.kind.form(),
-                doc: format!("{}.{writes}", p.label),
-            }
-        })
-        .collect()
+pub fn params() -> &'static [Param] {
+    // The table's rows with what each writes, made once (the texts live as long as the
+    // process, as the table does).
+    static DOCS: std::sync::LazyLock<Vec<Param>> = std::sync::LazyLock::new(|| {
+        PARAMS
+            .iter()
+            .map(|p| {
+                let writes = match p.target {
+                    Target::User(c) => format!(" Writes users.{c}."),
+                    Target::Address(c) => format!(" Writes the user's address ({c})."),
+                    Target::Tax(c) => format!(" Writes the user's taxes ({c})."),
+                    Target::Rule => String::new(),
+                };
+                Param {
+                    name: p.name,
+                    form: p.kind.form(),
+                    hashed: p.hashed,
+                    doc: String::leak(format!("{}.{writes}", p.label)),
+                }
+            })
+            .collect()
+    });
+    &DOCS
 }
 
 /// What is wrong with a new username by its form and length (uniqueness is the store's):

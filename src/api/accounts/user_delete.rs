@@ -2,14 +2,24 @@
 //! must outlive it (DIDs, calls, payments, users of its own, invoices), with its devices,
 //! address, tax row and settings, in one transaction.
 
-use super::reach::{self, Access, Targets};
-use super::{ApiRequest, Authed, Form, ParamDoc, Write, Written};
+use crate::api::reach::{self, Access, Targets};
+use crate::api::{ApiRequest, Authed, CallSpec, Form, Param, Run, Write, Written};
 use crate::auth::{Role, target_id};
 use crate::error::ApiError;
 use crate::store::deletion::{self, Blocker};
 use crate::store::{balances, queries};
 use crate::xml::Doc;
 use rusqlite::Connection;
+
+/// The call's row of the call table.
+pub const SPEC: CallSpec = CallSpec {
+    names: &["user_delete"],
+    hash_order: hash_order!(PARAMS),
+    run: Run::write::<Delete>(),
+    params: || PARAMS,
+    summary: "Delete a user in reach that has no DIDs, calls, payments, users or invoices",
+    ..CallSpec::DEFAULT
+};
 
 /// Admin: the system's users; reseller: its own; staff that may write users: the system's
 /// customers and resellers (assigned ones only where so set); users: never.
@@ -47,14 +57,13 @@ const REFUSALS: &[(Blocker, ApiError)] = &[
     (Blocker::Invoices, ApiError::DeleteHasInvoices),
 ];
 
-/// The parameters, for the API description.
-pub fn params() -> Vec<ParamDoc> {
-    vec![ParamDoc {
-        name: "user_id",
-        form: Form::Digits,
-        doc: "The user to delete.".into(),
-    }]
-}
+/// The parameters besides `hash` and `test` (`u` where it is hashed), hashed ones first in
+/// hash order.
+const PARAMS: &[Param] = &[Param::hashed(
+    "user_id",
+    Form::Digits,
+    "The user to delete.",
+)];
 
 /// A deletion.
 pub struct Delete {

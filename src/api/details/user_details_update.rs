@@ -1,6 +1,6 @@
 //! `user_details_update` (alias `user_update_api`), NOTES.md section 8: who may change whom
 //! ([`REACH`]), and turning the parameters into one all-or-nothing [`Change`] by walking
-//! [`update_params::PARAMS`](super::update_params::PARAMS): parse (which rows were sent),
+//! [`update_params::PARAMS`](crate::api::details::update_params::PARAMS): parse (which rows were sent),
 //! validate (each row's coercion and check, in the table's order of precedence), build (the
 //! columns each value lands in, the groups, the follow-up rules).
 //!
@@ -9,12 +9,12 @@
 //! reach, references, validation, the writes and the audit rows inside its own savepoint, and
 //! the answer is sent only after the commit that holds it.
 
-use super::reach::{self, Access, Targets};
-use super::update_params::{
-    Coercion, Group, Kind, PARAMS, Param, Target, column_of, group_column, is_email, parse_bool,
-    parse_decimal, parse_int, username_problem,
+use crate::api::details::update_params::{
+    self, Coercion, Group, Kind, PARAMS, Target, UpdateParam, column_of, group_column, is_email,
+    parse_bool, parse_decimal, parse_int, username_problem,
 };
-use super::{ApiRequest, Authed, Write, Written};
+use crate::api::reach::{self, Access, Targets};
+use crate::api::{ApiRequest, Authed, CallSpec, Run, Write, Written};
 use crate::auth::{Role, target_id};
 use crate::error::{ApiError, Problem};
 use crate::params::Params;
@@ -26,6 +26,16 @@ use crate::store::user_update::{self, Change, TargetRow};
 use crate::xml::Doc;
 use rusqlite::Connection;
 use rusqlite::types::Value;
+
+/// The call's row of the call table.
+pub const SPEC: CallSpec = CallSpec {
+    names: &["user_details_update", "user_update_api"],
+    hash_order: update_params::hash_order,
+    run: Run::write::<Update>(),
+    params: update_params::params,
+    summary: "Change a user's details; send only what changes",
+    ..CallSpec::DEFAULT
+};
 
 /// Admin: anyone; reseller: itself and its users; staff whose group may write users: the
 /// system's users but admins and itself; users: never.
@@ -52,7 +62,7 @@ pub struct Update {
     /// The target's id, when `user_id` is all digits.
     target: Option<i64>,
     /// The sent parameters of the table, in its order, with their values.
-    sent: Vec<(&'static Param, String)>,
+    sent: Vec<(&'static UpdateParam, String)>,
     /// Every parameter (the rules that look at another parameter read it here).
     params: Params,
 }
@@ -121,7 +131,7 @@ impl Write for Update {
 }
 
 /// A validated value and the row it came from.
-type Checked = (&'static Param, Value);
+type Checked = (&'static UpdateParam, Value);
 
 impl Update {
     /// The target, if the caller's role may update and the target is in its reach.
@@ -346,7 +356,7 @@ fn follow_ups(params: &crate::params::Params, target: &TargetRow, change: &mut C
 }
 
 /// The first row of a group, which stands for the group's value.
-fn group_leader(group: Group) -> &'static Param {
+fn group_leader(group: Group) -> &'static UpdateParam {
     PARAMS
         .iter()
         .find(|p| matches!(p.kind, Kind::Part(g, _) if g == group))
@@ -355,11 +365,11 @@ fn group_leader(group: Group) -> &'static Param {
 
 /// The value a group writes, or None when its date is incomplete or not a real day.
 fn group_value(params: &crate::params::Params, group: Group) -> Option<Value> {
-    let parts: Vec<&Param> = PARAMS
+    let parts: Vec<&UpdateParam> = PARAMS
         .iter()
         .filter(|p| matches!(p.kind, Kind::Part(g, _) if g == group))
         .collect();
-    let part = |p: &Param| match p.kind {
+    let part = |p: &UpdateParam| match p.kind {
         Kind::Part(_, n) => n,
         _ => 0,
     };
@@ -385,7 +395,7 @@ fn group_value(params: &crate::params::Params, group: Group) -> Option<Value> {
 
 /// A sent value read in its form: the value to store, or none (with a problem when the text
 /// does not have the form).
-fn coerce(c: Coercion, v: &str, p: &Param, problems: &mut Vec<Problem>) -> Option<Value> {
+fn coerce(c: Coercion, v: &str, p: &UpdateParam, problems: &mut Vec<Problem>) -> Option<Value> {
     match c {
         Coercion::None => None,
         Coercion::Text => Some(v.to_string().into()),
@@ -402,7 +412,7 @@ fn coerce(c: Coercion, v: &str, p: &Param, problems: &mut Vec<Problem>) -> Optio
     }
 }
 
-fn int(v: &str, p: &Param, problems: &mut Vec<Problem>) -> Option<Value> {
+fn int(v: &str, p: &UpdateParam, problems: &mut Vec<Problem>) -> Option<Value> {
     match parse_int(v) {
         Some(n) => Some(n.into()),
         None => {
@@ -419,7 +429,7 @@ fn clamp_int(v: Value, min: i64) -> Value {
     }
 }
 
-fn decimal(v: &str, p: &Param, problems: &mut Vec<Problem>) -> Option<Value> {
+fn decimal(v: &str, p: &UpdateParam, problems: &mut Vec<Problem>) -> Option<Value> {
     match parse_decimal(v) {
         Some(f) => Some(f.into()),
         None => {

@@ -1,8 +1,8 @@
 //! `user_details_get` (alias `user_details`), NOTES.md section 6: who may see whom, and the
 //! nested document of the vendor's 2014 page with the 2019 page's fields.
 
-use super::reach::{self, Access, Targets};
-use super::{ApiRequest, Authed, Form, ParamDoc, Read};
+use crate::api::reach::{self, Access, Targets};
+use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Form, Param, Read, Run};
 use crate::auth::{Caller, Role, target_id};
 use crate::error::ApiError;
 use crate::numbers::nice_number;
@@ -11,6 +11,17 @@ use crate::store::queries::{self, TargetKey, UserDetails};
 use crate::xml::{Doc, Tag};
 use rusqlite::Connection;
 use std::sync::LazyLock;
+
+/// The call's row of the call table.
+pub const SPEC: CallSpec = CallSpec {
+    names: &["user_details_get", "user_details"],
+    hash_order: hash_order!(PARAMS),
+    errors: ErrorShape::Bare,
+    run: Run::read::<Get>(),
+    params: || PARAMS,
+    summary: "A user's details, as the user's own page shows them",
+    ..CallSpec::DEFAULT
+};
 
 /// Admin: anyone; reseller: itself and its users; anyone else: itself.
 const REACH: reach::Table = &[
@@ -21,21 +32,20 @@ const REACH: reach::Table = &[
     Access::open(Role::User, Targets::Itself),
 ];
 
-/// The parameters, for the API description.
-pub fn params() -> Vec<ParamDoc> {
-    vec![
-        ParamDoc {
-            name: "user_id",
-            form: Form::Digits,
-            doc: "ID of the user (all digits; hashed as a plain integer).".into(),
-        },
-        ParamDoc {
-            name: "username",
-            form: Form::Text,
-            doc: "Username of the user (with user_id: both must name the same user).".into(),
-        },
-    ]
-}
+/// The parameters besides `hash` and `test` (`u` where it is hashed), hashed ones first in
+/// hash order.
+const PARAMS: &[Param] = &[
+    Param::hashed(
+        "user_id",
+        Form::Digits,
+        "ID of the user (all digits; hashed as a plain integer).",
+    ),
+    Param::hashed(
+        "username",
+        Form::Text,
+        "Username of the user (with user_id: both must name the same user).",
+    ),
+];
 
 /// Declares the document's leaf elements, each ready-made at its depth ([`Tag`]): `T::x` is
 /// element `x`, [`tag`] its tag.
