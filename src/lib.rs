@@ -36,9 +36,11 @@
 //! and rules ([`api::Read`], [`api::Write`]) → store ([`store`]) → XML ([`xml::Doc`]) →
 //! response ([`router`]).
 //!
-//! # Walls (each an absence; `tests/walls.rs` reads the source and fails on a breach)
+//! # Walls (each an absence; `tests/walls.rs` reads every path of the source, `crate::` and
+//! `super::`, and fails on a breach)
 //! - Nothing imports back up: no two modules name each other, directly or in a circle.
-//! - The store knows no call, no caller and no HTTP: it returns plain rows.
+//! - The store knows no call, no caller, no HTTP, no XML and no access log ([`logging`]): it
+//!   returns plain rows.
 //! - The gates ([`auth`]) and the explainer know no call: they take a hash order and the
 //!   parameters.
 //! - The XML writer knows no store; [`error`] knows nothing above it.

@@ -1,6 +1,7 @@
-//! The architecture's walls, read from the source: which module may name which (`crate::…`
-//! anywhere outside comments, `use` lines included), that no two modules name each other in a
-//! circle, and that the walls `src/lib.rs` states as absences hold.
+//! The architecture's walls, read from the source: which module may name which (every path:
+//! `crate::…` and `super::…`, in `use` lines and inline, outside comments and strings), that
+//! no two modules name each other in a circle, and that the walls `src/lib.rs` states as
+//! absences hold.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -23,8 +24,10 @@ const WALLS: &[(&str, &[&str], &str)] = &[
             "cli",
             "guard",
             "passwords",
+            "xml",
+            "logging",
         ],
-        "the store knows no call, no caller and no HTTP",
+        "the store knows no call, no caller, no HTTP, no XML and no logging",
     ),
     (
         "auth",
@@ -100,6 +103,56 @@ fn code_only(text: &str) -> String {
         }
     }
     out
+}
+
+/// The top modules a file at `path` (its module path below the crate: `["store"]` for
+/// `src/store/mod.rs`, `["api", "details", "x"]` for `src/api/details/x.rs`) names through
+/// `super::`: a chain of k `super::` climbs k levels; what follows names a top module when the
+/// climb reaches the crate's root, else it stays inside the file's own top module.
+fn super_modules(code: &str, path: &[String]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("super::") {
+        // Only a path's start: not `xsuper::`.
+        let before = rest[..at].chars().last();
+        let mut after = &rest[at..];
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            rest = &rest[at + "super::".len()..];
+            continue;
+        }
+        let mut climb = 0;
+        while let Some(next) = after.strip_prefix("super::") {
+            climb += 1;
+            after = next;
+        }
+        let base = path.len().saturating_sub(climb);
+        if base == 0 {
+            // At the crate's root: the next segment (or each in a group) is a top module.
+            out.extend(named_modules(&format!("crate::{after}")));
+        } else {
+            out.insert(path[0].clone());
+        }
+        rest = after;
+    }
+    out
+}
+
+/// The module path of a source file below `src`.
+fn module_path(file: &Path, src: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src).unwrap();
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| {
+            c.as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string()
+        })
+        .collect();
+    if parts.last().is_some_and(|l| l == "mod") {
+        parts.pop();
+    }
+    parts
 }
 
 /// The modules a file names: `crate::NAME` and, inside `use crate::{a, b::c}`, each NAME.
@@ -179,6 +232,7 @@ fn graph() -> (BTreeMap<String, BTreeSet<String>>, BTreeSet<String>) {
         }
         let code = code_only(&std::fs::read_to_string(&f).unwrap());
         let mut names = named_modules(&code);
+        names.extend(super_modules(&code, &module_path(&f, &src)));
         names.remove(&module);
         g.entry(module.clone()).or_default().extend(names);
         if module == "store" {
@@ -252,4 +306,22 @@ fn the_reader_of_imports_sees_grouped_and_inline_paths() {
     );
     let names: Vec<String> = named_modules(&code).into_iter().collect();
     assert_eq!(names, ["api", "store", "xml"]);
+    // `super::` from a module at the crate's root names top modules; deeper, its own.
+    let here = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let code = code_only(
+        "use super::{api::Call, xml};
+let k = super::kept::X; let d = super::super::router::y;",
+    );
+    let names: Vec<String> = super_modules(&code, &here(&["store"]))
+        .into_iter()
+        .collect();
+    assert_eq!(names, ["api", "kept", "router", "xml"]);
+    let names: Vec<String> = super_modules(&code, &here(&["store", "kept"]))
+        .into_iter()
+        .collect();
+    assert_eq!(names, ["router", "store"]);
+    let names: Vec<String> = super_modules("x_super::a", &here(&["store"]))
+        .into_iter()
+        .collect();
+    assert!(names.is_empty());
 }
