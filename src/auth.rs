@@ -1,4 +1,4 @@
-//! The caller and the gates every call shares (NOTES.md sections 4 and 5): the caller's role and
+//! The caller and the gates every call shares (docs/README.md): the caller's role and
 //! scope, `Allow_API`, `Allow_GET_API`, the secret key of the scope and the hash check. Pure
 //! functions over what the store has read; the hash compare runs in constant time.
 
@@ -47,6 +47,17 @@ impl Role {
             "accountant" => Role::Accountant,
             "manager" => Role::Manager,
             _ => Role::User,
+        }
+    }
+
+    /// The `usertype` value of the role.
+    pub fn usertype(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Reseller => "reseller",
+            Role::Accountant => "accountant",
+            Role::Manager => "manager",
+            Role::User => "user",
         }
     }
 
@@ -152,7 +163,7 @@ pub fn check_gates(
 
 /// How a hashed parameter's value goes into the hash string: as sent, but for these. Only an
 /// all-digit `user_id` is hashed, and then as a plain integer (`007` → `7`); `balance`
-/// (user_balance_update) only when made of `0-9 . + -` (accounts.md §1.3); any other counts
+/// (user_balance_update) only when made of `0-9 . + -` (docs/accounts.md); any other counts
 /// as not sent.
 const HASHED_AS: &[(&str, HashedForm)] =
     &[("user_id", normalize_user_id), ("balance", numeric_chars)];

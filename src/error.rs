@@ -235,7 +235,7 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Why a registration is refused (accounts.md §3.4), each with the vendor's exact text.
+/// Why a registration is refused (docs/accounts.md), each with the vendor's exact text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Registration {
     /// `API_Allow_registration_ower_API` is off.

@@ -21,7 +21,8 @@
 //! - [`passwords`]: argon2id hashing, the longest password, the bounded hashing pool.
 //! - [`logging`]: the buffered way out for log lines, and the access log's line.
 //! - [`kit`]: snapshot/reset and the request journal for integrators' test suites.
-//! - [`openapi`]: the API description, generated from the call table.
+//! - [`openapi`]: the API description, generated from the call table; [`reference`]: the
+//!   reference of every call in `docs/`, generated from it too.
 //! - [`explain`]: which usual mistake explains a wrong hash (`morbox hash`, the log).
 //! - [`client`]: the tiny HTTP client of `morbox health`.
 //! - [`xml`]: the XML writer (declaration, indentation, escaping).
@@ -80,6 +81,7 @@ pub mod numbers;
 pub mod openapi;
 pub mod params;
 pub mod passwords;
+pub mod reference;
 pub mod repoll;
 pub mod router;
 pub mod server;

@@ -67,20 +67,6 @@ fn form_schema(form: Form) -> Value {
     }
 }
 
-fn shape_name(shape: ErrorShape) -> &'static str {
-    match shape {
-        ErrorShape::Bare => "<error>TEXT</error>",
-        ErrorShape::Status => "<status><error>TEXT</error></status>",
-        ErrorShape::PageStatus => "<page><status><error>TEXT</error></status></page>",
-        ErrorShape::Page => "<page><error>TEXT</error><message>…</message></page>",
-        ErrorShape::PagePage => "<page><page><error>TEXT</error></page></page>",
-        ErrorShape::Text => "TEXT (plain text, no XML)",
-        ErrorShape::Action => {
-            "<action><name>login</name><status>failed</status><status_message>TEXT</status_message></action>"
-        }
-    }
-}
-
 /// The whole document.
 pub fn document() -> Value {
     let mut paths = Map::new();
@@ -126,8 +112,8 @@ pub fn document() -> Value {
                 "description": format!(
                     "Hash order: {}. Errors of this call are wrapped as {}; gate errors as {}.",
                     (spec.hash_order)().join(", "),
-                    shape_name(spec.errors),
-                    shape_name(ErrorShape::Status)
+                    spec.errors.describe(),
+                    ErrorShape::Status.describe()
                 ),
                 "parameters": query_params,
                 "responses": {

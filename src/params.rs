@@ -1,5 +1,5 @@
 //! Request parameters: the query string and, for POST, the body (urlencoded, multipart or a
-//! flat JSON object) folded into one ordered set (NOTES.md section 1). Body values override
+//! flat JSON object) folded into one ordered set (docs/README.md). Body values override
 //! query values; within one source the last duplicate wins. Values are decoded strictly: a
 //! broken percent-escape, invalid UTF-8 or a NUL byte is refused rather than guessed at.
 

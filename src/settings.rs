@@ -1,4 +1,4 @@
-//! The settings morbox reads from table `conflines` (NOTES.md section 3): their names, defaults
+//! The settings morbox reads from table `conflines` (docs/README.md): their names, defaults
 //! and meanings in one table, and [`Settings`], the values that apply to one request.
 
 use std::collections::HashMap;

@@ -1,5 +1,5 @@
-//! The balance calls of accounts.md on fixture F: user_balance_get (§6), user_simple_balance_get
-//! (§7) and user_balance_update (§8), every worked example, over a real socket.
+//! The balance calls (docs/accounts.md) on fixture F: user_balance_get, user_simple_balance_get
+//! and user_balance_update, every worked example, over a real socket.
 
 use crate::util::*;
 

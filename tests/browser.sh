@@ -17,7 +17,7 @@ BIN=target/debug/morbox
 WORK=$(mktemp -d)
 PID=
 EVIL_PID=
-cleanup() { for p in $PID $EVIL_PID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { for p in $PID $EVIL_PID; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 fail() { echo "browser: $*" >&2; exit 1; }
 

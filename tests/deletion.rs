@@ -1,4 +1,4 @@
-//! user_delete (accounts.md §5) on fixture F: the worked examples, each refusal in its order,
+//! user_delete (docs/accounts.md) on fixture F: the worked examples, each refusal in its order,
 //! reach per role, and what goes with a deleted user.
 
 use crate::util::*;

@@ -1,4 +1,4 @@
-//! The caller and the gates shared by every call (NOTES.md sections 4 and 5), in their order.
+//! The caller and the gates shared by every call (docs/README.md), in their order.
 
 use crate::util::*;
 

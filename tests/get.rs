@@ -1,4 +1,4 @@
-//! user_details_get (NOTES.md section 6): reach per role and every field of the document.
+//! user_details_get (docs/README.md): reach per role and every field of the document.
 
 use crate::util::*;
 

@@ -1,4 +1,4 @@
-//! The HTTP front (NOTES.md sections 1 and 2): paths, methods, headers, every body encoding,
+//! The HTTP front (docs/README.md): paths, methods, headers, every body encoding,
 //! and malformed input answered with a clear XML error.
 
 use crate::util::*;

@@ -1,4 +1,4 @@
-//! users_get (accounts.md §2) and user_login (§4) on fixture F: the worked examples, the
+//! users_get (docs/accounts.md) and user_login on fixture F: the worked examples, the
 //! proofs, and failures that count as password guesses and never show a password.
 
 use crate::util::*;

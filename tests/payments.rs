@@ -1,4 +1,4 @@
-//! payment_create (accounts.md §9) on fixture F: every worked example, bad input that writes
+//! payment_create (docs/accounts.md) on fixture F: every worked example, bad input that writes
 //! nothing, and money that adds up exactly under 16 concurrent clients.
 
 use crate::util::*;

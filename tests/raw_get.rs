@@ -1,4 +1,4 @@
-//! user_details_raw_get (NOTES.md section 7): who may read raw rows, and every column.
+//! user_details_raw_get (docs/README.md): who may read raw rows, and every column.
 
 use crate::util::*;
 

@@ -1,4 +1,4 @@
-//! user_register (accounts.md §3) on fixture F: the worked examples, the refusals in their
+//! user_register (docs/accounts.md) on fixture F: the worked examples, the refusals in their
 //! order (each writing nothing), and what the new user gets.
 
 use crate::util::*;

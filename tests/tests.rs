@@ -3,16 +3,17 @@
 
 mod util;
 
+mod as_mor;
+mod attacks;
 mod balances;
 mod cli;
 mod deletion;
+mod docs;
 mod durability;
 mod exposure;
-mod fidelity;
 mod flood;
 mod gates;
 mod get;
-mod hardened;
 mod hostile;
 mod http;
 mod kit;

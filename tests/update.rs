@@ -1,4 +1,4 @@
-//! user_details_update (NOTES.md section 8): every parameter lands in its column, every
+//! user_details_update (docs/README.md): every parameter lands in its column, every
 //! coercion, reference, reach rule and validation message, the audit log, the LCR cascade, and
 //! all or nothing.
 

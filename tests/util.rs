@@ -129,7 +129,7 @@ impl Server {
         Server::start_logging(dir, db, flags, "warn")
     }
 
-    /// Fixture F of accounts.md §1.12 (a database made without `--demo`, then the fixture),
+    /// Fixture F of docs/accounts.md (a database made without `--demo`, then the fixture),
     /// served with extra flags.
     pub fn fixture_f(flags: &[&str]) -> Server {
         let dir = TempDir::new();

@@ -65,7 +65,24 @@ pub enum ErrorShape {
     Action,
 }
 
-/// What proves the subject besides the hash (accounts.md §2.2, §4.2).
+impl ErrorShape {
+    /// The wrapper, written out.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ErrorShape::Bare => "<error>TEXT</error>",
+            ErrorShape::Status => "<status><error>TEXT</error></status>",
+            ErrorShape::PageStatus => "<page><status><error>TEXT</error></status></page>",
+            ErrorShape::Page => "<page><error>TEXT</error><message>…</message></page>",
+            ErrorShape::PagePage => "<page><page><error>TEXT</error></page></page>",
+            ErrorShape::Text => "TEXT (plain text, no XML)",
+            ErrorShape::Action => {
+                "<action><name>login</name><status>failed</status><status_message>TEXT</status_message></action>"
+            }
+        }
+    }
+}
+
+/// What proves the subject besides the hash (docs/accounts.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Proof {
     /// Nothing.
@@ -78,11 +95,11 @@ pub enum Proof {
     PasswordOrUniquehash(&'static str, &'static str),
 }
 
-/// Whose request it is: how the subject is found before any gate runs (accounts.md §1.1).
+/// Whose request it is: how the subject is found before any gate runs (docs/accounts.md).
 /// When it is not found, no gate runs and the row's `unknown` answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Identity {
-    /// The caller named by `u` (NOTES §4).
+    /// The caller named by `u` (docs/README.md).
     Caller,
     /// The user whose username is this parameter: the target itself, which signs with the key
     /// of its own scope; `u` is ignored.
@@ -106,7 +123,7 @@ pub struct Gates {
 }
 
 impl Gates {
-    /// Every gate (NOTES §4).
+    /// Every gate (docs/README.md).
     pub const ALL: Gates = Gates {
         get: true,
         hash: true,
@@ -269,9 +286,9 @@ impl Run {
 pub struct CallSpec {
     /// The names it answers to under [`PREFIXES`], the main one first.
     pub names: &'static [&'static str],
-    /// Its hash parameters, in order (NOTES.md section 5).
+    /// Its hash parameters, in order (docs/README.md).
     pub hash_order: fn() -> &'static [&'static str],
-    /// How its own errors are wrapped (NOTES.md section 2).
+    /// How its own errors are wrapped (docs/README.md).
     pub errors: ErrorShape,
     /// Errors of its own that take another wrapper than `errors`.
     pub shapes: &'static [(ApiError, ErrorShape)],
@@ -294,18 +311,43 @@ pub struct CallSpec {
     pub params: fn() -> &'static [Param],
     /// One line on what it does.
     pub summary: &'static str,
+    /// Who may call it and whom it reaches, role by role (empty: the subject is the target,
+    /// as the identity says).
+    pub reach: reach::Table,
 }
 
 /// A call: its row of [`CALLS`].
 pub type Call = &'static CallSpec;
 
+/// A family of calls: a folder of `src/api/`, a page of `docs/`.
+#[derive(Debug)]
+pub struct Family {
+    /// Its name: the folder and the page (`docs/NAME.md`).
+    pub name: &'static str,
+    /// What it covers, in a few words.
+    pub title: &'static str,
+    /// Its calls' rows.
+    pub calls: &'static [CallSpec],
+}
+
 /// The legacy API's calls, family by family (each family's `mod.rs` lists its rows). A static,
 /// so that every row has one address ([`Call`]s compare by it).
-pub static CALLS: &[&[CallSpec]] = &[details::SPECS, accounts::SPECS];
+pub static CALLS: &[Family] = &[
+    Family {
+        name: "details",
+        title: "User details",
+        calls: details::SPECS,
+    },
+    Family {
+        name: "accounts",
+        title: "Accounts: users, registration, login, deletion, balances and payments",
+        calls: accounts::SPECS,
+    },
+];
 
 /// Every call, family by family.
 pub fn calls() -> impl Iterator<Item = Call> {
-    CALLS.iter().flat_map(|family| family.iter())
+    CALLS.iter().flat_map(|family| family.calls.iter())
 }
 
 /// The call a path segment names, aliases included.
@@ -331,6 +373,7 @@ impl CallSpec {
         run: Run::Read(|_, _, _, _| Err(ApiError::Internal)),
         params: || &[],
         summary: "",
+        reach: &[],
     };
 
     /// The main name.

@@ -103,7 +103,38 @@ pub fn check(targets: Targets, caller: &Caller, target: &TargetFacts) -> Result<
     }
 }
 
+impl Targets {
+    /// Whom it reaches, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Targets::Anyone => "any user",
+            Targets::AnyoneButSelf => "any user but itself (itself: `Access Denied`)",
+            Targets::ItselfAndOwned => "itself and the users it owns",
+            Targets::Itself => "only itself",
+            Targets::SystemUsers => "the system's users (owner 0) but admins and itself",
+            Targets::Owned => "the users it owns (the admin: the system's, itself included)",
+            Targets::OwnedBySystem => "the system's users (owner 0)",
+            Targets::SystemCustomers => {
+                "the system's resellers and customers (not staff, admins or itself)"
+            }
+        }
+    }
+}
+
 impl Access {
+    /// The row in words: when the role is admitted, and whom it reaches.
+    pub fn describe(&self) -> String {
+        match &self.admit {
+            Admit::Open => format!("always; reaches {}", self.targets.describe()),
+            Admit::Refused(e) => format!("never: `{e}`"),
+            Admit::Right(right, min, e) => format!(
+                "when its permission group grants `{right}` {} (else `{e}`); reaches {}",
+                if *min >= 2 { "read and write" } else { "read" },
+                self.targets.describe()
+            ),
+        }
+    }
+
     /// `role` may always use the call, reaching `targets`.
     pub const fn open(role: Role, targets: Targets) -> Access {
         Access {

@@ -64,6 +64,9 @@ pub enum Command {
     /// SQLite (never a file renamed over a database: a server's WAL would be applied to it). Safe
     /// while a server holds --db: its requests see the old content or the new, never a mix.
     Restore(RestoreArgs),
+    /// Print the reference of every call (or of one family), made from the call table: the
+    /// generated part of docs/FAMILY.md. With --write DIR, bring DIR/FAMILY.md in step.
+    Reference(ReferenceArgs),
 }
 
 /// The database file of an operator's command, and the output format.
@@ -234,6 +237,17 @@ pub struct BackupArgs {
     /// The copy to write (must not exist).
     #[arg(long)]
     pub to: PathBuf,
+}
+
+/// `morbox reference`.
+#[derive(Debug, Args)]
+pub struct ReferenceArgs {
+    /// One family (details, accounts, …); all of them when left out.
+    pub family: Option<String>,
+    /// Write each family's reference into DIR/FAMILY.md (between its markers, under the prose)
+    /// instead of printing it.
+    #[arg(long, value_name = "DIR")]
+    pub write: Option<PathBuf>,
 }
 
 /// `morbox restore`.
@@ -424,6 +438,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         Command::Check(args) => ops::check(&args),
         Command::Backup(args) => ops::backup(&args),
         Command::Restore(args) => ops::restore(&args),
+        Command::Reference(args) => ops::reference(&args),
     }
 }
 

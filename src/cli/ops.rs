@@ -2,8 +2,8 @@
 //! an aligned table by default and JSON with `--json`; the SQL lives in [`crate::store::ops`].
 
 use super::{
-    AuditArgs, BackupArgs, DbArgs, HashArgs, PaymentsCommand, RestoreArgs, SettingsCommand,
-    UsersCommand,
+    AuditArgs, BackupArgs, DbArgs, HashArgs, PaymentsCommand, ReferenceArgs, RestoreArgs,
+    SettingsCommand, UsersCommand,
 };
 use crate::explain::{explain, hashed_values, named_keys};
 use crate::params::Params;
@@ -485,6 +485,34 @@ pub fn check(args: &DbArgs) -> Result {
 }
 
 /// `morbox backup`.
+pub fn reference(args: &ReferenceArgs) -> Result {
+    let families: Vec<&crate::api::Family> = crate::api::CALLS
+        .iter()
+        .filter(|f| args.family.as_deref().is_none_or(|n| n == f.name))
+        .collect();
+    if families.is_empty() {
+        let known: Vec<&str> = crate::api::CALLS.iter().map(|f| f.name).collect();
+        return Err(format!("no family of that name; the families: {}", known.join(", ")).into());
+    }
+    for f in families {
+        let generated = crate::reference::family(f);
+        match &args.write {
+            None => say!("{generated}"),
+            Some(dir) => {
+                let page = dir.join(format!("{}.md", f.name));
+                let old = std::fs::read_to_string(&page).unwrap_or_default();
+                let new = crate::reference::in_step(&old, &generated);
+                if new != old {
+                    std::fs::write(&page, new)
+                        .map_err(|e| format!("cannot write {}: {e}", page.display()))?;
+                    say!("wrote {}", page.display());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn restore(args: &RestoreArgs) -> Result {
     if same_file(&args.db, &args.from) {
         return Err("--from and --db name the same file".into());

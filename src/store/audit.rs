@@ -18,7 +18,7 @@ pub fn hash_failed(
     Ok(())
 }
 
-/// Records a failed login: the `u` sent, never the password (accounts.md §1.9).
+/// Records a failed login: the `u` sent, never the password (docs/accounts.md).
 pub fn bad_login(conn: &Connection, now: &str, u: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO actions (date, user_id, target_id, action, data, data2)

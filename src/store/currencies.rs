@@ -1,4 +1,4 @@
-//! Currencies (accounts.md §1.5): found by code in any case, and the rate that converts the
+//! Currencies (docs/accounts.md): found by code in any case, and the rate that converts the
 //! default currency (id 1, the one balances are kept in) into another. A currency whose
 //! `exchange_rate` is 0 or less counts as not existing.
 

@@ -1,9 +1,9 @@
-//! Deleting a user (accounts.md §5): what forbids it, in the order the refusals are checked,
+//! Deleting a user (docs/accounts.md): what forbids it, in the order the refusals are checked,
 //! and the deletion itself with everything that belongs only to the user.
 
 use rusqlite::{Connection, params};
 
-/// Why a user may not be deleted, in the order these are checked (§5.4).
+/// Why a user may not be deleted, in the order these are checked (docs/accounts.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Blocker {
     /// It has DIDs.

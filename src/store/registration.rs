@@ -1,4 +1,4 @@
-//! The SQL of a registration (accounts.md §3): the owner's facts, the checks that need the
+//! The SQL of a registration (docs/accounts.md): the owner's facts, the checks that need the
 //! database, and creating the user with its address, tax row, device and caller ids.
 
 use rusqlite::types::Value;

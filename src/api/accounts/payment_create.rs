@@ -1,4 +1,4 @@
-//! `payment_create` (alias `create_payment`), accounts.md §9: record a payment for a user in
+//! `payment_create` (alias `create_payment`), docs/accounts.md: record a payment for a user in
 //! the caller's reach, with tax from the user's `taxes` row and the amount converted from the
 //! payment's currency; completed at once (the balance credited with the net) unless payments
 //! wait for confirmation. One transaction: the payment row and its balance change together.
@@ -23,6 +23,7 @@ pub const SPEC: CallSpec = CallSpec {
     run: Run::write::<Payment>(),
     params: || PARAMS,
     summary: "Record a payment (tax, currency conversion) and credit the user's balance",
+    reach: REACH,
     ..CallSpec::DEFAULT
 };
 

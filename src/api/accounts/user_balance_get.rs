@@ -1,4 +1,4 @@
-//! `user_balance_get` (alias `balance`), accounts.md §6: the balance of the user named by
+//! `user_balance_get` (alias `balance`), docs/accounts.md: the balance of the user named by
 //! `username`, who is the subject itself (its scope's key signs; `u` is ignored), converted
 //! into a currency, as a nice number. GET always works; `Devices_Check_Ballance` must be 1.
 

@@ -1,4 +1,4 @@
-//! `user_balance_update` (alias `user_balance_change`), accounts.md §8: add `balance` (a delta
+//! `user_balance_update` (alias `user_balance_change`), docs/accounts.md: add `balance` (a delta
 //! in the caller's currency) to the balance of a user the caller owns, in one statement, with
 //! its audit row; the answer sits in a doubled `<page>`.
 
@@ -19,6 +19,7 @@ pub const SPEC: CallSpec = CallSpec {
     run: Run::write::<BalanceUpdate>(),
     params: || PARAMS,
     summary: "Add an amount to the balance of a user the caller owns",
+    reach: REACH,
     ..CallSpec::DEFAULT
 };
 

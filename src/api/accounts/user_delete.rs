@@ -1,4 +1,4 @@
-//! `user_delete`, accounts.md §5: delete a user in the caller's reach that has nothing that
+//! `user_delete`, docs/accounts.md: delete a user in the caller's reach that has nothing that
 //! must outlive it (DIDs, calls, payments, users of its own, invoices), with its devices,
 //! address, tax row and settings, in one transaction.
 
@@ -18,6 +18,7 @@ pub const SPEC: CallSpec = CallSpec {
     run: Run::write::<Delete>(),
     params: || PARAMS,
     summary: "Delete a user in reach that has no DIDs, calls, payments, users or invoices",
+    reach: REACH,
     ..CallSpec::DEFAULT
 };
 

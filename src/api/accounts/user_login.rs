@@ -1,4 +1,4 @@
-//! `user_login` (alias `login`), accounts.md §4: `u` (a username, or the e-mail of the user's
+//! `user_login` (alias `login`), docs/accounts.md: `u` (a username, or the e-mail of the user's
 //! address when `Allow_login_by_email` is 1) and `p` must verify before any gate; then the
 //! gates run in the user's scope, the user is marked logged in, and the login is audited. The
 //! answer's root is `<action>`, failure included (a failure is not an error to clients).

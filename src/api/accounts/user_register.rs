@@ -1,4 +1,4 @@
-//! `user_register`, accounts.md §3: create a user (with its address, tax row, device and
+//! `user_register`, docs/accounts.md: create a user (with its address, tax row, device and
 //! caller ids) under the owner whose uniquehash is `id` (the admin without one). The owner's
 //! uniquehash and scope key are the credential. Every check runs, in the spec's order, before
 //! the password is hashed; then everything is written in one transaction.
@@ -174,7 +174,7 @@ impl Register {
         self.params.get(name).and_then(|v| v.trim().parse().ok())
     }
 
-    /// Every check of §3.4, first failure answers.
+    /// Every check of a registration, in its order (docs/accounts.md); the first failure answers.
     fn plan(&self, conn: &Connection, who: &Authed) -> Result<Plan, ApiError> {
         let s = &who.settings;
         let no = |why| Err(ApiError::NotRegistered(why));

@@ -1,4 +1,4 @@
-//! `user_simple_balance_get` (alias `simple_balance`), accounts.md §7: the balance of the user
+//! `user_simple_balance_get` (alias `simple_balance`), docs/accounts.md: the balance of the user
 //! whose uniquehash is `id` (also the last path segment), as plain text for phones. No hash is
 //! checked and GET always works; `Devices_Check_Ballance` must be 1.
 

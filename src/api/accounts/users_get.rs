@@ -1,4 +1,4 @@
-//! `users_get`, accounts.md §2: the users in the caller's reach, after the caller proved itself
+//! `users_get`, docs/accounts.md: the users in the caller's reach, after the caller proved itself
 //! with `p` (its password) or `uniquehash`. Read only.
 
 use crate::api::reach::{self, Access, Targets};
@@ -19,6 +19,7 @@ pub const SPEC: CallSpec = CallSpec {
     run: Run::read::<UsersGet>(),
     params: || PARAMS,
     summary: "The users in the caller's reach; the caller proves itself with p or uniquehash",
+    reach: REACH,
     ..CallSpec::DEFAULT
 };
 

@@ -1,4 +1,4 @@
-//! `user_details_get` (alias `user_details`), NOTES.md section 6: who may see whom, and the
+//! `user_details_get` (alias `user_details`), docs/README.md: who may see whom, and the
 //! nested document of the vendor's 2014 page with the 2019 page's fields.
 
 use crate::api::reach::{self, Access, Targets};
@@ -20,6 +20,7 @@ pub const SPEC: CallSpec = CallSpec {
     run: Run::read::<Get>(),
     params: || PARAMS,
     summary: "A user's details, as the user's own page shows them",
+    reach: REACH,
     ..CallSpec::DEFAULT
 };
 

@@ -1,4 +1,4 @@
-//! `user_details_raw_get`, NOTES.md section 7: the raw `users` row for an admin, or for an
+//! `user_details_raw_get`, docs/README.md: the raw `users` row for an admin, or for an
 //! accountant or manager whose group may read users; never the three secret columns.
 
 use crate::api::reach::{self, Access, Targets};
@@ -19,6 +19,7 @@ pub const SPEC: CallSpec = CallSpec {
     run: Run::read::<RawGet>(),
     params: || PARAMS,
     summary: "A user's raw database row, secrets left out",
+    reach: REACH,
     ..CallSpec::DEFAULT
 };
 

@@ -1,4 +1,4 @@
-//! `user_details_update` (alias `user_update_api`), NOTES.md section 8: who may change whom
+//! `user_details_update` (alias `user_update_api`), docs/README.md: who may change whom
 //! ([`REACH`]), and turning the parameters into one all-or-nothing [`Change`] by walking
 //! [`update_params::PARAMS`](crate::api::details::update_params::PARAMS): parse (which rows were sent),
 //! validate (each row's coercion and check, in the table's order of precedence), build (the
@@ -34,6 +34,7 @@ pub const SPEC: CallSpec = CallSpec {
     run: Run::write::<Update>(),
     params: update_params::params,
     summary: "Change a user's details; send only what changes",
+    reach: REACH,
     ..CallSpec::DEFAULT
 };
 

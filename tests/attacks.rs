@@ -1,6 +1,6 @@
-//! The third hardening pass: what got through an attack on the test kit, the login and the
-//! balances, each shown to fail now over a real socket (the browser's share is in
-//! tests/browser.sh).
+//! What attackers got through (the test kit, the explainer, the login, the journal, the
+//! balances, restoring a file), each shown to fail now over a real socket (the browser's share
+//! is in tests/browser.sh).
 
 use crate::util::*;
 use std::io::{Read, Write};
