@@ -1,6 +1,8 @@
-//! The hostile-input battery: 10,000 generated malformed requests over real sockets, each
-//! answered with well-formed XML and HTTP 200 or 4xx (never a 5xx, never a hang), and the
-//! database unchanged by every one of them.
+//! The hostile-input battery: generated malformed requests over real sockets, each answered
+//! with well-formed XML (or a call's plain text) and HTTP 200 or 4xx (never a 5xx, never a
+//! hang). What it aims at comes from the call table: every path of every call, every
+//! parameter of its table, and a few that no call takes; a new call is in the battery the
+//! moment its row is.
 
 use crate::util::*;
 use std::io::{Read, Write};
@@ -20,21 +22,13 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
+    fn pick<'a, S: AsRef<str>>(&mut self, items: &'a [S]) -> &'a str {
+        items[self.below(items.len())].as_ref()
     }
 }
 
-const CALLS: &[&str] = &[
-    "/billing/api/user_details_get",
-    "/api/user_details",
-    "/api/user_details_raw_get",
-    "/billing/api/user_details_update",
-    "/api/user_update_api",
-    "/api/unknown",
-    "/",
-    "/api/",
-];
+/// Paths no call has.
+const NO_CALL: &[&str] = &["/api/unknown", "/", "/api/"];
 const CALLERS: &[&str] = &[
     "admin",
     "reseller1",
@@ -46,43 +40,9 @@ const CALLERS: &[&str] = &[
     "admin%00",
     "' OR 1=1 --",
 ];
-const NAMES: &[&str] = &[
-    "user_id",
-    "username",
-    "u0",
-    "u1",
-    "u4",
-    "u5",
-    "u9",
-    "u13",
-    "u15",
-    "u16",
-    "u18",
-    "u22",
-    "u29",
-    "u31",
-    "u32",
-    "ay",
-    "am",
-    "ad",
-    "pswd",
-    "credit",
-    "credit_unlimited",
-    "a6",
-    "a8",
-    "time_zone",
-    "two_fa_enabled",
-    "max_devices",
-    "enable_static_list",
-    "i1",
-    "pgui",
-    "test",
-    "x",
-    "hash",
-    "u",
-    "%zz",
-    "na%00me",
-    "<x>",
+/// Names no call takes, or that every call reads, beside the tables' own.
+const ODD_NAMES: &[&str] = &[
+    "test", "x", "hash", "u", "%zz", "na%00me", "<x>", "pgui", "credit", "i1",
 ];
 const VALUES: &[&str] = &[
     "",
@@ -146,84 +106,53 @@ fn hash(r: &mut Rng) -> String {
 }
 
 /// What a battery aims at: the paths and the parameter names it mixes.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Aim {
-    calls: &'static [&'static str],
-    names: &'static [&'static str],
+    calls: Vec<String>,
+    names: Vec<String>,
 }
 
-const USER_DETAILS: Aim = Aim {
-    calls: CALLS,
-    names: NAMES,
-};
+/// Every path of `calls` (each name under each prefix, and the path parameter where a call has
+/// one), paths of no call, and every parameter of their tables with the odd names.
+fn aim(calls: impl Iterator<Item = morbox::api::Call> + Clone) -> Aim {
+    let mut paths: Vec<String> = NO_CALL.iter().map(|p| p.to_string()).collect();
+    let mut names: Vec<String> = ODD_NAMES.iter().map(|n| n.to_string()).collect();
+    for c in calls {
+        for n in c.names {
+            for prefix in morbox::api::PREFIXES {
+                paths.push(format!("{prefix}{n}"));
+                if c.path_param.is_some() {
+                    paths.push(format!("{prefix}{n}/a1b2c3d4e5"));
+                    paths.push(format!("{prefix}{n}/%zz"));
+                }
+            }
+        }
+        names.extend((c.params)().iter().map(|p| p.name.to_string()));
+    }
+    names.sort();
+    names.dedup();
+    Aim {
+        calls: paths,
+        names,
+    }
+}
 
-/// The accounts calls and their parameters (plus a few of any call's).
-const ACCOUNTS: Aim = Aim {
-    calls: &[
-        "/billing/api/users_get",
-        "/api/user_register",
-        "/api/user_login",
-        "/billing/api/login",
-        "/api/user_delete",
-        "/billing/api/user_balance_get",
-        "/api/balance",
-        "/billing/api/user_simple_balance_get",
-        "/billing/api/simple_balance/a1b2c3d4e5",
-        "/billing/api/simple_balance/%zz",
-        "/api/user_balance_update",
-        "/billing/api/payment_create",
-        "/api/create_payment",
-    ],
-    names: &[
-        "u",
-        "p",
-        "uniquehash",
-        "id",
-        "username",
-        "password",
-        "password2",
-        "first_name",
-        "last_name",
-        "country_id",
-        "email",
-        "device_type",
-        "lcr_id",
-        "caller_id",
-        "state",
-        "device_location_id",
-        "mob_phone",
-        "phone",
-        "fax",
-        "tariff",
-        "currency_id",
-        "call_limit",
-        "credit_limit",
-        "user_id",
-        "balance",
-        "currency",
-        "user_currency",
-        "p_currency",
-        "paymenttype",
-        "tax_in_amount",
-        "amount",
-        "transaction",
-        "payer_email",
-        "comments_for_user",
-        "hash",
-        "test",
-        "%zz",
-        "na%00me",
-    ],
-};
+/// The calls of one family.
+fn family(name: &str) -> impl Iterator<Item = morbox::api::Call> + Clone + use<'_> {
+    morbox::api::CALLS
+        .iter()
+        .filter(move |f| f.name == name)
+        .flat_map(|f| f.calls.iter())
+}
 
 /// One generated request: raw bytes, sometimes with a broken framing of its own.
-fn request(r: &mut Rng, aim: Aim) -> Vec<u8> {
+fn request(r: &mut Rng, aim: &Aim) -> Vec<u8> {
     let mut params: Vec<String> = Vec::new();
     if r.below(8) != 0 {
         params.push(format!("u={}", r.pick(CALLERS)));
     }
     for _ in 0..r.below(12) {
-        params.push(format!("{}={}", r.pick(aim.names), value(r)));
+        params.push(format!("{}={}", r.pick(&aim.names), value(r)));
     }
     // Every update that could be signed right also names a tariff nobody has, so that no
     // request of the battery can succeed in writing.
@@ -232,7 +161,7 @@ fn request(r: &mut Rng, aim: Aim) -> Vec<u8> {
         params.push(format!("hash={}", hash(r)));
     }
     let q = params.join("&");
-    let call = r.pick(aim.calls);
+    let call = r.pick(&aim.calls).to_string();
     let method = ["POST", "POST", "GET", "PUT", "DELETE"][r.below(5)];
     let (target, body, ctype) = match r.below(4) {
         0 => (
@@ -240,7 +169,7 @@ fn request(r: &mut Rng, aim: Aim) -> Vec<u8> {
             String::new(),
             "application/x-www-form-urlencoded",
         ),
-        1 => (call.to_string(), q, "application/x-www-form-urlencoded"),
+        1 => (call.clone(), q, "application/x-www-form-urlencoded"),
         2 => {
             let json = params
                 .iter()
@@ -255,7 +184,7 @@ fn request(r: &mut Rng, aim: Aim) -> Vec<u8> {
             } else {
                 format!("{{{json}}}")
             };
-            (call.to_string(), body, "application/json")
+            (call.clone(), body, "application/json")
         }
         _ => {
             let b = "XyZ";
@@ -269,7 +198,7 @@ fn request(r: &mut Rng, aim: Aim) -> Vec<u8> {
             if r.below(4) != 0 {
                 body.push_str(&format!("--{b}--\r\n"));
             }
-            (call.to_string(), body, "multipart/form-data; boundary=XyZ")
+            (call.clone(), body, "multipart/form-data; boundary=XyZ")
         }
     };
     let mut out = format!(
@@ -343,15 +272,16 @@ fn checksum(s: &Server) -> String {
 
 /// Sends `count` generated requests from each of two threads; returns the statuses seen by
 /// hundreds (index 2 = 2xx, …).
-fn battery(s: &Server, seed: u64, count: usize, aim: Aim) -> [usize; 6] {
+fn battery(s: &Server, seed: u64, count: usize, aim: &Aim) -> [usize; 6] {
     let threads: Vec<_> = (0..2u64)
         .map(|t| {
             let addr = s.addr.clone();
+            let aim = aim.clone();
             std::thread::spawn(move || {
                 let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ (seed * 16 + t + 1));
                 let mut seen = [0usize; 6];
                 for _ in 0..count {
-                    let req = request(&mut r, aim);
+                    let req = request(&mut r, &aim);
                     let (status, body) = exchange(&addr, &req);
                     let text = String::from_utf8_lossy(&req);
                     assert!((200..500).contains(&status), "status {status} for {text}");
@@ -396,7 +326,7 @@ fn ten_thousand_malformed_requests() {
     let mut total = [0usize; 6];
     for (n, s) in [&gated, &open].into_iter().enumerate() {
         let before = checksum(s);
-        let seen = battery(s, n as u64, 2500, USER_DETAILS);
+        let seen = battery(s, n as u64, 2500, &aim(family("details")));
         for i in 0..6 {
             total[i] += seen[i];
         }
@@ -430,7 +360,7 @@ fn the_accounts_calls_under_hostile_input() {
     open.sql("UPDATE conflines SET value = '1' WHERE name = 'API_Disable_hash_checking';");
     let mut total = [0usize; 6];
     for (n, s) in [&gated, &open].into_iter().enumerate() {
-        let seen = battery(s, 10 + n as u64, 500, ACCOUNTS);
+        let seen = battery(s, 10 + n as u64, 500, &aim(family("accounts")));
         for i in 0..6 {
             total[i] += seen[i];
         }
@@ -444,4 +374,23 @@ fn the_accounts_calls_under_hostile_input() {
     }
     assert_eq!(total.iter().sum::<usize>(), 2_000);
     assert_eq!(total[5], 0);
+}
+
+#[test]
+fn every_call_in_the_table_under_hostile_input() {
+    // 200 requests aimed at each call alone (its paths, its parameters), hash checking off so
+    // that they reach its own rules: no 5xx, no hang, every answer well-formed.
+    let s = Server::fixture_f(&["--hash-failure-limit", "0"]);
+    s.sql("UPDATE conflines SET value = '1' WHERE name = 'API_Disable_hash_checking';");
+    for (n, c) in morbox::api::calls().enumerate() {
+        let one = aim(std::iter::once(c));
+        let seen = battery(&s, 100 + n as u64, 100, &one);
+        assert_eq!(seen[5], 0, "{}", c.name());
+        assert_eq!(seen.iter().sum::<usize>(), 200, "{}", c.name());
+    }
+    let ok: String = s
+        .conn()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
 }
