@@ -72,6 +72,70 @@ pub fn admit(conn: &Connection, caller: &Caller, table: Table) -> Result<Targets
     Ok(row.targets)
 }
 
+/// The target of a call that names one by id, in one step: the caller's role admitted by
+/// `table`; the id sent (`None`: not sent or not digits); no target `refused` names (a
+/// refusal asked before the target is read, such as oneself); the target read by `load` and in
+/// reach. A missing, unknown or unreached target is `not_found` (`Access Denied` stays so).
+pub fn target<T: Reached>(
+    conn: &Connection,
+    caller: &Caller,
+    table: Table,
+    id: Option<i64>,
+    not_found: ApiError,
+    refused: impl Fn(i64) -> Option<ApiError>,
+    load: impl FnOnce(&Connection, i64) -> rusqlite::Result<Option<T>>,
+) -> Result<T, ApiError> {
+    let targets = admit(conn, caller, table)?;
+    let id = id.ok_or_else(|| not_found.clone())?;
+    if let Some(e) = refused(id) {
+        return Err(e);
+    }
+    let found = load(conn, id)?.ok_or_else(|| not_found.clone())?;
+    check(targets, caller, &found.facts()).map_err(|e| match e {
+        ApiError::UserNotFound => not_found.clone(),
+        e => e,
+    })?;
+    Ok(found)
+}
+
+/// [`target`] for the calls that need only the target's facts.
+pub fn target_facts(
+    conn: &Connection,
+    caller: &Caller,
+    table: Table,
+    id: Option<i64>,
+    not_found: ApiError,
+    refused: impl Fn(i64) -> Option<ApiError>,
+) -> Result<TargetFacts, ApiError> {
+    target(
+        conn,
+        caller,
+        table,
+        id,
+        not_found,
+        refused,
+        queries::target_facts,
+    )
+}
+
+/// What a call reads of a target, as far as reach goes.
+pub trait Reached {
+    /// The facts reach is decided on.
+    fn facts(&self) -> TargetFacts;
+}
+
+impl Reached for TargetFacts {
+    fn facts(&self) -> TargetFacts {
+        self.clone()
+    }
+}
+
+impl Reached for crate::store::user_update::TargetRow {
+    fn facts(&self) -> TargetFacts {
+        crate::store::user_update::TargetRow::facts(self)
+    }
+}
+
 /// Whether `target` is in reach.
 pub fn check(targets: Targets, caller: &Caller, target: &TargetFacts) -> Result<(), ApiError> {
     let own = target.id == caller.id;

@@ -10,7 +10,7 @@ use crate::error::{ApiError, Problem};
 use crate::numbers::{nice_number, parse_amount};
 use crate::settings::{API_ALLOW_PAYMENTS, API_PAYMENT_CONFIRMATION};
 use crate::store::payments::{self, NewPayment};
-use crate::store::{balances, currencies, queries};
+use crate::store::{balances, currencies};
 use crate::xml::Doc;
 use rusqlite::Connection;
 
@@ -111,10 +111,15 @@ impl Write for Payment {
         if !settings.system_on(API_ALLOW_PAYMENTS) {
             return Err(ApiError::PaymentsNotAllowed);
         }
-        let targets = reach::admit(conn, &who.caller, REACH)?;
-        let id = self.target.ok_or(ApiError::AccessDenied)?;
-        let facts = queries::target_facts(conn, id)?.ok_or(ApiError::AccessDenied)?;
-        reach::check(targets, &who.caller, &facts).map_err(|_| ApiError::AccessDenied)?;
+        let id = reach::target_facts(
+            conn,
+            &who.caller,
+            REACH,
+            self.target,
+            ApiError::AccessDenied,
+            |_| None,
+        )?
+        .id;
         let currency = currencies::by_code(conn, &self.currency)?
             .filter(|_| !self.currency.is_empty())
             .ok_or(ApiError::NoCurrency)?;

@@ -69,10 +69,15 @@ impl Write for BalanceUpdate {
         _password_hash: Option<String>,
     ) -> Result<Written, ApiError> {
         let caller = &who.caller;
-        let targets = reach::admit(conn, caller, REACH)?;
-        let id = self.target.ok_or(ApiError::UserNotFound)?;
-        let user = crate::store::queries::target_facts(conn, id)?.ok_or(ApiError::UserNotFound)?;
-        reach::check(targets, caller, &user)?;
+        let user = reach::target_facts(
+            conn,
+            caller,
+            REACH,
+            self.target,
+            ApiError::UserNotFound,
+            |_| None,
+        )?;
+        let id = user.id;
         let amount = self.amount.ok_or(ApiError::BalanceNotUpdated)?;
         // The amount is in the caller's currency; balances are kept in the default one.
         let caller_currency = balances::of(conn, caller.id)?

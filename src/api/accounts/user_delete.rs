@@ -6,8 +6,8 @@ use crate::api::reach::{self, Access, Targets};
 use crate::api::{ApiRequest, Authed, CallSpec, Form, Param, Run, Write, Written};
 use crate::auth::{Role, target_id};
 use crate::error::ApiError;
+use crate::store::balances;
 use crate::store::deletion::{self, Blocker};
-use crate::store::{balances, queries};
 use crate::xml::Doc;
 use rusqlite::Connection;
 
@@ -89,14 +89,17 @@ impl Write for Delete {
         _password_hash: Option<String>,
     ) -> Result<Written, ApiError> {
         let caller = &who.caller;
-        let targets = reach::admit(conn, caller, REACH)?;
-        let id = self.target.ok_or(ApiError::UserNotFound)?;
-        // Oneself and the admin: refused before reach is asked.
-        if id == caller.id || id == 0 {
-            return Err(ApiError::AccessDenied);
-        }
-        let facts = queries::target_facts(conn, id)?.ok_or(ApiError::UserNotFound)?;
-        reach::check(targets, caller, &facts)?;
+        // Oneself and the admin: refused before the target is read.
+        let own_or_admin = |id| (id == caller.id || id == 0).then_some(ApiError::AccessDenied);
+        let facts = reach::target_facts(
+            conn,
+            caller,
+            REACH,
+            self.target,
+            ApiError::UserNotFound,
+            own_or_admin,
+        )?;
+        let id = facts.id;
         if let Some(b) = deletion::blocker(conn, id)? {
             let e = REFUSALS
                 .iter()

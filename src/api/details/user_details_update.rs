@@ -137,11 +137,15 @@ type Checked = (&'static UpdateParam, Value);
 impl Update {
     /// The target, if the caller's role may update and the target is in its reach.
     fn reach(&self, conn: &Connection, who: &Authed) -> Result<TargetRow, ApiError> {
-        let targets = reach::admit(conn, &who.caller, REACH)?;
-        let id = self.target.ok_or(ApiError::UserNotFound)?;
-        let target = user_update::load_target(conn, id)?.ok_or(ApiError::UserNotFound)?;
-        reach::check(targets, &who.caller, &target.facts())?;
-        Ok(target)
+        reach::target(
+            conn,
+            &who.caller,
+            REACH,
+            self.target,
+            ApiError::UserNotFound,
+            |_| None,
+            user_update::load_target,
+        )
     }
 
     /// Each sent row's coercion and check. Access Denied first, then the first reference
