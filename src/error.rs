@@ -262,6 +262,8 @@ pub enum Registration {
     PasswordShort(usize),
     /// Strong passwords are on and this one is not.
     PasswordWeak,
+    /// Longer than the longest password accepted (the most characters).
+    PasswordLong(usize),
     /// Devices get the user's password and short ones are not allowed there.
     DevicePasswordShort,
     /// The password is the username.
@@ -310,6 +312,7 @@ impl fmt::Display for Registration {
             PasswordWeak => f.write_str(
                 "Password must contain at least one numeric value, capital and lowercase symbol",
             ),
+            PasswordLong(n) => write!(f, "Password is too long (maximum is {n} characters)"),
             DevicePasswordShort => f.write_str(
                 "Password must be longer than 7 characters or short passwords in Devices should be allowed",
             ),

@@ -1,4 +1,5 @@
-//! Password hashing: argon2id PHC strings, the longest password accepted, and the bounded pool
+//! Password hashing: argon2id PHC strings, the one password rule ([`Rule`]) and the one e-mail
+//! rule ([`is_email`]) every call shares, the longest password accepted, and the bounded pool
 //! that hashes off the async workers. argon2 takes ~19 MiB and tens of milliseconds per hash on
 //! purpose, so the work a request can cause is bounded before it starts: at most one hash per
 //! core runs at once (others wait their turn), on a fixed set of threads whose memory is reused.
@@ -49,26 +50,92 @@ fn hash_in(pw: &str, memory: &mut [argon2::Block]) -> Result<String, String> {
     Ok(phc.to_string())
 }
 
-/// What is wrong with a new password under the password settings.
+/// What can be wrong with a new password, in the order the rule finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Fewer characters (blanks at either end not counted) than the minimum.
+    Short(usize),
+    /// More than [`MAX_CHARS`] characters.
+    Long,
+    /// Strong passwords are on and it lacks an uppercase letter, a lowercase letter or a digit.
+    Weak,
+}
+
+/// The password rule of a scope: `Use_strong_password` (the system's) and
+/// `Default_User_password_length` (the scope's own, else the system's), at least 6 characters,
+/// 8 with strong passwords; at most [`MAX_CHARS`]. Every call that takes a new password (an
+/// update, a registration, the operator's commands) asks this one rule and words its answer
+/// its own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// The fewest characters.
+    pub min: usize,
+    /// Whether strong passwords are on.
+    pub strong: bool,
+}
+
+impl Rule {
+    /// The rule in force under `settings` (a caller's or an owner's scope).
+    pub fn of(settings: &Settings) -> Rule {
+        let strong = settings.system_on(USE_STRONG_PASSWORD);
+        let floor = if strong { 8 } else { 6 };
+        Rule {
+            min: settings.scoped_int(PASSWORD_LENGTH, floor).max(floor) as usize,
+            strong,
+        }
+    }
+
+    /// Everything wrong with `pw`, in the rule's order.
+    pub fn faults(&self, pw: &str) -> Vec<Fault> {
+        let mut faults = Vec::new();
+        if pw.trim().chars().count() < self.min {
+            faults.push(Fault::Short(self.min));
+        }
+        if pw.chars().count() > MAX_CHARS {
+            faults.push(Fault::Long);
+        }
+        let varied = pw.chars().any(char::is_uppercase)
+            && pw.chars().any(char::is_lowercase)
+            && pw.chars().any(|c| c.is_ascii_digit());
+        if self.strong && !varied {
+            faults.push(Fault::Weak);
+        }
+        faults
+    }
+}
+
+/// What is wrong with a new password under the password settings, as an update words it.
 pub fn problems(pw: &str, settings: &Settings) -> Vec<Problem> {
-    let strong = settings.system_on(USE_STRONG_PASSWORD);
-    let floor = if strong { 8 } else { 6 };
-    let min = settings.system_int(PASSWORD_LENGTH, floor).max(floor) as usize;
-    let mut problems = Vec::new();
-    let chars = pw.chars().count();
-    if chars < min {
-        problems.push(Problem::PasswordTooShort(min));
-    }
-    if chars > MAX_CHARS {
-        problems.push(Problem::PasswordTooLong(MAX_CHARS));
-    }
-    let varied = pw.chars().any(|c| c.is_uppercase())
-        && pw.chars().any(|c| c.is_lowercase())
-        && pw.chars().any(|c| c.is_ascii_digit());
-    if strong && !varied {
-        problems.push(Problem::PasswordWeak);
-    }
-    problems
+    Rule::of(settings)
+        .faults(pw)
+        .into_iter()
+        .map(|f| match f {
+            Fault::Short(n) => Problem::PasswordTooShort(n),
+            Fault::Long => Problem::PasswordTooLong(MAX_CHARS),
+            Fault::Weak => Problem::PasswordWeak,
+        })
+        .collect()
+}
+
+/// A plausible e-mail address, by the vendor's pattern: `local@domain.tld`, the local part dot
+/// separated words of `[A-Za-z0-9_+-]`, the domain two or more labels of `[A-Za-z0-9-]`, the
+/// last of 2 to 15 letters. The one e-mail rule of every call that takes an address.
+pub fn is_email(v: &str) -> bool {
+    let Some((local, domain)) = v.split_once('@') else {
+        return false;
+    };
+    let word = |s: &str, extra: &[char]| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
+    };
+    let labels: Vec<&str> = domain.split('.').collect();
+    let tld = labels.last().copied().unwrap_or("");
+    local.split('.').all(|p| word(p, &['_', '+', '-']))
+        && labels.len() >= 2
+        && labels.iter().all(|l| word(l, &['-']))
+        && (2..=15).contains(&tld.len())
+        && tld.chars().all(|c| c.is_ascii_alphabetic())
 }
 
 /// Whether `pw` is the password `stored` holds: an argon2 PHC string, or (imported MOR data)

@@ -8,12 +8,12 @@ use crate::api::{
 };
 use crate::auth::Role;
 use crate::error::{ApiError, Registration as R};
+use crate::passwords::Fault;
 use crate::settings::{
     AGREEMENT_NUMBER_LENGTH, API_ALLOW_REGISTRATION, ASTERISK_SERVER_IP, DEFAULT_DEVICE_CID_NAME,
     DEFAULT_DEVICE_CID_NUMBER, DEFAULT_DEVICE_LOCATION, DEVICE_PIN_LENGTH, DEVICE_RANGE_MAX,
-    DEVICE_RANGE_MIN, DEVICE_TAKES_LOGIN, IDENTICAL_EMAILS, PASSWORD_LENGTH,
-    RESELLERS_USE_ADMIN_TARIFFS, SHORT_DEVICE_PASSWORDS, Settings, USE_STRONG_PASSWORD,
-    USERNAME_LENGTH,
+    DEVICE_RANGE_MIN, DEVICE_TAKES_LOGIN, IDENTICAL_EMAILS, RESELLERS_USE_ADMIN_TARIFFS,
+    SHORT_DEVICE_PASSWORDS, Settings, USE_STRONG_PASSWORD, USERNAME_LENGTH,
 };
 use crate::store::registration::{self as reg, Owner};
 use crate::store::user_update::username_taken;
@@ -242,17 +242,12 @@ impl Register {
         if password != self.get("password2") {
             return no(R::PasswordsDiffer);
         }
-        let strong = s.system_on(USE_STRONG_PASSWORD);
-        let floor = if strong { 8 } else { 6 };
-        let min_pw = s.scoped_int(PASSWORD_LENGTH, floor).max(floor) as usize;
-        if password.trim().chars().count() < min_pw {
-            return no(R::PasswordShort(min_pw - 1));
-        }
-        let varied = password.chars().any(|c| c.is_ascii_digit())
-            && password.chars().any(char::is_uppercase)
-            && password.chars().any(char::is_lowercase);
-        if strong && !varied {
-            return no(R::PasswordWeak);
+        // The one password rule, worded as a registration words it (first fault answers).
+        match crate::passwords::Rule::of(s).faults(password).first() {
+            Some(Fault::Short(min)) => return no(R::PasswordShort(min - 1)),
+            Some(Fault::Long) => return no(R::PasswordLong(crate::passwords::MAX_CHARS)),
+            Some(Fault::Weak) => return no(R::PasswordWeak),
+            None => {}
         }
         if s.system_on(DEVICE_TAKES_LOGIN)
             && !s.system_on(SHORT_DEVICE_PASSWORDS)
@@ -274,7 +269,7 @@ impl Register {
             _ => return no(R::Country),
         }
         let email = self.get("email").trim();
-        if !is_vendor_email(email) {
+        if !crate::passwords::is_email(email) {
             return no(R::Email);
         }
         if !s.system_on(IDENTICAL_EMAILS) && reg::email_taken(conn, email)? {
@@ -573,26 +568,6 @@ fn digits(v: &str) -> String {
     v.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// The vendor's e-mail pattern: a dot-separated local part of `[A-Za-z0-9_+-]`, a domain of
-/// `[A-Za-z0-9-]` labels, and a top-level domain of 2–15 letters.
-fn is_vendor_email(v: &str) -> bool {
-    let Some((local, domain)) = v.split_once('@') else {
-        return false;
-    };
-    let word = |s: &str, extra: &[char]| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
-    };
-    let labels: Vec<&str> = domain.split('.').collect();
-    let tld = labels.last().copied().unwrap_or("");
-    local.split('.').all(|p| word(p, &['_', '+', '-']))
-        && labels.len() >= 2
-        && labels.iter().all(|l| word(l, &['-']))
-        && (2..=15).contains(&tld.len())
-        && tld.chars().all(|c| c.is_ascii_alphabetic())
-}
-
 const LOWER_DIGITS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 const MIXED_DIGITS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const DIGITS: &[u8] = b"0123456789";
@@ -637,7 +612,7 @@ mod tests {
     #[test]
     fn the_vendors_email_pattern() {
         for ok in ["new@example.com", "a.b-c+d_e@sub.example.museum", "x@y.lt"] {
-            assert!(is_vendor_email(ok), "{ok}");
+            assert!(crate::passwords::is_email(ok), "{ok}");
         }
         for bad in [
             "",
@@ -650,7 +625,7 @@ mod tests {
             "a@b.c0m",
             "a@b.abcdefghijklmnop",
         ] {
-            assert!(!is_vendor_email(bad), "{bad}");
+            assert!(!crate::passwords::is_email(bad), "{bad}");
         }
     }
 

@@ -645,17 +645,8 @@ pub fn username_problem(v: &str, min: usize) -> Option<Problem> {
     }
 }
 
-/// A plausible e-mail address: one `@`, something before it, a dotted domain after it.
-pub fn is_email(v: &str) -> bool {
-    let Some((local, domain)) = v.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && !v.chars().any(|c| c.is_whitespace() || c.is_control())
-        && domain.split('.').count() >= 2
-        && domain.split('.').all(|part| !part.is_empty())
-}
+/// The one e-mail rule ([`crate::passwords::is_email`]).
+pub use crate::passwords::is_email;
 
 #[cfg(test)]
 mod tests {
