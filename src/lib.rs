@@ -18,7 +18,8 @@
 //!   table ([`store::refs`]), the single writer.
 //! - [`settings`]: the `conflines` settings, their defaults and meanings.
 //! - [`guard`]: the lockout after repeated failed hash checks.
-//! - [`passwords`]: argon2id hashing, the longest password, the bounded hashing pool.
+//! - [`passwords`]: argon2id hashing, the one password rule, the longest password, the bounded
+//!   hashing pool; [`rules`]: the other value rules calls share (e-mail addresses).
 //! - [`logging`]: the buffered way out for log lines, and the access log's line.
 //! - [`kit`]: snapshot/reset and the request journal for integrators' test suites.
 //! - [`openapi`]: the API description, generated from the call table; [`reference`]: the
@@ -84,6 +85,7 @@ pub mod passwords;
 pub mod reference;
 pub mod repoll;
 pub mod router;
+pub mod rules;
 pub mod server;
 pub mod service;
 pub mod settings;

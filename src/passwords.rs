@@ -1,5 +1,5 @@
-//! Password hashing: argon2id PHC strings, the one password rule ([`Rule`]) and the one e-mail
-//! rule ([`is_email`]) every call shares, the longest password accepted, and the bounded pool
+//! Password hashing: argon2id PHC strings, the one password rule ([`Rule`]) every call shares,
+//! the longest password accepted, and the bounded pool
 //! that hashes off the async workers. argon2 takes ~19 MiB and tens of milliseconds per hash on
 //! purpose, so the work a request can cause is bounded before it starts: at most one hash per
 //! core runs at once (others wait their turn), on a fixed set of threads whose memory is reused.
@@ -115,27 +115,6 @@ pub fn problems(pw: &str, settings: &Settings) -> Vec<Problem> {
             Fault::Weak => Problem::PasswordWeak,
         })
         .collect()
-}
-
-/// A plausible e-mail address, by the vendor's pattern: `local@domain.tld`, the local part dot
-/// separated words of `[A-Za-z0-9_+-]`, the domain two or more labels of `[A-Za-z0-9-]`, the
-/// last of 2 to 15 letters. The one e-mail rule of every call that takes an address.
-pub fn is_email(v: &str) -> bool {
-    let Some((local, domain)) = v.split_once('@') else {
-        return false;
-    };
-    let word = |s: &str, extra: &[char]| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
-    };
-    let labels: Vec<&str> = domain.split('.').collect();
-    let tld = labels.last().copied().unwrap_or("");
-    local.split('.').all(|p| word(p, &['_', '+', '-']))
-        && labels.len() >= 2
-        && labels.iter().all(|l| word(l, &['-']))
-        && (2..=15).contains(&tld.len())
-        && tld.chars().all(|c| c.is_ascii_alphabetic())
 }
 
 /// Whether `pw` is the password `stored` holds: an argon2 PHC string, or (imported MOR data)

@@ -645,8 +645,8 @@ pub fn username_problem(v: &str, min: usize) -> Option<Problem> {
     }
 }
 
-/// The one e-mail rule ([`crate::passwords::is_email`]).
-pub use crate::passwords::is_email;
+/// The one e-mail rule ([`crate::rules::is_email`]).
+pub use crate::rules::is_email;
 
 #[cfg(test)]
 mod tests {
