@@ -131,7 +131,7 @@ reset_ms() { # reset_ms DB
   start reset $BIN serve --db "$1" --listen 127.0.0.1:0 --test-endpoints
   local t=()
   for _ in 1 2 3 4 5; do
-    t+=("$(curl -s -X POST "http://$ADDR/_morbox/reset" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ms"])')")
+    t+=("$(curl -s -X POST -H 'X-Morbox: 1' "http://$ADDR/_morbox/reset" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ms"])')")
   done
   stop "$PID"
   printf '%s\n' "${t[@]}" | sort -g | sed -n 3p
