@@ -3,7 +3,7 @@
 -- so a fixture can insert a row naming only the columns it cares about.
 
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version (version) VALUES (4);
+INSERT INTO schema_version (version) VALUES (5);
 
 -- Column order matters: user_details_raw_get answers every column in table order. The columns
 -- follow the vendor's raw-get page; then the three secret ones; then those the update needs.
@@ -384,3 +384,8 @@ CREATE TABLE locations (
 );
 -- A uniquehash names one user (the empty default names nobody).
 CREATE UNIQUE INDEX users_uniquehash ON users (uniquehash) WHERE uniquehash != '';
+-- Version 5: the indexes a registration's uniqueness checks read (e-mail in any case, PIN,
+-- device username), so that none reads a whole table.
+CREATE INDEX IF NOT EXISTS addresses_email_nocase ON addresses (email COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS devices_pin ON devices (pin);
+CREATE INDEX IF NOT EXISTS devices_username ON devices (username);

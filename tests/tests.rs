@@ -26,6 +26,7 @@ mod privilege;
 mod props;
 mod raw_get;
 mod registration;
+mod statements;
 mod update;
 mod walls;
 mod wiki;

@@ -14,7 +14,7 @@ pub const DEMO_SQL: &str = include_str!("../../data/demo.sql");
 /// The accounts part of the demo world.
 pub const DEMO_ACCOUNTS_SQL: &str = include_str!("../../data/demo_accounts.sql");
 /// The version `schema.sql` records in `schema_version`.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The upgrades, each from the version before it: `(to_version, sql)`. A file of an older
 /// version is brought up to [`SCHEMA_VERSION`] in place, in one transaction.
@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[(i64, MigrationSql)] = &[
         || "CREATE INDEX IF NOT EXISTS users_username_nocase ON users (username COLLATE NOCASE);",
     ),
     (4, accounts_sql),
+    (5, indexes_sql),
 ];
 
 /// The SQL of one upgrade.
@@ -38,10 +39,21 @@ pub type MigrationSql = fn() -> &'static str;
 /// this marker, so that the upgrade and a new file get the same tables from one text.
 const ACCOUNTS_MARKER: &str = "-- Version 4: the accounts calls";
 
+/// Version 5: indexes for the registration's checks — the section after this marker.
+const INDEXES_MARKER: &str = "-- Version 5: the indexes";
+
 fn accounts_sql() -> &'static str {
-    // From the line after the marker's to the end of the file.
-    SCHEMA_SQL
+    // From the line after the marker's to the next version's marker.
+    let tail = SCHEMA_SQL
         .split_once(ACCOUNTS_MARKER)
+        .and_then(|(_, tail)| tail.split_once('\n'))
+        .map_or("", |(_, tail)| tail);
+    tail.split_once(INDEXES_MARKER).map_or(tail, |(v4, _)| v4)
+}
+
+fn indexes_sql() -> &'static str {
+    SCHEMA_SQL
+        .split_once(INDEXES_MARKER)
         .and_then(|(_, tail)| tail.split_once('\n'))
         .map_or("", |(_, tail)| tail)
 }

@@ -477,7 +477,29 @@ pub fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     }
     conn.set_prepared_statement_cache_capacity(64);
     add_functions(&conn)?;
+    let mut conn = conn;
+    if let Some(&record) = TRACE.get() {
+        use rusqlite::trace::{TraceEvent, TraceEventCodes};
+        conn.trace_v2(
+            TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(move |e: TraceEvent<'_>| {
+                if let TraceEvent::Stmt(stmt, _) = e {
+                    record(&stmt.sql());
+                }
+            }),
+        )?;
+    }
     Ok(conn)
+}
+
+/// Where every statement run on a connection opened from now on goes (its SQL as prepared):
+/// for the statement guard's test, which holds every statement of every call to an
+/// index. Never set by the server.
+static TRACE: std::sync::OnceLock<fn(&str)> = std::sync::OnceLock::new();
+
+/// Sends every statement of the connections opened from now on to `record` (once per process).
+pub fn trace_statements(record: fn(&str)) {
+    let _ = TRACE.set(record);
 }
 
 /// morbox's SQL functions, on every connection: `real_text(x)`, a stored number as REAL text

@@ -117,7 +117,7 @@ pub fn next_agreement_number(conn: &Connection) -> rusqlite::Result<i64> {
 pub fn free_extension(conn: &Connection, min: i64, max: i64) -> rusqlite::Result<Option<i64>> {
     let mut used: Vec<i64> = conn
         .prepare_cached(
-            "SELECT CAST(extension AS INTEGER) FROM devices WHERE extension NOT GLOB '*[^0-9]*' AND extension != ''
+            "/* lists */ SELECT CAST(extension AS INTEGER) FROM devices WHERE extension NOT GLOB '*[^0-9]*' AND extension != ''
              UNION SELECT CAST(username AS INTEGER) FROM devices WHERE username NOT GLOB '*[^0-9]*' AND username != ''",
         )?
         .query_map([], |r| r.get(0))?
@@ -140,7 +140,8 @@ pub fn pin_taken(conn: &Connection, pin: &str) -> rusqlite::Result<bool> {
 pub fn uniquehash_taken(conn: &Connection, hash: &str) -> rusqlite::Result<bool> {
     exists(
         conn,
-        "SELECT 1 FROM users WHERE uniquehash = ?1 AND ?2",
+        // The partial unique index holds only non-empty uniquehashes: say so, so that it is used.
+        "SELECT 1 FROM users WHERE uniquehash = ?1 AND uniquehash != '' AND ?2",
         &hash,
         &true,
     )
