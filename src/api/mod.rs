@@ -26,9 +26,12 @@ macro_rules! hash_order {
 pub mod accounts;
 pub mod caller;
 pub mod details;
+pub mod fields;
 pub mod proof;
 pub mod reach;
 pub mod sign;
+
+pub use fields::Fields;
 
 use crate::auth::Caller;
 use crate::error::ApiError;

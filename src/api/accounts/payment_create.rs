@@ -4,10 +4,12 @@
 //! wait for confirmation. One transaction: the payment row and its balance change together.
 
 use crate::api::reach::{self, Access, Targets};
-use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Form, Param, Run, Write, Written};
-use crate::auth::{Role, target_id};
+use crate::api::{
+    ApiRequest, Authed, CallSpec, ErrorShape, Fields, Form, Param, Run, Write, Written,
+};
+use crate::auth::Role;
 use crate::error::{ApiError, Problem};
-use crate::numbers::{nice_number, parse_amount};
+use crate::numbers::nice_number;
 use crate::settings::{API_ALLOW_PAYMENTS, API_PAYMENT_CONFIRMATION};
 use crate::store::payments::{self, NewPayment};
 use crate::store::{balances, currencies};
@@ -84,16 +86,16 @@ pub struct Payment {
 
 impl Write for Payment {
     fn parse(req: &ApiRequest) -> Result<Payment, ApiError> {
-        let text = |name: &str| req.params.get(name).unwrap_or("").to_string();
+        let f = Fields::of(req);
         Ok(Payment {
-            target: target_id(&req.params),
-            currency: text("p_currency"),
-            paymenttype: text("paymenttype"),
-            tax_in_amount: req.params.get("tax_in_amount") == Some("1"),
-            amount: req.params.get("amount").and_then(parse_amount),
-            transaction: text("transaction"),
-            payer_email: text("payer_email"),
-            comments: text("comments_for_user"),
+            target: f.target(),
+            currency: f.text("p_currency"),
+            paymenttype: f.text("paymenttype"),
+            tax_in_amount: f.flag("tax_in_amount"),
+            amount: f.amount("amount"),
+            transaction: f.text("transaction"),
+            payer_email: f.text("payer_email"),
+            comments: f.text("comments_for_user"),
         })
     }
 

@@ -2,7 +2,7 @@
 //! `username`, who is the subject itself (its scope's key signs; `u` is ignored), converted
 //! into a currency, as a nice number. GET always works; `Devices_Check_Ballance` must be 1.
 
-use crate::api::{ApiRequest, Authed, CallSpec, Form, Gates, Identity, Param, Read, Run};
+use crate::api::{ApiRequest, Authed, CallSpec, Fields, Form, Gates, Identity, Param, Read, Run};
 use crate::error::ApiError;
 use crate::numbers::nice_number;
 use crate::settings::{DEVICES_CHECK_BALANCE, Settings};
@@ -106,10 +106,14 @@ pub struct BalanceGet {
 
 impl Read for BalanceGet {
     fn parse(req: &ApiRequest) -> Result<BalanceGet, ApiError> {
-        let into = match (req.params.get("user_currency"), req.params.get("currency")) {
-            (Some("1"), _) => Into::UsersOwnNamed,
-            (_, Some(c)) if c.eq_ignore_ascii_case("USER") => Into::UsersOwn,
-            (_, c) => Into::Code(c.unwrap_or("").to_string()),
+        let f = Fields::of(req);
+        let currency = f.text("currency");
+        let into = if f.flag("user_currency") {
+            Into::UsersOwnNamed
+        } else if currency.eq_ignore_ascii_case("USER") {
+            Into::UsersOwn
+        } else {
+            Into::Code(currency)
         };
         Ok(BalanceGet { into })
     }

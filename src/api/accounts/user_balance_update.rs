@@ -3,10 +3,9 @@
 //! its audit row; the answer sits in a doubled `<page>`.
 
 use crate::api::reach::{self, Access, Targets};
-use crate::api::{ApiRequest, Authed, CallSpec, Form, Param, Run, Write, Written};
-use crate::auth::{Role, target_id};
+use crate::api::{ApiRequest, Authed, CallSpec, Fields, Form, Param, Run, Write, Written};
+use crate::auth::Role;
 use crate::error::ApiError;
-use crate::numbers::parse_amount;
 use crate::store::{balances, currencies};
 use crate::xml::Doc;
 use rusqlite::Connection;
@@ -53,8 +52,8 @@ pub struct BalanceUpdate {
 impl Write for BalanceUpdate {
     fn parse(req: &ApiRequest) -> Result<BalanceUpdate, ApiError> {
         Ok(BalanceUpdate {
-            target: target_id(&req.params),
-            amount: req.params.get("balance").and_then(parse_amount),
+            target: Fields::of(req).target(),
+            amount: Fields::of(req).amount("balance"),
         })
     }
 

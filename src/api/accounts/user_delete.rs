@@ -3,8 +3,8 @@
 //! address, tax row and settings, in one transaction.
 
 use crate::api::reach::{self, Access, Targets};
-use crate::api::{ApiRequest, Authed, CallSpec, Form, Param, Run, Write, Written};
-use crate::auth::{Role, target_id};
+use crate::api::{ApiRequest, Authed, CallSpec, Fields, Form, Param, Run, Write, Written};
+use crate::auth::Role;
 use crate::error::ApiError;
 use crate::store::balances;
 use crate::store::deletion::{self, Blocker};
@@ -74,7 +74,7 @@ pub struct Delete {
 impl Write for Delete {
     fn parse(req: &ApiRequest) -> Result<Delete, ApiError> {
         Ok(Delete {
-            target: target_id(&req.params),
+            target: Fields::of(req).target(),
         })
     }
 

@@ -4,7 +4,7 @@
 //! the password is hashed; then everything is written in one transaction.
 
 use crate::api::{
-    ApiRequest, Authed, CallSpec, ErrorShape, Form, Identity, Param, Run, Write, Written,
+    ApiRequest, Authed, CallSpec, ErrorShape, Fields, Form, Identity, Param, Run, Write, Written,
 };
 use crate::auth::Role;
 use crate::error::{ApiError, Registration as R};
@@ -154,7 +154,33 @@ pub fn unknown(system: &Settings) -> ApiError {
 
 /// A registration request, read once.
 pub struct Register {
-    params: crate::params::Params,
+    /// Blanks at either end taken off.
+    username: String,
+    password: String,
+    password2: String,
+    /// Blanks at either end taken off.
+    first_name: String,
+    /// Blanks at either end taken off.
+    last_name: String,
+    country_id: Option<i64>,
+    /// Blanks at either end taken off.
+    email: String,
+    /// The values of [`PHONES`], in its order, as sent.
+    phones: Vec<String>,
+    device_type: String,
+    lcr_id: Option<String>,
+    device_location_id: Option<String>,
+    tariff: Option<String>,
+    currency_id: Option<i64>,
+    client_id: String,
+    vat_number: String,
+    call_limit: Option<String>,
+    credit_limit: Option<String>,
+    accounting_number: Option<String>,
+    /// Blanks at either end taken off.
+    caller_id: String,
+    /// [`ADDRESS_FIELDS`] with their values, blanks at either end taken off.
+    address: Vec<(&'static str, String)>,
 }
 
 /// What the checks settled, for the writes.
@@ -166,14 +192,6 @@ struct Plan {
 }
 
 impl Register {
-    fn get(&self, name: &str) -> &str {
-        self.params.get(name).unwrap_or("")
-    }
-
-    fn int(&self, name: &str) -> Option<i64> {
-        self.params.get(name).and_then(|v| v.trim().parse().ok())
-    }
-
     /// Every check of a registration, in its order (docs/accounts.md); the first failure answers.
     fn plan(&self, conn: &Connection, who: &Authed) -> Result<Plan, ApiError> {
         let s = &who.settings;
@@ -186,7 +204,7 @@ impl Register {
         }
         let owner = reg::owner(conn, who.caller.id)?.ok_or(ApiError::AccessDenied)?;
         let reseller = who.caller.role == Role::Reseller;
-        if let Some(t) = self.params.get("tariff") {
+        if let Some(t) = self.tariff.as_deref() {
             let usable = match t.trim().parse::<i64>() {
                 Ok(id) => reg::tariff_usable(
                     conn,
@@ -224,7 +242,7 @@ impl Register {
             _ => return no(R::DefaultLcr),
         }
         // The fields.
-        let username = self.get("username").trim();
+        let username = self.username.as_str();
         let min_user = s.scoped_int(USERNAME_LENGTH, 1).max(1) as usize;
         if username.is_empty() {
             return no(R::UsernameMissing);
@@ -235,11 +253,11 @@ impl Register {
         if username_taken(conn, username, -1)? {
             return no(R::UsernameTaken);
         }
-        let password = self.get("password");
+        let password = self.password.as_str();
         if password.trim().is_empty() {
             return no(R::PasswordMissing);
         }
-        if password != self.get("password2") {
+        if password != self.password2 {
             return no(R::PasswordsDiffer);
         }
         // The one password rule, worded as a registration words it (first fault answers).
@@ -258,37 +276,35 @@ impl Register {
         if password == username {
             return no(R::PasswordIsUsername);
         }
-        if self.get("first_name").trim().is_empty() {
+        if self.first_name.is_empty() {
             return no(R::FirstName);
         }
-        if self.get("last_name").trim().is_empty() {
+        if self.last_name.is_empty() {
             return no(R::LastName);
         }
-        match self.int("country_id") {
+        match self.country_id {
             Some(id) if reg::country_exists(conn, id)? => {}
             _ => return no(R::Country),
         }
-        let email = self.get("email").trim();
+        let email = self.email.as_str();
         if !crate::rules::is_email(email) {
             return no(R::Email);
         }
         if !s.system_on(IDENTICAL_EMAILS) && reg::email_taken(conn, email)? {
             return no(R::EmailTaken);
         }
-        for (param, _, taken) in PHONES {
-            let digits = digits(self.get(param));
+        for ((_, _, taken), value) in PHONES.iter().zip(&self.phones) {
+            let digits = digits(value);
             if !digits.is_empty() && reg::cli_taken(conn, &digits)? {
                 return no(taken.clone());
             }
         }
-        let Some(&(_, device_port)) = DEVICE_TYPES
-            .iter()
-            .find(|(t, _)| *t == self.get("device_type"))
+        let Some(&(_, device_port)) = DEVICE_TYPES.iter().find(|(t, _)| *t == self.device_type)
         else {
             return no(R::DeviceType);
         };
         let may_choose_lcr = !reseller || owner.own_providers;
-        let lcr_id = match (self.params.get("lcr_id"), may_choose_lcr) {
+        let lcr_id = match (self.lcr_id.as_deref(), may_choose_lcr) {
             (Some(v), _) => {
                 let ok = match v.trim().parse::<i64>() {
                     Ok(id) if may_choose_lcr => reg::lcr_of(conn, id, owner.id)?,
@@ -307,7 +323,7 @@ impl Register {
             (None, true) => default_lcr.unwrap_or(0),
             (None, false) => owner.lcr_id,
         };
-        if let Some(loc) = self.params.get("device_location_id") {
+        if let Some(loc) = self.device_location_id.as_deref() {
             let ok = match loc.trim().parse::<i64>() {
                 Ok(id) => reg::location_of(conn, id, owner.id)?,
                 Err(_) => false,
@@ -316,7 +332,12 @@ impl Register {
                 return no(R::Location);
             }
         }
-        let tariff_id = self.int("tariff").or(default_tariff).unwrap_or(0);
+        let tariff_id = self
+            .tariff
+            .as_deref()
+            .and_then(|t| t.trim().parse().ok())
+            .or(default_tariff)
+            .unwrap_or(0);
         Ok(Plan {
             owner,
             tariff_id,
@@ -328,14 +349,34 @@ impl Register {
 
 impl Write for Register {
     fn parse(req: &ApiRequest) -> Result<Register, ApiError> {
+        let f = Fields::of(req);
         Ok(Register {
-            params: req.params.clone(),
+            username: f.trimmed("username"),
+            password: f.text("password"),
+            password2: f.text("password2"),
+            first_name: f.trimmed("first_name"),
+            last_name: f.trimmed("last_name"),
+            country_id: f.int("country_id"),
+            email: f.trimmed("email"),
+            phones: PHONES.iter().map(|(p, _, _)| f.text(p)).collect(),
+            device_type: f.text("device_type"),
+            lcr_id: f.sent("lcr_id"),
+            device_location_id: f.sent("device_location_id"),
+            tariff: f.sent("tariff"),
+            currency_id: f.int("currency_id"),
+            client_id: f.text("client_id"),
+            vat_number: f.text("vat_number"),
+            call_limit: f.sent("call_limit"),
+            credit_limit: f.sent("credit_limit"),
+            accounting_number: f.sent("accounting_number"),
+            caller_id: f.trimmed("caller_id"),
+            address: ADDRESS_FIELDS.iter().map(|a| (*a, f.trimmed(a))).collect(),
         })
     }
 
     fn password(&self) -> Option<&str> {
         // Always asked for: an empty or missing one fails in `check`, before any hashing.
-        Some(self.get("password"))
+        Some(&self.password)
     }
 
     fn check(&self, conn: &Connection, who: &Authed) -> Result<(), ApiError> {
@@ -351,20 +392,19 @@ impl Write for Register {
         let plan = self.plan(conn, who)?;
         let s = &who.settings;
         let now = crate::dates::now();
-        let username = self.get("username").trim().to_string();
-        let password = self.get("password").to_string();
+        let username = self.username.clone();
+        let password = self.password.clone();
         // The address: the owner's defaults, then the request's non-blank fields.
         let address_cols = reg::columns(conn, "addresses")?;
         let mut address: Vec<(String, Value)> = defaults(s, "Default_Address_", &address_cols);
         put(
             &mut address,
             "direction_id",
-            self.int("country_id").unwrap_or(0).into(),
+            self.country_id.unwrap_or(0).into(),
         );
-        for f in ADDRESS_FIELDS {
-            let v = self.get(f).trim();
+        for (f, v) in &self.address {
             if !v.is_empty() {
-                put(&mut address, f, v.to_string().into());
+                put(&mut address, f, v.clone().into());
             }
         }
         let address_id = reg::insert(conn, "addresses", &address)?;
@@ -380,7 +420,7 @@ impl Write for Register {
         let mut user = defaults(s, "Default_User_", &user_cols);
         let agreement = reg::next_agreement_number(conn)?;
         let width = s.system_int(AGREEMENT_NUMBER_LENGTH, 10).clamp(1, 40) as usize;
-        let currency = match self.int("currency_id") {
+        let currency = match self.currency_id {
             Some(id) if crate::store::currencies::by_id(conn, id)?.is_some() => id,
             _ => s
                 .scoped("Default_User_currency_id")
@@ -395,19 +435,13 @@ impl Write for Register {
             ("password", hash.into()),
             ("usertype", "user".to_string().into()),
             ("owner_id", plan.owner.id.into()),
-            (
-                "first_name",
-                self.get("first_name").trim().to_string().into(),
-            ),
-            ("last_name", self.get("last_name").trim().to_string().into()),
-            ("clientid", self.get("client_id").to_string().into()),
-            ("vat_number", self.get("vat_number").to_string().into()),
+            ("first_name", self.first_name.clone().into()),
+            ("last_name", self.last_name.clone().into()),
+            ("clientid", self.client_id.clone().into()),
+            ("vat_number", self.vat_number.clone().into()),
             ("agreement_number", format!("{agreement:0width$}").into()),
             ("agreement_date", crate::dates::today().into()),
-            (
-                "taxation_country",
-                self.int("country_id").unwrap_or(0).into(),
-            ),
+            ("taxation_country", self.country_id.unwrap_or(0).into()),
             ("tariff_id", plan.tariff_id.into()),
             ("lcr_id", plan.lcr_id.into()),
             ("currency_id", currency.into()),
@@ -422,26 +456,26 @@ impl Write for Register {
         if !user.iter().any(|(c, _)| c == "balance") {
             put(&mut user, "balance", 0.0.into());
         }
-        if let Some(v) = self.params.get("call_limit") {
+        if let Some(v) = self.call_limit.as_deref() {
             put(
                 &mut user,
                 "call_limit",
                 v.trim().parse::<i64>().unwrap_or(0).into(),
             );
         }
-        if let Some(v) = self.params.get("credit_limit") {
+        if let Some(v) = self.credit_limit.as_deref() {
             let credit = match v.trim() {
                 "-1" => -1,
                 d => d.parse::<i64>().ok().filter(|x| *x >= 0).unwrap_or(0),
             };
             put(&mut user, "credit", credit.into());
         }
-        if let Some(v) = self.params.get("accounting_number") {
+        if let Some(v) = self.accounting_number.as_deref() {
             put(&mut user, "accounting_number", v.to_string().into());
         }
         let user_id = reg::insert(conn, "users", &user)?;
         // The device.
-        let device_type = self.get("device_type").to_string();
+        let device_type = self.device_type.clone();
         let matching = s.system_on(DEVICE_TAKES_LOGIN);
         let min = s.system_int(DEVICE_RANGE_MIN, 1000);
         let max = s.system_int(DEVICE_RANGE_MAX, 9999);
@@ -465,7 +499,7 @@ impl Write for Register {
         };
         let pin_len = s.system_int(DEVICE_PIN_LENGTH, 6).clamp(1, 20) as usize;
         let pin = unique(conn, DIGITS, pin_len, reg::pin_taken)?;
-        let caller_id = self.get("caller_id").trim().to_string();
+        let caller_id = self.caller_id.clone();
         let callerid = if !caller_id.is_empty() {
             format!("<{caller_id}>")
         } else {
@@ -475,7 +509,9 @@ impl Write for Register {
             )
         };
         let location = self
-            .int("device_location_id")
+            .device_location_id
+            .as_deref()
+            .and_then(|v| v.trim().parse().ok())
             .or_else(|| s.scoped(DEFAULT_DEVICE_LOCATION).trim().parse().ok())
             .unwrap_or(1);
         let device: Vec<(String, Value)> = vec![
@@ -508,8 +544,8 @@ impl Write for Register {
             "primary_device_id",
             device_id.into(),
         )?;
-        for (param, description, _) in PHONES {
-            let digits = digits(self.get(param));
+        for ((_, description, _), value) in PHONES.iter().zip(&self.phones) {
+            let digits = digits(value);
             if !digits.is_empty() {
                 let row: Vec<(String, Value)> = vec![
                     ("cli".into(), digits.into()),

@@ -4,7 +4,7 @@
 
 use crate::api::accounts::user_balance_get::{currency_or_default, subject_balance};
 use crate::api::{
-    ApiRequest, Authed, Body, CallSpec, ErrorShape, Form, Gates, Identity, Param, Read, Run,
+    ApiRequest, Authed, Body, CallSpec, ErrorShape, Fields, Form, Gates, Identity, Param, Read, Run,
 };
 use crate::error::ApiError;
 use crate::numbers::nice_number;
@@ -52,7 +52,7 @@ pub struct SimpleBalance {
 impl Read for SimpleBalance {
     fn parse(req: &ApiRequest) -> Result<SimpleBalance, ApiError> {
         Ok(SimpleBalance {
-            currency: req.params.get("currency").unwrap_or("").to_string(),
+            currency: Fields::of(req).text("currency"),
         })
     }
 

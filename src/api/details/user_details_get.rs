@@ -2,8 +2,8 @@
 //! nested document of the vendor's 2014 page with the 2019 page's fields.
 
 use crate::api::reach::{self, Access, Targets};
-use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Form, Param, Read, Run};
-use crate::auth::{Caller, Role, target_id};
+use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Fields, Form, Param, Read, Run};
+use crate::auth::{Caller, Role};
 use crate::error::ApiError;
 use crate::numbers::nice_number;
 use crate::store::ReadCtx;
@@ -116,8 +116,9 @@ pub struct Get {
 
 impl Read for Get {
     fn parse(req: &ApiRequest) -> Result<Get, ApiError> {
-        let id = target_id(&req.params);
-        let name = req.params.get("username").map(str::to_string);
+        let f = Fields::of(req);
+        let id = f.target();
+        let name = f.sent("username");
         if id.is_none() && name.is_none() {
             return Err(ApiError::UserNotFound);
         }

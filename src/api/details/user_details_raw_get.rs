@@ -2,8 +2,8 @@
 //! accountant or manager whose group may read users; never the three secret columns.
 
 use crate::api::reach::{self, Access, Targets};
-use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Form, Param, Read, Run};
-use crate::auth::{Role, target_id};
+use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Fields, Form, Param, Read, Run};
+use crate::auth::Role;
 use crate::error::ApiError;
 use crate::store::ReadCtx;
 use crate::store::queries;
@@ -71,7 +71,7 @@ pub struct RawGet {
 impl Read for RawGet {
     fn parse(req: &ApiRequest) -> Result<RawGet, ApiError> {
         Ok(RawGet {
-            target: target_id(&req.params),
+            target: Fields::of(req).target(),
         })
     }
 

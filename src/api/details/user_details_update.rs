@@ -14,10 +14,9 @@ use crate::api::details::update_params::{
     parse_bool, parse_decimal, parse_int, username_problem,
 };
 use crate::api::reach::{self, Access, Targets};
-use crate::api::{ApiRequest, Authed, CallSpec, Run, Write, Written};
-use crate::auth::{Role, target_id};
+use crate::api::{ApiRequest, Authed, CallSpec, Fields, Run, Write, Written};
+use crate::auth::Role;
 use crate::error::{ApiError, Problem};
-use crate::params::Params;
 use crate::settings::{
     RESELLERS_USE_ADMIN_QF_RULES, RESELLERS_USE_ADMIN_TARIFFS, TWO_FA_ENABLED, USERNAME_LENGTH,
 };
@@ -62,27 +61,44 @@ pub const REACH: reach::Table = &[
 pub struct Update {
     /// The target's id, when `user_id` is all digits.
     target: Option<i64>,
-    /// The sent parameters of the table, in its order, with their values.
-    sent: Vec<(&'static UpdateParam, String)>,
-    /// Every parameter (the rules that look at another parameter read it here).
-    params: Params,
+    /// The sent parameters of the table, in its order, with their values (the rules that look
+    /// at another parameter read it here too).
+    sent: Sent,
+}
+
+/// The rows of the parameter table that were sent, in its order, with their values.
+struct Sent(Vec<(&'static UpdateParam, String)>);
+
+impl Sent {
+    /// The value of the row named `name`, if it was sent.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(p, _)| p.name == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the row named `name` was sent.
+    fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
 }
 
 impl Write for Update {
     fn parse(req: &ApiRequest) -> Result<Update, ApiError> {
+        let f = Fields::of(req);
         let sent = PARAMS
             .iter()
-            .filter_map(|p| req.params.get(p.name).map(|v| (p, v.to_string())))
+            .filter_map(|p| f.sent(p.name).map(|v| (p, v)))
             .collect();
         Ok(Update {
-            target: target_id(&req.params),
-            sent,
-            params: req.params.clone(),
+            target: f.target(),
+            sent: Sent(sent),
         })
     }
 
     fn password(&self) -> Option<&str> {
-        self.params.get("pswd")
+        self.sent.get("pswd")
     }
 
     fn check(&self, conn: &Connection, who: &Authed) -> Result<(), ApiError> {
@@ -171,11 +187,11 @@ impl Update {
         let mut groups: Vec<(Group, &'static str)> = Vec::new();
         let mut values: Vec<Checked> = Vec::new();
 
-        for &(p, ref v) in &self.sent {
+        for &(p, ref v) in &self.sent.0 {
             let v = v.as_str();
             // A fallback says nothing when its primary was sent.
             if let Kind::FallbackFor(primary) = p.kind
-                && self.params.has(primary)
+                && self.sent.has(primary)
             {
                 continue;
             }
@@ -248,7 +264,7 @@ impl Update {
                         let email = PARAMS
                             .iter()
                             .find(|e| e.kind == Kind::Email && e.target == Target::Address("email"))
-                            .and_then(|e| self.params.get(e.name))
+                            .and_then(|e| self.sent.get(e.name))
                             .unwrap_or(&target.email);
                         if !settings.system_on(TWO_FA_ENABLED) {
                             problems.push(Problem::TwoFaDisabled);
@@ -273,7 +289,7 @@ impl Update {
             }
         }
         for (group, label) in groups {
-            match group_value(&self.params, group) {
+            match group_value(&self.sent, group) {
                 Some(v) => values.push((group_leader(group), v)),
                 None => problems.push(Problem::BadDate(label)),
             }
@@ -324,13 +340,13 @@ impl Update {
             change.user.retain(|(col, _)| *col != c);
             change.user.push((c, v));
         }
-        follow_ups(&self.params, target, &mut change);
+        follow_ups(&self.sent, target, &mut change);
         change
     }
 }
 
 /// The rules that follow from other columns' new values.
-fn follow_ups(params: &crate::params::Params, target: &TargetRow, change: &mut Change) {
+fn follow_ups(params: &Sent, target: &TargetRow, change: &mut Change) {
     let new = |change: &Change, col: &str| {
         change
             .user
@@ -369,7 +385,7 @@ fn group_leader(group: Group) -> &'static UpdateParam {
 }
 
 /// The value a group writes, or None when its date is incomplete or not a real day.
-fn group_value(params: &crate::params::Params, group: Group) -> Option<Value> {
+fn group_value(params: &Sent, group: Group) -> Option<Value> {
     let parts: Vec<&UpdateParam> = PARAMS
         .iter()
         .filter(|p| matches!(p.kind, Kind::Part(g, _) if g == group))
