@@ -147,13 +147,215 @@ pub fn uniquehash_taken(conn: &Connection, hash: &str) -> rusqlite::Result<bool>
     )
 }
 
-/// Inserts one row of `table` with these columns (names checked by the caller against the
-/// table's own); returns its id.
-pub fn insert(
+/// A new user's rows as a registration decides them. Each of the three tables starts from the
+/// owner's defaults (settings `Default_User_<column>`, `Default_Address_<column>`,
+/// `Default_Tax_<column>`, handed over without their prefix; names that are no column, and
+/// `id`, are ignored), then takes what the request and the rules say.
+#[derive(Debug, Clone, Default)]
+pub struct NewAccount {
+    /// The owner's `Default_Address_*` settings: (column, value).
+    pub address_defaults: Vec<(String, String)>,
+    /// The request's non-blank address fields: (column, value).
+    pub address: Vec<(&'static str, String)>,
+    /// `addresses.direction_id` (and `users.taxation_country`).
+    pub country_id: i64,
+    /// The owner's `Default_Tax_*` settings (none: tax 1 on, at 0).
+    pub tax_defaults: Vec<(String, String)>,
+    /// The owner's `Default_User_*` settings.
+    pub user_defaults: Vec<(String, String)>,
+    /// The user's own columns.
+    pub user: NewUser,
+}
+
+/// What a registration sets of the new `users` row.
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    /// `username`.
+    pub username: String,
+    /// `password`: the argon2id hash.
+    pub password_hash: String,
+    /// `owner_id`.
+    pub owner_id: i64,
+    /// `first_name`.
+    pub first_name: String,
+    /// `last_name`.
+    pub last_name: String,
+    /// `clientid`.
+    pub clientid: String,
+    /// `vat_number`.
+    pub vat_number: String,
+    /// `agreement_number`, zero-padded.
+    pub agreement_number: String,
+    /// `agreement_date`.
+    pub agreement_date: String,
+    /// `tariff_id`.
+    pub tariff_id: i64,
+    /// `lcr_id`.
+    pub lcr_id: i64,
+    /// `currency_id`.
+    pub currency_id: i64,
+    /// `uniquehash`.
+    pub uniquehash: String,
+    /// `call_limit`, when the request set it.
+    pub call_limit: Option<i64>,
+    /// `credit`, when the request set it.
+    pub credit: Option<i64>,
+    /// `accounting_number`, when the request set it.
+    pub accounting_number: Option<String>,
+}
+
+/// Writes the address, the tax row and the user (`usertype` user, balance 0 unless a default
+/// says otherwise, not logged in); returns the user's id.
+pub fn create_account(conn: &Connection, a: &NewAccount) -> rusqlite::Result<i64> {
+    let mut address = defaults(conn, "addresses", &a.address_defaults)?;
+    put(&mut address, "direction_id", a.country_id.into());
+    for (column, value) in &a.address {
+        put(&mut address, column, value.clone().into());
+    }
+    let address_id = insert(conn, "addresses", &address)?;
+    let mut tax = defaults(conn, "taxes", &a.tax_defaults)?;
+    if tax.is_empty() {
+        tax.push(("tax1_enabled".into(), 1.into()));
+    }
+    let tax_id = insert(conn, "taxes", &tax)?;
+    let u = &a.user;
+    let mut user = defaults(conn, "users", &a.user_defaults)?;
+    let fixed: Vec<(&str, Value)> = vec![
+        ("username", u.username.clone().into()),
+        ("password", u.password_hash.clone().into()),
+        ("usertype", "user".to_string().into()),
+        ("owner_id", u.owner_id.into()),
+        ("first_name", u.first_name.clone().into()),
+        ("last_name", u.last_name.clone().into()),
+        ("clientid", u.clientid.clone().into()),
+        ("vat_number", u.vat_number.clone().into()),
+        ("agreement_number", u.agreement_number.clone().into()),
+        ("agreement_date", u.agreement_date.clone().into()),
+        ("taxation_country", a.country_id.into()),
+        ("tariff_id", u.tariff_id.into()),
+        ("lcr_id", u.lcr_id.into()),
+        ("currency_id", u.currency_id.into()),
+        ("uniquehash", u.uniquehash.clone().into()),
+        ("logged", 0.into()),
+        ("address_id", address_id.into()),
+        ("tax_id", tax_id.into()),
+    ];
+    for (c, v) in fixed {
+        put(&mut user, c, v);
+    }
+    if !user.iter().any(|(c, _)| c == "balance") {
+        put(&mut user, "balance", 0.0.into());
+    }
+    if let Some(v) = u.call_limit {
+        put(&mut user, "call_limit", v.into());
+    }
+    if let Some(v) = u.credit {
+        put(&mut user, "credit", v.into());
+    }
+    if let Some(v) = &u.accounting_number {
+        put(&mut user, "accounting_number", v.clone().into());
+    }
+    insert(conn, "users", &user)
+}
+
+/// A new device, as a registration (and later the device calls) decide it.
+#[derive(Debug, Clone, Default)]
+pub struct NewDevice {
+    /// `user_id`.
+    pub user_id: i64,
+    /// `device_type`: SIP, IAX2, Virtual…
+    pub device_type: String,
+    /// `name` and `username`.
+    pub login: String,
+    /// `extension`.
+    pub extension: String,
+    /// `secret`.
+    pub secret: String,
+    /// `pin`.
+    pub pin: String,
+    /// `callerid`.
+    pub callerid: String,
+    /// `port`.
+    pub port: i64,
+    /// `location_id`.
+    pub location_id: i64,
+}
+
+/// Writes a device (context `mor_local`, host `dynamic`, no description); a `Virtual` one is
+/// then named `virtual_<id>` (name, username and extension). Returns its id and its login.
+pub fn create_device(conn: &Connection, d: &NewDevice) -> rusqlite::Result<(i64, String)> {
+    let row: Vec<(String, Value)> = vec![
+        ("user_id".into(), d.user_id.into()),
+        ("device_type".into(), d.device_type.clone().into()),
+        ("name".into(), d.login.clone().into()),
+        ("username".into(), d.login.clone().into()),
+        ("extension".into(), d.extension.clone().into()),
+        ("secret".into(), d.secret.clone().into()),
+        ("pin".into(), d.pin.clone().into()),
+        ("callerid".into(), d.callerid.clone().into()),
+        ("description".into(), String::new().into()),
+        ("context".into(), "mor_local".to_string().into()),
+        ("host".into(), "dynamic".to_string().into()),
+        ("port".into(), d.port.into()),
+        ("location_id".into(), d.location_id.into()),
+    ];
+    let id = insert(conn, "devices", &row)?;
+    if d.device_type != "Virtual" {
+        return Ok((id, d.login.clone()));
+    }
+    let login = format!("virtual_{id}");
+    conn.prepare_cached(
+        "UPDATE devices SET name = ?2, username = ?2, extension = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, login])?;
+    Ok((id, login))
+}
+
+/// Makes `device` the user's primary device.
+pub fn set_primary_device(conn: &Connection, user: i64, device: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE users SET primary_device_id = ?2 WHERE id = ?1")?
+        .execute(params![user, device])?;
+    Ok(())
+}
+
+/// Records `cli` as one of `device`'s caller ids.
+pub fn add_caller_id(
+    conn: &Connection,
+    device: i64,
+    cli: &str,
+    description: &str,
+    now: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO callerids (cli, device_id, description, added_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![cli, device, description, now])?;
+    Ok(())
+}
+
+/// The defaults that name a column of `table` (not `id`), as the row's first columns.
+fn defaults(
     conn: &Connection,
     table: &str,
-    columns: &[(String, Value)],
-) -> rusqlite::Result<i64> {
+    settings: &[(String, String)],
+) -> rusqlite::Result<Vec<(String, Value)>> {
+    let columns = columns(conn, table)?;
+    Ok(settings
+        .iter()
+        .filter(|(c, _)| c != "id" && columns.iter().any(|x| x == c))
+        .map(|(c, v)| (c.clone(), Value::from(v.clone())))
+        .collect())
+}
+
+/// Sets `column` in a row being built (replacing a default).
+fn put(row: &mut Vec<(String, Value)>, column: &str, value: Value) {
+    row.retain(|(c, _)| c != column);
+    row.push((column.to_string(), value));
+}
+
+/// Inserts one row of `table` with these columns (names checked by the caller against the
+/// table's own); returns its id.
+fn insert(conn: &Connection, table: &str, columns: &[(String, Value)]) -> rusqlite::Result<i64> {
     if columns.is_empty() {
         conn.execute(&format!("INSERT INTO {table} DEFAULT VALUES"), [])?;
     } else {
@@ -172,25 +374,10 @@ pub fn insert(
 }
 
 /// The column names of `table`.
-pub fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+fn columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
     conn.prepare(&format!(
         "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
     ))?
     .query_map([], |r| r.get(0))?
     .collect()
-}
-
-/// Sets `column` of row `id` of `table` (the column name is one of the table's own).
-pub fn set(
-    conn: &Connection,
-    table: &str,
-    id: i64,
-    column: &str,
-    value: Value,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        &format!("UPDATE {table} SET \"{column}\" = ?2 WHERE id = ?1"),
-        params![id, value],
-    )?;
-    Ok(())
 }

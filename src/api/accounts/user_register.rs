@@ -15,11 +15,10 @@ use crate::settings::{
     DEVICE_RANGE_MIN, DEVICE_TAKES_LOGIN, IDENTICAL_EMAILS, RESELLERS_USE_ADMIN_TARIFFS,
     SHORT_DEVICE_PASSWORDS, Settings, USE_STRONG_PASSWORD, USERNAME_LENGTH,
 };
-use crate::store::registration::{self as reg, Owner};
+use crate::store::registration::{self as reg, NewAccount, NewDevice, NewUser, Owner};
 use crate::store::user_update::username_taken;
 use crate::xml::Doc;
 use rusqlite::Connection;
-use rusqlite::types::Value;
 
 /// The call's row of the call table.
 pub const SPEC: CallSpec = CallSpec {
@@ -394,30 +393,12 @@ impl Write for Register {
         let now = crate::dates::now();
         let username = self.username.clone();
         let password = self.password.clone();
-        // The address: the owner's defaults, then the request's non-blank fields.
-        let address_cols = reg::columns(conn, "addresses")?;
-        let mut address: Vec<(String, Value)> = defaults(s, "Default_Address_", &address_cols);
-        put(
-            &mut address,
-            "direction_id",
-            self.country_id.unwrap_or(0).into(),
-        );
-        for (f, v) in &self.address {
-            if !v.is_empty() {
-                put(&mut address, f, v.clone().into());
-            }
-        }
-        let address_id = reg::insert(conn, "addresses", &address)?;
-        // The tax row: the owner's defaults, else tax 1 on at 0.
-        let tax_cols = reg::columns(conn, "taxes")?;
-        let mut tax = defaults(s, "Default_Tax_", &tax_cols);
-        if tax.is_empty() {
-            tax.push(("tax1_enabled".into(), 1.into()));
-        }
-        let tax_id = reg::insert(conn, "taxes", &tax)?;
-        // The user: the owner's defaults, then what the request and the rules say.
-        let user_cols = reg::columns(conn, "users")?;
-        let mut user = defaults(s, "Default_User_", &user_cols);
+        let defaults = |prefix: &str| -> Vec<(String, String)> {
+            s.scoped_prefixed(prefix)
+                .into_iter()
+                .map(|(c, v)| (c.to_string(), v.to_string()))
+                .collect()
+        };
         let agreement = reg::next_agreement_number(conn)?;
         let width = s.system_int(AGREEMENT_NUMBER_LENGTH, 10).clamp(1, 40) as usize;
         let currency = match self.currency_id {
@@ -428,52 +409,43 @@ impl Write for Register {
                 .parse()
                 .unwrap_or(1),
         };
-        let uniquehash = unique(conn, LOWER_DIGITS, 10, reg::uniquehash_taken)?;
-        let hash = password_hash.ok_or(ApiError::Internal)?;
-        let fixed: Vec<(&str, Value)> = vec![
-            ("username", username.clone().into()),
-            ("password", hash.into()),
-            ("usertype", "user".to_string().into()),
-            ("owner_id", plan.owner.id.into()),
-            ("first_name", self.first_name.clone().into()),
-            ("last_name", self.last_name.clone().into()),
-            ("clientid", self.client_id.clone().into()),
-            ("vat_number", self.vat_number.clone().into()),
-            ("agreement_number", format!("{agreement:0width$}").into()),
-            ("agreement_date", crate::dates::today().into()),
-            ("taxation_country", self.country_id.unwrap_or(0).into()),
-            ("tariff_id", plan.tariff_id.into()),
-            ("lcr_id", plan.lcr_id.into()),
-            ("currency_id", currency.into()),
-            ("uniquehash", uniquehash.into()),
-            ("logged", 0.into()),
-            ("address_id", address_id.into()),
-            ("tax_id", tax_id.into()),
-        ];
-        for (c, v) in fixed {
-            put(&mut user, c, v);
-        }
-        if !user.iter().any(|(c, _)| c == "balance") {
-            put(&mut user, "balance", 0.0.into());
-        }
-        if let Some(v) = self.call_limit.as_deref() {
-            put(
-                &mut user,
-                "call_limit",
-                v.trim().parse::<i64>().unwrap_or(0).into(),
-            );
-        }
-        if let Some(v) = self.credit_limit.as_deref() {
-            let credit = match v.trim() {
-                "-1" => -1,
-                d => d.parse::<i64>().ok().filter(|x| *x >= 0).unwrap_or(0),
-            };
-            put(&mut user, "credit", credit.into());
-        }
-        if let Some(v) = self.accounting_number.as_deref() {
-            put(&mut user, "accounting_number", v.to_string().into());
-        }
-        let user_id = reg::insert(conn, "users", &user)?;
+        let account = NewAccount {
+            address_defaults: defaults("Default_Address_"),
+            address: self
+                .address
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .cloned()
+                .collect(),
+            country_id: self.country_id.unwrap_or(0),
+            tax_defaults: defaults("Default_Tax_"),
+            user_defaults: defaults("Default_User_"),
+            user: NewUser {
+                username: username.clone(),
+                password_hash: password_hash.ok_or(ApiError::Internal)?,
+                owner_id: plan.owner.id,
+                first_name: self.first_name.clone(),
+                last_name: self.last_name.clone(),
+                clientid: self.client_id.clone(),
+                vat_number: self.vat_number.clone(),
+                agreement_number: format!("{agreement:0width$}"),
+                agreement_date: crate::dates::today(),
+                tariff_id: plan.tariff_id,
+                lcr_id: plan.lcr_id,
+                currency_id: currency,
+                uniquehash: unique(conn, LOWER_DIGITS, 10, reg::uniquehash_taken)?,
+                call_limit: self
+                    .call_limit
+                    .as_deref()
+                    .map(|v| v.trim().parse::<i64>().unwrap_or(0)),
+                credit: self.credit_limit.as_deref().map(|v| match v.trim() {
+                    "-1" => -1,
+                    d => d.parse::<i64>().ok().filter(|x| *x >= 0).unwrap_or(0),
+                }),
+                accounting_number: self.accounting_number.clone(),
+            },
+        };
+        let user_id = reg::create_account(conn, &account)?;
         // The device.
         let device_type = self.device_type.clone();
         let matching = s.system_on(DEVICE_TAKES_LOGIN);
@@ -514,46 +486,25 @@ impl Write for Register {
             .and_then(|v| v.trim().parse().ok())
             .or_else(|| s.scoped(DEFAULT_DEVICE_LOCATION).trim().parse().ok())
             .unwrap_or(1);
-        let device: Vec<(String, Value)> = vec![
-            ("user_id".into(), user_id.into()),
-            ("device_type".into(), device_type.clone().into()),
-            ("name".into(), login.clone().into()),
-            ("username".into(), login.clone().into()),
-            ("extension".into(), extension.into()),
-            ("secret".into(), secret.clone().into()),
-            ("pin".into(), pin.clone().into()),
-            ("callerid".into(), callerid.into()),
-            ("description".into(), String::new().into()),
-            ("context".into(), "mor_local".to_string().into()),
-            ("host".into(), "dynamic".to_string().into()),
-            ("port".into(), plan.device_port.into()),
-            ("location_id".into(), location.into()),
-        ];
-        let device_id = reg::insert(conn, "devices", &device)?;
-        let mut device_login = login;
-        if device_type == "Virtual" {
-            device_login = format!("virtual_{device_id}");
-            for c in ["name", "username", "extension"] {
-                reg::set(conn, "devices", device_id, c, device_login.clone().into())?;
-            }
-        }
-        reg::set(
+        let (device_id, device_login) = reg::create_device(
             conn,
-            "users",
-            user_id,
-            "primary_device_id",
-            device_id.into(),
+            &NewDevice {
+                user_id,
+                device_type: device_type.clone(),
+                login,
+                extension,
+                secret: secret.clone(),
+                pin: pin.clone(),
+                callerid,
+                port: plan.device_port,
+                location_id: location,
+            },
         )?;
+        reg::set_primary_device(conn, user_id, device_id)?;
         for ((_, description, _), value) in PHONES.iter().zip(&self.phones) {
             let digits = digits(value);
             if !digits.is_empty() {
-                let row: Vec<(String, Value)> = vec![
-                    ("cli".into(), digits.into()),
-                    ("device_id".into(), device_id.into()),
-                    ("description".into(), description.to_string().into()),
-                    ("added_at".into(), now.clone().into()),
-                ];
-                reg::insert(conn, "callerids", &row)?;
+                reg::add_caller_id(conn, device_id, &digits, description, &now)?;
             }
         }
         crate::store::audit::registered(conn, &now, plan.owner.id, user_id, &username)?;
@@ -582,21 +533,6 @@ impl Write for Register {
             changes: Vec::new(),
         })
     }
-}
-
-/// The owner scope's `<prefix><column>` rows whose column exists, as values to insert.
-fn defaults(s: &Settings, prefix: &str, columns: &[String]) -> Vec<(String, Value)> {
-    s.scoped_prefixed(prefix)
-        .into_iter()
-        .filter(|(c, _)| columns.iter().any(|x| x == c) && *c != "id")
-        .map(|(c, v)| (c.to_string(), Value::from(v.to_string())))
-        .collect()
-}
-
-/// Sets `column` in a row being built (replacing a default).
-fn put(row: &mut Vec<(String, Value)>, column: &str, value: Value) {
-    row.retain(|(c, _)| c != column);
-    row.push((column.to_string(), value));
 }
 
 /// The digits of a phone number.
