@@ -1,4 +1,5 @@
-//! References a parameter may name (an LCR, a tariff, a pool…): one table says, for each, which
+//! References a parameter may name (an LCR, a tariff, a pool, a location, a country…), for every
+//! call that takes one (an update, a registration): one table says, for each, which
 //! rows are in reach (the query and its arguments), which value always passes ("none"), and
 //! what a miss is answered with. [`exists`] and [`failure`] are the only readers.
 
@@ -25,6 +26,10 @@ pub enum Ref {
     Currency,
     /// `number_pools` of the caller, 0 for none.
     NumberPool,
+    /// `locations` of the target's owner.
+    Location,
+    /// `directions` (countries).
+    Country,
 }
 
 /// Who is asking, for the reach of references.
@@ -34,7 +39,7 @@ pub struct RefScope {
     pub caller_scope: i64,
     /// The caller is a reseller.
     pub reseller: bool,
-    /// The target's owner (for LCRs).
+    /// The target's owner (for LCRs and locations).
     pub target_owner: i64,
     /// `Allow_Resellers_to_use_Admin_Tariffs` is on.
     pub admin_tariffs: bool,
@@ -126,6 +131,20 @@ const REFS: &[Rule] = &[
         args: |s| vec![s.caller_scope.into()],
         failure: Failure::NotFound,
     },
+    Rule {
+        r: Ref::Location,
+        passes: None,
+        sql: "SELECT 1 FROM locations WHERE id = ?1 AND user_id = ?2",
+        args: |s| vec![s.target_owner.into()],
+        failure: Failure::NotFound,
+    },
+    Rule {
+        r: Ref::Country,
+        passes: None,
+        sql: "SELECT 1 FROM directions WHERE id = ?1",
+        args: |_| vec![],
+        failure: Failure::NotFound,
+    },
 ];
 
 fn rule(r: Ref) -> &'static Rule {
@@ -169,6 +188,8 @@ mod tests {
             ResponsibleAccountant,
             Currency,
             NumberPool,
+            Location,
+            Country,
         ] {
             assert_eq!(REFS.iter().filter(|x| x.r == r).count(), 1, "{r:?}");
         }

@@ -41,49 +41,6 @@ fn exists(
     conn.prepare_cached(sql)?.exists(params![a, b])
 }
 
-/// Whether tariff `id` is the owner's own (or, for a reseller allowed to, a system tariff).
-pub fn tariff_usable(
-    conn: &Connection,
-    id: i64,
-    owner: i64,
-    system_too: bool,
-) -> rusqlite::Result<bool> {
-    conn.prepare_cached(
-        "SELECT 1 FROM tariffs WHERE id = ?1 AND (owner_id = ?2 OR (owner_id = 0 AND ?3))",
-    )?
-    .exists(params![id, owner, system_too])
-}
-
-/// Whether LCR `id` belongs to user `owner` (0: the system's).
-pub fn lcr_of(conn: &Connection, id: i64, owner: i64) -> rusqlite::Result<bool> {
-    exists(
-        conn,
-        "SELECT 1 FROM lcrs WHERE id = ?1 AND user_id = ?2",
-        &id,
-        &owner,
-    )
-}
-
-/// Whether location `id` belongs to `owner`.
-pub fn location_of(conn: &Connection, id: i64, owner: i64) -> rusqlite::Result<bool> {
-    exists(
-        conn,
-        "SELECT 1 FROM locations WHERE id = ?1 AND user_id = ?2",
-        &id,
-        &owner,
-    )
-}
-
-/// Whether direction (country) `id` exists.
-pub fn country_exists(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
-    exists(
-        conn,
-        "SELECT 1 FROM directions WHERE id = ?1 AND ?2",
-        &id,
-        &true,
-    )
-}
-
 /// Whether an address already has this e-mail (any case).
 pub fn email_taken(conn: &Connection, email: &str) -> rusqlite::Result<bool> {
     exists(

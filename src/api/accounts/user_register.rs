@@ -15,6 +15,7 @@ use crate::settings::{
     DEVICE_RANGE_MIN, DEVICE_TAKES_LOGIN, IDENTICAL_EMAILS, RESELLERS_USE_ADMIN_TARIFFS,
     SHORT_DEVICE_PASSWORDS, Settings, USE_STRONG_PASSWORD, USERNAME_LENGTH,
 };
+use crate::store::refs::{self, Ref, RefScope};
 use crate::store::registration::{self as reg, NewAccount, NewDevice, NewUser, Owner};
 use crate::store::user_update::username_taken;
 use crate::xml::Doc;
@@ -203,10 +204,21 @@ impl Register {
         }
         let owner = reg::owner(conn, who.caller.id)?.ok_or(ApiError::AccessDenied)?;
         let reseller = who.caller.role == Role::Reseller;
+        // The references a registration names, in the owner's reach (one table: store::refs).
+        let scope = |lcr_owner: i64, admin_tariffs: bool| RefScope {
+            caller_scope: owner.id,
+            reseller,
+            target_owner: lcr_owner,
+            admin_tariffs,
+            admin_qf_rules: false,
+        };
+        let found = |r: Ref, id: i64, lcr_owner: i64, admin_tariffs: bool| {
+            refs::exists(conn, r, id, &scope(lcr_owner, admin_tariffs))
+        };
         if let Some(t) = self.tariff.as_deref() {
             let usable = match t.trim().parse::<i64>() {
-                Ok(id) => reg::tariff_usable(
-                    conn,
+                Ok(id) => found(
+                    Ref::Tariff,
                     id,
                     owner.id,
                     reseller && s.system_on(RESELLERS_USE_ADMIN_TARIFFS),
@@ -226,7 +238,7 @@ impl Register {
             .parse::<i64>()
             .ok();
         match default_tariff {
-            Some(id) if reg::tariff_usable(conn, id, owner.id, false)? => {}
+            Some(id) if found(Ref::Tariff, id, owner.id, false)? => {}
             _ => return no(R::DefaultTariff),
         }
         // A reseller without providers of its own routes through the admin's LCRs.
@@ -237,7 +249,7 @@ impl Register {
         };
         let default_lcr = s.scoped("Default_User_lcr_id").trim().parse::<i64>().ok();
         match default_lcr {
-            Some(id) if reg::lcr_of(conn, id, lcr_owner)? => {}
+            Some(id) if found(Ref::Lcr, id, lcr_owner, false)? => {}
             _ => return no(R::DefaultLcr),
         }
         // The fields.
@@ -282,7 +294,7 @@ impl Register {
             return no(R::LastName);
         }
         match self.country_id {
-            Some(id) if reg::country_exists(conn, id)? => {}
+            Some(id) if found(Ref::Country, id, owner.id, false)? => {}
             _ => return no(R::Country),
         }
         let email = self.email.as_str();
@@ -306,7 +318,7 @@ impl Register {
         let lcr_id = match (self.lcr_id.as_deref(), may_choose_lcr) {
             (Some(v), _) => {
                 let ok = match v.trim().parse::<i64>() {
-                    Ok(id) if may_choose_lcr => reg::lcr_of(conn, id, owner.id)?,
+                    Ok(id) if may_choose_lcr => found(Ref::Lcr, id, owner.id, false)?,
                     Ok(id) => id == owner.lcr_id,
                     Err(_) => false,
                 };
@@ -324,7 +336,7 @@ impl Register {
         };
         if let Some(loc) = self.device_location_id.as_deref() {
             let ok = match loc.trim().parse::<i64>() {
-                Ok(id) => reg::location_of(conn, id, owner.id)?,
+                Ok(id) => found(Ref::Location, id, owner.id, false)?,
                 Err(_) => false,
             };
             if !ok {
