@@ -12,8 +12,10 @@
 //! - [`service`]: `/health`, the OpenAPI document and the test kit's endpoints.
 //! - [`params`]: query string and bodies (urlencoded, multipart, JSON) → one parameter set.
 //! - [`auth`]: roles, the caller, the gates and the hash string (pure functions).
-//! - [`api`]: the call table ([`api::CALLS`]), the way through a call, reach tables
-//!   ([`api::reach`]), and one file per call that parses its request into a typed value once.
+//! - [`api`]: the call table ([`api::CALLS`], family by family: [`api::details`],
+//!   [`api::accounts`]), the way through a call, reach tables ([`api::reach`]), the one
+//!   parameter reader ([`api::Fields`]), and one file per call that parses its request into a
+//!   typed value once.
 //! - [`store`]: all SQL: opening, pragmas, schema, typed reads into plain rows, the reference
 //!   table ([`store::refs`]), the single writer.
 //! - [`settings`]: the `conflines` settings, their defaults and meanings.
@@ -22,7 +24,7 @@
 //!   hashing pool; [`rules`]: the other value rules calls share (e-mail addresses).
 //! - [`logging`]: the buffered way out for log lines, and the access log's line.
 //! - [`kit`]: snapshot/reset and the request journal for integrators' test suites.
-//! - [`openapi`]: the API description, generated from the call table; [`reference`]: the
+//! - [`openapi`]: the API description, generated from the call table; [`reference`](mod@reference): the
 //!   reference of every call in `docs/`, generated from it too.
 //! - [`explain`]: which usual mistake explains a wrong hash (`morbox hash`, the log).
 //! - [`client`]: the tiny HTTP client of `morbox health`.
