@@ -292,3 +292,39 @@ pub async fn shutdown_signal() {
         _ = int.recv() => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[tokio::test]
+    async fn a_write_nobody_reads_fails_after_the_limit_and_progress_resets_it() {
+        // A peer that never reads: the pipe takes 64 bytes, then every write waits.
+        let (near, mut far) = tokio::io::duplex(64);
+        let mut w = WriteTimeout::new(near, Duration::from_millis(100));
+        let started = std::time::Instant::now();
+        let err = w.write_all(&[0u8; 4096]).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() >= Duration::from_millis(100));
+        // A peer that reads, however slowly within the limit, is never cut off: each write
+        // that makes progress starts the clock again.
+        let (near, far2) = tokio::io::duplex(64);
+        let mut w = WriteTimeout::new(near, Duration::from_millis(100));
+        let reader = tokio::spawn(async move {
+            let mut far2 = far2;
+            let mut got = 0;
+            let mut buf = [0u8; 64];
+            while got < 640 {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                got += far2.read(&mut buf).await.unwrap();
+            }
+            got
+        });
+        w.write_all(&[1u8; 640]).await.unwrap();
+        assert_eq!(reader.await.unwrap(), 640);
+        // The first pipe's peer is still there: it was the write that gave up.
+        let mut first = [0u8; 8];
+        assert_eq!(far.read(&mut first).await.unwrap(), 8);
+    }
+}
