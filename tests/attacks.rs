@@ -22,6 +22,18 @@ fn with_headers(
     exchange_raw(addr, req.as_bytes())
 }
 
+/// The journal's first page, as the test kit serves it.
+fn journal_page(s: &Server) -> String {
+    with_headers(
+        &s.addr,
+        "GET",
+        "/_morbox/requests",
+        &[("Host", &s.addr)],
+        "",
+    )
+    .body
+}
+
 #[test]
 fn the_test_kit_refuses_what_another_origin_can_send() {
     let s = Server::demo_with(&["--test-endpoints"]);
@@ -184,14 +196,7 @@ fn secrets_stay_masked_in_explanations_answers_and_the_journal() {
         field(r.xml(), "password").to_string(),
         field(r.xml(), "pin").to_string(),
     );
-    let journal = with_headers(
-        &s.addr,
-        "GET",
-        "/_morbox/requests",
-        &[("Host", &s.addr)],
-        "",
-    )
-    .body;
+    let journal = journal_page(&s);
     for secret in ["Pass-Guess-77", "adm0hash00", "Carol1234", &sip, &pin] {
         assert!(
             !journal.contains(secret),
@@ -267,14 +272,7 @@ fn the_explainer_is_bounded_before_it_starts_and_runs_beside_the_workers() {
     let took = t.elapsed();
     assert!(r.body.contains("Incorrect hash"), "{}", r.body);
     eprintln!("the largest explained request took {took:?}");
-    let journal = with_headers(
-        &s.addr,
-        "GET",
-        "/_morbox/requests",
-        &[("Host", &s.addr)],
-        "",
-    )
-    .body;
+    let journal = journal_page(&s);
     let v: serde_json::Value = serde_json::from_str(&journal).unwrap();
     let verdicts: Vec<&str> = v["requests"]
         .as_array()
