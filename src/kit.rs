@@ -117,9 +117,9 @@ impl Entry {
     }
 }
 
-/// The parameters of a request as an entry keeps them: secrets masked, at most
-/// [`ENTRY_MAX_PARAMS`] of them, each value cut at [`ENTRY_MAX_VALUE`] characters; and how
-/// many were sent, when that is more than were kept whole.
+/// The parameters of a request as an entry keeps them: at most [`ENTRY_MAX_PARAMS`] of them,
+/// each value cut at [`ENTRY_MAX_VALUE`] characters; and how many were sent, when that is more
+/// than were kept whole. Secrets are masked with the rest of the entry ([`Journal::record`]).
 pub fn journal_params<'a>(
     params: impl Iterator<Item = (&'a str, &'a str, &'static str)>,
 ) -> (Vec<(String, String, &'static str)>, Option<usize>) {
@@ -139,11 +139,7 @@ pub fn journal_params<'a>(
         if kept.len() >= ENTRY_MAX_PARAMS {
             continue;
         }
-        let v = if is_masked(k) {
-            "***".to_string()
-        } else {
-            shorten(v, &mut cut)
-        };
+        let v = shorten(v, &mut cut);
         kept.push((shorten(k, &mut cut), v, source));
     }
     let truncated = sent > kept.len() || cut;
@@ -392,15 +388,20 @@ impl AsRef<[u8]> for Page {
 }
 
 impl TestKit {
-    /// A kit whose journal keeps `journal_size` requests; call [`TestKit::snapshot`] once at
-    /// start so that a reset without a snapshot goes back to the state at start.
-    pub fn new(journal_size: usize) -> TestKit {
+    /// A kit whose journal keeps `journal_size` requests, answering a server on `listen` and
+    /// the host names `hosts` (any case, a trailing dot ignored); call [`TestKit::snapshot`]
+    /// once at start so that a reset without a snapshot goes back to the state at start.
+    pub fn new(journal_size: usize, listen: std::net::IpAddr, hosts: &[String]) -> TestKit {
         TestKit {
             journal: Journal::new(journal_size),
             snapshot: tokio::sync::Mutex::new(None),
             lists: Arc::new(tokio::sync::Semaphore::new(LISTS_IN_FLIGHT)),
-            hosts: Vec::new(),
-            listen: std::net::IpAddr::from([127, 0, 0, 1]),
+            hosts: hosts
+                .iter()
+                .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+            listen,
         }
     }
 
@@ -546,7 +547,7 @@ mod tests {
 
     #[test]
     fn pages_in_flight_are_bounded_until_sent() {
-        let kit = TestKit::new(10);
+        let kit = TestKit::new(10, [127, 0, 0, 1].into(), &[]);
         kit.journal.record(entry("user_details_get", "a"));
         let held: Vec<bytes::Bytes> = (0..LISTS_IN_FLIGHT)
             .map(|_| kit.list_page(None, None, 0, 10).unwrap())
@@ -603,6 +604,11 @@ mod tests {
         let (kept, sent) =
             journal_params([("u", "admin", "query"), ("PassWord", "hunter2", "json")].into_iter());
         assert_eq!(sent, None);
+        // Masked on the way into the journal, with the rest of the entry.
+        let mut e = entry("user_details_get", "admin");
+        e.params = kept;
+        let kept = e.masked().params;
+        assert_eq!(kept[0], ("u".to_string(), "admin".to_string(), "query"));
         assert_eq!(kept[1], ("PassWord".to_string(), "***".to_string(), "json"));
     }
 }

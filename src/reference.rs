@@ -75,11 +75,10 @@ fn proof(p: Proof) -> Option<String> {
 /// The answer to an unknown subject, under the default settings and with the feature
 /// settings on (the call's row decides).
 fn unknown(call: Call) -> String {
-    let answers: Vec<String> = [Settings::default(), all_on()]
+    let mut answers: Vec<String> = [Settings::default(), all_on()]
         .iter()
         .map(|s| (call.unknown)(s).to_string())
         .collect();
-    let mut answers = answers;
     answers.dedup();
     answers
         .iter()

@@ -43,8 +43,7 @@ fn value(name: &str, form: Form) -> String {
     }
     match form {
         Form::Text => "guard".into(),
-        Form::Digits | Form::Count => "1".into(),
-        Form::Int => "1".into(),
+        Form::Digits | Form::Count | Form::Int => "1".into(),
         Form::Decimal => "1.5".into(),
         Form::Flag => "1".into(),
         Form::Email => "guard@example.com".into(),

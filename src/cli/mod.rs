@@ -555,17 +555,9 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
             explain_in_journal: args.test_endpoints,
             explainer: crate::explain::Explainer::new(),
         },
-        kit: args.test_endpoints.then(|| {
-            let mut kit = TestKit::new(args.journal_size);
-            kit.listen = args.listen.ip();
-            kit.hosts = args
-                .allow_hosts
-                .iter()
-                .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
-                .filter(|h| !h.is_empty())
-                .collect();
-            kit
-        }),
+        kit: args
+            .test_endpoints
+            .then(|| TestKit::new(args.journal_size, args.listen.ip(), &args.allow_hosts)),
         body_limit: args.body_limit,
         body_timeout: Duration::from_secs(args.body_timeout.max(1)),
     });

@@ -10,8 +10,8 @@
 //! the answer is sent only after the commit that holds it.
 
 use crate::api::details::update_params::{
-    self, Coercion, Group, Kind, PARAMS, Target, UpdateParam, column_of, group_column, is_email,
-    parse_bool, parse_decimal, parse_int, username_problem,
+    self, Coercion, Group, Kind, PARAMS, Target, UpdateParam, column_of, group_column, parse_bool,
+    parse_decimal, parse_int, username_problem,
 };
 use crate::api::reach::{self, Access, Targets};
 use crate::api::{ApiRequest, Authed, CallSpec, Fields, Run, Write, Written};
@@ -199,7 +199,7 @@ impl Update {
             let mut value = coerce(p.kind.coercion(), v, p, &mut problems);
             match p.kind {
                 Kind::Email => {
-                    if !v.is_empty() && !is_email(v) {
+                    if !v.is_empty() && !crate::rules::is_email(v) {
                         problems.push(Problem::BadEmail(p.label));
                     }
                 }
