@@ -3,7 +3,7 @@
 -- so a fixture can insert a row naming only the columns it cares about.
 
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version (version) VALUES (5);
+INSERT INTO schema_version (version) VALUES (6);
 
 -- Column order matters: user_details_raw_get answers every column in table order. The columns
 -- follow the vendor's raw-get page; then the three secret ones; then those the update needs.
@@ -389,3 +389,50 @@ CREATE UNIQUE INDEX users_uniquehash ON users (uniquehash) WHERE uniquehash != '
 CREATE INDEX IF NOT EXISTS addresses_email_nocase ON addresses (email COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS devices_pin ON devices (pin);
 CREATE INDEX IF NOT EXISTS devices_username ON devices (username);
+-- Version 6: the devices calls. The devices table grows to the vendor's columns (with the
+-- vendor's defaults; `port` keeps its older default 5060, every write names it), the device
+-- groups, and the links from calls and DIDs to devices.
+ALTER TABLE devices ADD COLUMN ipaddr TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN regseconds INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN accountcode INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN voicemail_active INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN primary_did_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN works_not_logged INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE devices ADD COLUMN forward_to INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN record INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN nat TEXT NOT NULL DEFAULT 'no';
+ALTER TABLE devices ADD COLUMN qualify TEXT NOT NULL DEFAULT 'yes';
+ALTER TABLE devices ADD COLUMN devicegroup_id INTEGER DEFAULT NULL;
+ALTER TABLE devices ADD COLUMN dtmfmode TEXT NOT NULL DEFAULT 'rfc2833';
+ALTER TABLE devices ADD COLUMN fromuser TEXT DEFAULT NULL;
+ALTER TABLE devices ADD COLUMN fromdomain TEXT DEFAULT NULL;
+ALTER TABLE devices ADD COLUMN insecure TEXT NOT NULL DEFAULT 'no';
+ALTER TABLE devices ADD COLUMN istrunk INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN cid_from_dids INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN ani INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN timeout INTEGER NOT NULL DEFAULT 60;
+ALTER TABLE devices ADD COLUMN call_limit INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN max_timeout INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN language TEXT DEFAULT NULL;
+ALTER TABLE devices ADD COLUMN transport TEXT NOT NULL DEFAULT 'udp';
+ALTER TABLE devices ADD COLUMN encryption TEXT NOT NULL DEFAULT 'no';
+ALTER TABLE devices ADD COLUMN trunk TEXT NOT NULL DEFAULT 'no';
+ALTER TABLE devices ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN comment TEXT NOT NULL DEFAULT '';
+CREATE INDEX devices_forward_to ON devices (forward_to) WHERE forward_to != 0;
+CREATE INDEX devices_name ON devices (name);
+CREATE TABLE devicegroups (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL DEFAULT 0,
+  address_id INTEGER NOT NULL DEFAULT 0,
+  name TEXT NOT NULL DEFAULT '',
+  added TEXT DEFAULT NULL,
+  "primary" INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX devicegroups_user ON devicegroups (user_id);
+ALTER TABLE calls ADD COLUMN src_device_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN dst_device_id INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX calls_src_device ON calls (src_device_id);
+ALTER TABLE dids ADD COLUMN device_id INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX dids_device ON dids (device_id);
+CREATE INDEX users_primary_device ON users (primary_device_id) WHERE primary_device_id != 0;

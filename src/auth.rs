@@ -13,6 +13,12 @@ use subtle::ConstantTimeEq;
 
 /// The right that lets an accountant or manager read (1) or also change (2) users.
 pub const USER_MANAGE: &str = "user_manage";
+/// The permission-group right to read (1) or change (2) devices.
+pub const DEVICE_MANAGE: &str = "device_manage";
+/// The permission-group right to create devices (2).
+pub const DEVICE_CREATE: &str = "device_create";
+/// The permission-group right to set a device's caller id (2).
+pub const DEVICE_EDIT_CALLERID: &str = "device_edit_opt_4";
 
 /// How a settings scope is named to people: "the system" or "reseller N".
 pub fn scope_name(owner: i64) -> String {

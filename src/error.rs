@@ -129,6 +129,55 @@ api_errors! {
     /// `user_delete`: the database refused the deletion (a constraint or a trigger of the
     /// integrator's own); nothing was written.
     UserNotDeleted => "User was not deleted", 200, false;
+    /// `device_create`: a staff caller without `device_edit_opt_4` sent a caller id.
+    CalleridNotAuthorized => "You are not authorized to manage callerid", 200, false;
+    /// `device_create`: `caller_id` is not all digits.
+    CalleridNotNumeric => "CallerID must be numeric", 200, false;
+    /// `extension` is some other device's.
+    ExtensionTaken => "Extension already exists in User's PBX Pool", 200, false;
+    /// `pin` is some other device's.
+    PinTaken => "PIN is already used", 200, false;
+    /// `pin` has something but digits and blanks.
+    PinNotNumeric => "PIN must be numeric", 200, false;
+    /// `devicegroup_id` names no group of the device's user.
+    DeviceGroupInvalid => "Device group invalid", 200, false;
+    /// `type` is none the caller may use.
+    DeviceTypeInvalid => "Device type invalid", 200, false;
+    /// `call_timeout` has something but digits and blanks.
+    CallTimeoutInvalid => "Device Call Timeout must be greater than or equal to 0", 200, false;
+    /// No free extension in the device range.
+    ConfigurationError => "Configuration error. Please contact System Administrator", 200, false;
+    /// `device_create`: the device could not be stored; each problem becomes one `<message>`.
+    DeviceNotCreated(_problems: Vec<Problem> = Vec::new()) => "Device was not created", 200, false;
+    /// `device_update`: a staff caller without `device_manage` read/write.
+    NotAuthorizedFunctionality => "You are not authorized to use this functionality", 200, false;
+    /// No such device, or not in reach.
+    DeviceNotFound => "Device was not found", 200, false;
+    /// `new_location_id` names no location the caller may use.
+    LocationNotFound => "Location was not found", 200, false;
+    /// `host` is not an IPv4 address (our text).
+    HostNotValid => "Host is not valid", 200, false;
+    /// `port` is not a port number, 0 to 65535 (our text).
+    PortNotValid => "Port is not valid", 200, false;
+    /// The device's secret would be shorter than allowed.
+    DevicePasswordTooShort => "Password is too short", 200, false;
+    /// `device_update`: a value longer than a column holds, or a write the database refused
+    /// (our text).
+    DeviceNotUpdated => "Device was not updated", 200, false;
+    /// `device_delete`: a staff caller without `device_manage` read/write.
+    NoRightsToEdit => "You do not have rights to edit this", 200, false;
+    /// `device_delete`: another device forwards calls to it.
+    DeviceHasForwards => "Device has forwarded calls - we cannot delete it", 200, false;
+    /// `device_delete`: it has calls.
+    DeviceHasCalls => "Cannot delete device - it has calls. You can only hide device's user. Why is that and how to do that - please read in manual.", 200, false;
+    /// `device_delete`: the database refused the deletion (our text).
+    DeviceNotDeleted => "Device was not deleted", 200, false;
+    /// `devices_get`: no `user_id`.
+    UserIdEmpty => "user_id is empty", 200, false;
+    /// `devices_get`: `user_id` names nobody (the vendor's words, without "was").
+    UserNotFoundShort => "User not found", 200, false;
+    /// `devices_get`: the user has no devices to list.
+    NoDevices => "Device not found", 200, false;
     /// A write the database refused (a constraint or a trigger), for a call without a text of
     /// its own for it ([`crate::api::Write::refused`] gives the call's); nothing was written.
     WriteRefused => "Internal error, please try again", 503, true;
@@ -144,7 +193,9 @@ impl ApiError {
     /// The `<message>` lines that follow the error, where there are any.
     pub fn messages(&self) -> &[Problem] {
         match self {
-            ApiError::UserNotUpdated(m) | ApiError::PaymentNotSaved(m) => m,
+            ApiError::UserNotUpdated(m)
+            | ApiError::PaymentNotSaved(m)
+            | ApiError::DeviceNotCreated(m) => m,
             _ => &[],
         }
     }
@@ -192,6 +243,8 @@ pub enum Problem {
     NotStored,
     /// 2FA asked for a user without an e-mail address.
     TwoFaNoEmail,
+    /// Longer than its column holds: (label, the most characters).
+    TooLong(&'static str, usize),
 }
 
 impl fmt::Display for Problem {
@@ -201,6 +254,7 @@ impl fmt::Display for Problem {
             Problem::NotAWholeNumber(l) => write!(f, "{l} must be a whole number"),
             Problem::OutOfRange(l) => write!(f, "{l} is out of range"),
             Problem::NotStored => f.write_str("The database refused to store it"),
+            Problem::TooLong(l, n) => write!(f, "{l} is too long (maximum is {n} characters)"),
             Problem::Negative(l) => write!(f, "{l} must be 0 or more"),
             Problem::NotAChoice(l, choices) => {
                 write!(f, "{l} must be one of: {}", choices.join(", "))

@@ -21,7 +21,8 @@
 //! - [`settings`]: the `conflines` settings, their defaults and meanings.
 //! - [`guard`]: the lockout after repeated failed hash checks.
 //! - [`passwords`]: argon2id hashing, the one password rule, the longest password, the bounded
-//!   hashing pool; [`rules`]: the other value rules calls share (e-mail addresses).
+//!   hashing pool; [`rules`]: the other value rules calls share (e-mail addresses);
+//!   [`devices`]: the device rules (types, ports, caller ids, random secrets and PINs).
 //! - [`logging`]: the buffered way out for log lines, and the access log's line.
 //! - [`kit`]: snapshot/reset and the request journal for integrators' test suites.
 //! - [`openapi`]: the API description, generated from the call table; [`reference`](mod@reference): the
@@ -74,6 +75,7 @@ pub mod auth;
 pub mod cli;
 pub mod client;
 pub mod dates;
+pub mod devices;
 pub mod error;
 pub mod explain;
 pub mod fuzzing;

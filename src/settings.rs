@@ -103,6 +103,17 @@ pub const DEFAULT_DEVICE_CID_NAME: &str = "Default_device_cid_name";
 /// `Default_device_cid_number` (owner scope).
 pub const DEFAULT_DEVICE_CID_NUMBER: &str = "Default_device_cid_number";
 
+/// `Default_device_type` (caller scope): a new device's type when none is sent.
+pub const DEFAULT_DEVICE_TYPE: &str = "Default_device_type";
+/// `Resellers_Allow_Use_dahdi_Device`: resellers may create dahdi devices.
+pub const RESELLERS_DAHDI: &str = "Resellers_Allow_Use_dahdi_Device";
+/// `Resellers_Allow_Use_Virtual_Device`: resellers may create Virtual devices.
+pub const RESELLERS_VIRTUAL: &str = "Resellers_Allow_Use_Virtual_Device";
+/// `Allow_Resellers_to_use_Admin_Localization_Rules`: resellers may use the system's locations.
+pub const RESELLERS_USE_ADMIN_LOCATIONS: &str = "Allow_Resellers_to_use_Admin_Localization_Rules";
+/// `Disalow_Duplicate_Device_Usernames` (the vendor's spelling).
+pub const UNIQUE_DEVICE_USERNAMES: &str = "Disalow_Duplicate_Device_Usernames";
+
 /// Every setting morbox reads, with its default and meaning.
 pub const SETTINGS: &[Setting] = &[
     Setting {
@@ -250,21 +261,21 @@ pub const SETTINGS: &[Setting] = &[
         default: "1000",
         per_reseller: false,
         values: Values::Number(0, 999_999_999),
-        meaning: "lowest extension a registration gives",
+        meaning: "lowest extension a registration or a new device gets",
     },
     Setting {
         name: DEVICE_RANGE_MAX,
         default: "9999",
         per_reseller: false,
         values: Values::Number(0, 999_999_999),
-        meaning: "highest extension a registration gives",
+        meaning: "highest extension a registration or a new device gets",
     },
     Setting {
         name: DEVICE_PIN_LENGTH,
         default: "6",
         per_reseller: false,
         values: Values::Number(1, 20),
-        meaning: "digits of a registered device's PIN",
+        meaning: "digits of a new device's random PIN",
     },
     Setting {
         name: AGREEMENT_NUMBER_LENGTH,
@@ -285,21 +296,56 @@ pub const SETTINGS: &[Setting] = &[
         default: "1",
         per_reseller: true,
         values: Values::Number(0, i64::MAX),
-        meaning: "location of a registered device (owner scope)",
+        meaning: "location of a new device (owner scope); a reseller's devices at location 1 move there on update",
     },
     Setting {
         name: DEFAULT_DEVICE_CID_NAME,
         default: "",
         per_reseller: true,
         values: Values::Text,
-        meaning: "caller id name of a registered device (owner scope)",
+        meaning: "caller id name of a new device (owner scope)",
     },
     Setting {
         name: DEFAULT_DEVICE_CID_NUMBER,
         default: "",
         per_reseller: true,
         values: Values::Text,
-        meaning: "caller id number of a registered device (owner scope)",
+        meaning: "caller id number of a new device (owner scope)",
+    },
+    Setting {
+        name: DEFAULT_DEVICE_TYPE,
+        default: "",
+        per_reseller: true,
+        values: Values::Text,
+        meaning: "type of a device created without one (caller scope; empty: SIP)",
+    },
+    Setting {
+        name: RESELLERS_DAHDI,
+        default: "0",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: resellers may create dahdi devices",
+    },
+    Setting {
+        name: RESELLERS_VIRTUAL,
+        default: "0",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: resellers may create Virtual devices",
+    },
+    Setting {
+        name: RESELLERS_USE_ADMIN_LOCATIONS,
+        default: "0",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: resellers may move devices to the system's locations",
+    },
+    Setting {
+        name: UNIQUE_DEVICE_USERNAMES,
+        default: "0",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: device_update refuses a username another device has (the vendor's spelling)",
     },
 ];
 

@@ -8,6 +8,7 @@ mod attacks;
 mod balances;
 mod cli;
 mod deletion;
+mod devices;
 mod docs;
 mod durability;
 mod exposure;

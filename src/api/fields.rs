@@ -45,6 +45,24 @@ impl<'a> Fields<'a> {
         self.0.get(name).and_then(crate::numbers::parse_amount)
     }
 
+    /// An id: the value when all digits (leading zeros allowed), else `None`; one too large
+    /// to be any row's id is -1.
+    pub fn id(&self, name: &str) -> Option<i64> {
+        self.0
+            .get(name)
+            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+            .map(|v| v.parse().unwrap_or(-1))
+    }
+
+    /// The value as sent, `None` when not sent or empty (a parameter sent empty counts as not
+    /// sent).
+    pub fn given(&self, name: &str) -> Option<String> {
+        self.0
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    }
+
     /// The target named by `user_id` ([`crate::auth::target_id`]): `None` when not sent or not
     /// all digits.
     pub fn target(&self) -> Option<i64> {

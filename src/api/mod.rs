@@ -26,6 +26,7 @@ macro_rules! hash_order {
 pub mod accounts;
 pub mod caller;
 pub mod details;
+pub mod devices;
 pub mod fields;
 pub mod proof;
 pub mod reach;
@@ -345,6 +346,11 @@ pub static CALLS: &[Family] = &[
         name: "accounts",
         title: "Accounts: users, registration, login, deletion, balances and payments",
         calls: accounts::SPECS,
+    },
+    Family {
+        name: "devices",
+        title: "Devices: create, change, delete, list and read a user's devices",
+        calls: devices::SPECS,
     },
 ];
 

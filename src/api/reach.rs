@@ -18,6 +18,9 @@ pub enum Admit {
     /// When its permission group grants `right` at least `min` (1 read, 2 read/write); else
     /// this error.
     Right(&'static str, i64, ApiError),
+    /// When its permission group grants each of these rights at least its minimum; else this
+    /// error.
+    Rights(&'static [(&'static str, i64)], ApiError),
 }
 
 /// Which users a role reaches; any other target is `User was not found`.
@@ -39,6 +42,11 @@ pub enum Targets {
     OwnedBySystem,
     /// The system's users but staff and admins (resellers and customers), not itself.
     SystemCustomers,
+    /// The system's users but admins, itself included (the vendor's device owners rule for
+    /// staff; assignment does not narrow it).
+    SystemButAdmins,
+    /// Nobody.
+    Nobody,
 }
 
 /// One row of a call's table.
@@ -68,8 +76,24 @@ pub fn admit(conn: &Connection, caller: &Caller, table: Table) -> Result<Targets
                 return Err(e.clone());
             }
         }
+        Admit::Rights(rights, e) => {
+            for (right, min) in *rights {
+                if queries::group_right(conn, caller.acc_group_id, right)? < *min {
+                    return Err(e.clone());
+                }
+            }
+        }
     }
     Ok(row.targets)
+}
+
+/// Whom the caller's role reaches by `table`, whatever admits it (for the calls that check
+/// reach before the role's right); `None` when the table has no row for it.
+pub fn targets_of(table: Table, caller: &Caller) -> Option<Targets> {
+    table
+        .iter()
+        .find(|a| a.role == caller.role)
+        .map(|a| a.targets)
 }
 
 /// The target of a call that names one by id, in one step: the caller's role admitted by
@@ -159,6 +183,10 @@ pub fn check(targets: Targets, caller: &Caller, target: &TargetFacts) -> Result<
         Targets::SystemUsers => {
             target.owner_id == 0 && target.usertype != "admin" && target.id != 0 && !own && assigned
         }
+        Targets::SystemButAdmins => {
+            target.owner_id == 0 && target.usertype != "admin" && target.id != 0
+        }
+        Targets::Nobody => false,
     };
     if reached {
         Ok(())
@@ -181,8 +209,15 @@ impl Targets {
             Targets::SystemCustomers => {
                 "the system's resellers and customers (not staff, admins or itself)"
             }
+            Targets::SystemButAdmins => "the system's users (owner 0) but admins",
+            Targets::Nobody => "nobody",
         }
     }
+}
+
+/// A right's level in words.
+fn level(min: i64) -> &'static str {
+    if min >= 2 { "read and write" } else { "read" }
 }
 
 impl Access {
@@ -193,9 +228,51 @@ impl Access {
             Admit::Refused(e) => format!("never: `{e}`"),
             Admit::Right(right, min, e) => format!(
                 "when its permission group grants `{right}` {} (else `{e}`); reaches {}",
-                if *min >= 2 { "read and write" } else { "read" },
+                level(*min),
                 self.targets.describe()
             ),
+            Admit::Rights(rights, e) => {
+                let each: Vec<String> = rights
+                    .iter()
+                    .map(|(right, min)| format!("`{right}` {}", level(*min)))
+                    .collect();
+                format!(
+                    "when its permission group grants {} (else `{e}`); reaches {}",
+                    each.join(" and "),
+                    self.targets.describe()
+                )
+            }
+        }
+    }
+
+    /// `role` may use the call when its group grants `right` at least `min` (else
+    /// `otherwise`), reaching `targets`.
+    pub const fn right(
+        role: Role,
+        right: &'static str,
+        min: i64,
+        otherwise: ApiError,
+        targets: Targets,
+    ) -> Access {
+        Access {
+            role,
+            admit: Admit::Right(right, min, otherwise),
+            targets,
+        }
+    }
+
+    /// `role` may use the call when its group grants each of `rights` at least its minimum
+    /// (else `otherwise`), reaching `targets`.
+    pub const fn rights(
+        role: Role,
+        rights: &'static [(&'static str, i64)],
+        otherwise: ApiError,
+        targets: Targets,
+    ) -> Access {
+        Access {
+            role,
+            admit: Admit::Rights(rights, otherwise),
+            targets,
         }
     }
 

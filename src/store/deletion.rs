@@ -63,9 +63,8 @@ pub fn delete(
     id: i64,
     username: &str,
 ) -> rusqlite::Result<()> {
+    super::devices::delete_of_user(conn, id)?;
     let steps = [
-        "DELETE FROM callerids WHERE device_id IN (SELECT id FROM devices WHERE user_id = ?1)",
-        "DELETE FROM devices WHERE user_id = ?1",
         "DELETE FROM addresses WHERE id = (SELECT address_id FROM users WHERE id = ?1)
            AND NOT EXISTS (SELECT 1 FROM users o WHERE o.address_id = addresses.id AND o.id != ?1)",
         "DELETE FROM taxes WHERE id = (SELECT tax_id FROM users WHERE id = ?1)

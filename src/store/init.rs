@@ -14,7 +14,7 @@ pub const DEMO_SQL: &str = include_str!("../../data/demo.sql");
 /// The accounts part of the demo world.
 pub const DEMO_ACCOUNTS_SQL: &str = include_str!("../../data/demo_accounts.sql");
 /// The version `schema.sql` records in `schema_version`.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// The upgrades, each from the version before it: `(to_version, sql)`. A file of an older
 /// version is brought up to [`SCHEMA_VERSION`] in place, in one transaction.
@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[(i64, MigrationSql)] = &[
     ),
     (4, accounts_sql),
     (5, indexes_sql),
+    (6, devices_sql),
 ];
 
 /// The SQL of one upgrade.
@@ -42,18 +43,28 @@ const ACCOUNTS_MARKER: &str = "-- Version 4: the accounts calls";
 /// Version 5: indexes for the registration's checks — the section after this marker.
 const INDEXES_MARKER: &str = "-- Version 5: the indexes";
 
+/// Version 6: the devices calls' columns and tables — the section after this marker.
+const DEVICES_MARKER: &str = "-- Version 6: the devices calls";
+
 fn accounts_sql() -> &'static str {
     // From the line after the marker's to the next version's marker.
-    let tail = SCHEMA_SQL
-        .split_once(ACCOUNTS_MARKER)
-        .and_then(|(_, tail)| tail.split_once('\n'))
-        .map_or("", |(_, tail)| tail);
+    let tail = section(ACCOUNTS_MARKER);
     tail.split_once(INDEXES_MARKER).map_or(tail, |(v4, _)| v4)
 }
 
 fn indexes_sql() -> &'static str {
+    let tail = section(INDEXES_MARKER);
+    tail.split_once(DEVICES_MARKER).map_or(tail, |(v5, _)| v5)
+}
+
+fn devices_sql() -> &'static str {
+    section(DEVICES_MARKER)
+}
+
+/// `schema.sql` from the line after `marker`'s to its end.
+fn section(marker: &str) -> &'static str {
     SCHEMA_SQL
-        .split_once(INDEXES_MARKER)
+        .split_once(marker)
         .and_then(|(_, tail)| tail.split_once('\n'))
         .map_or("", |(_, tail)| tail)
 }

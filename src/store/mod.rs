@@ -16,6 +16,7 @@ pub mod audit;
 pub mod balances;
 pub mod currencies;
 pub mod deletion;
+pub mod devices;
 pub mod init;
 pub mod kept;
 pub mod lists;

@@ -1,5 +1,6 @@
 //! The SQL of a registration (docs/accounts.md): the owner's facts, the checks that need the
-//! database, and creating the user with its address, tax row, device and caller ids.
+//! database, and creating the user with its address, tax row and caller ids (its device is
+//! made by [`super::devices`]).
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -68,29 +69,6 @@ pub fn next_agreement_number(conn: &Connection) -> rusqlite::Result<i64> {
          WHERE agreement_number != '' AND agreement_number NOT GLOB '*[^0-9]*'",
     )?
     .query_row([], |r| r.get(0))
-}
-
-/// The lowest extension in `min..=max` that no device uses as extension or username.
-pub fn free_extension(conn: &Connection, min: i64, max: i64) -> rusqlite::Result<Option<i64>> {
-    let mut used: Vec<i64> = conn
-        .prepare_cached(
-            "/* lists */ SELECT CAST(extension AS INTEGER) FROM devices WHERE extension NOT GLOB '*[^0-9]*' AND extension != ''
-             UNION SELECT CAST(username AS INTEGER) FROM devices WHERE username NOT GLOB '*[^0-9]*' AND username != ''",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    used.sort_unstable();
-    Ok((min..=max).find(|x| used.binary_search(x).is_err()))
-}
-
-/// Whether a device already has this PIN, or a user this uniquehash.
-pub fn pin_taken(conn: &Connection, pin: &str) -> rusqlite::Result<bool> {
-    exists(
-        conn,
-        "SELECT 1 FROM devices WHERE pin = ?1 AND ?2",
-        &pin,
-        &true,
-    )
 }
 
 /// Whether a user already has this uniquehash.
@@ -213,59 +191,6 @@ pub fn create_account(conn: &Connection, a: &NewAccount) -> rusqlite::Result<i64
         put(&mut user, "accounting_number", v.clone().into());
     }
     insert(conn, "users", &user)
-}
-
-/// A new device, as a registration (and later the device calls) decide it.
-#[derive(Debug, Clone, Default)]
-pub struct NewDevice {
-    /// `user_id`.
-    pub user_id: i64,
-    /// `device_type`: SIP, IAX2, Virtual…
-    pub device_type: String,
-    /// `name` and `username`.
-    pub login: String,
-    /// `extension`.
-    pub extension: String,
-    /// `secret`.
-    pub secret: String,
-    /// `pin`.
-    pub pin: String,
-    /// `callerid`.
-    pub callerid: String,
-    /// `port`.
-    pub port: i64,
-    /// `location_id`.
-    pub location_id: i64,
-}
-
-/// Writes a device (context `mor_local`, host `dynamic`, no description); a `Virtual` one is
-/// then named `virtual_<id>` (name, username and extension). Returns its id and its login.
-pub fn create_device(conn: &Connection, d: &NewDevice) -> rusqlite::Result<(i64, String)> {
-    let row: Vec<(String, Value)> = vec![
-        ("user_id".into(), d.user_id.into()),
-        ("device_type".into(), d.device_type.clone().into()),
-        ("name".into(), d.login.clone().into()),
-        ("username".into(), d.login.clone().into()),
-        ("extension".into(), d.extension.clone().into()),
-        ("secret".into(), d.secret.clone().into()),
-        ("pin".into(), d.pin.clone().into()),
-        ("callerid".into(), d.callerid.clone().into()),
-        ("description".into(), String::new().into()),
-        ("context".into(), "mor_local".to_string().into()),
-        ("host".into(), "dynamic".to_string().into()),
-        ("port".into(), d.port.into()),
-        ("location_id".into(), d.location_id.into()),
-    ];
-    let id = insert(conn, "devices", &row)?;
-    if d.device_type != "Virtual" {
-        return Ok((id, d.login.clone()));
-    }
-    let login = format!("virtual_{id}");
-    conn.prepare_cached(
-        "UPDATE devices SET name = ?2, username = ?2, extension = ?2 WHERE id = ?1",
-    )?
-    .execute(params![id, login])?;
-    Ok((id, login))
 }
 
 /// Makes `device` the user's primary device.

@@ -7,6 +7,7 @@ use crate::api::{
     ApiRequest, Authed, CallSpec, ErrorShape, Fields, Form, Identity, Param, Run, Write, Written,
 };
 use crate::auth::Role;
+use crate::devices::{self, DIGITS, LOWER_DIGITS, caller_id_of, random, unique};
 use crate::error::{ApiError, Registration as R};
 use crate::passwords::Fault;
 use crate::settings::{
@@ -15,8 +16,9 @@ use crate::settings::{
     DEVICE_RANGE_MIN, DEVICE_TAKES_LOGIN, IDENTICAL_EMAILS, RESELLERS_USE_ADMIN_TARIFFS,
     SHORT_DEVICE_PASSWORDS, Settings, USE_STRONG_PASSWORD, USERNAME_LENGTH,
 };
+use crate::store::devices::{self as device_store, NewDevice};
 use crate::store::refs::{self, Ref, RefScope};
-use crate::store::registration::{self as reg, NewAccount, NewDevice, NewUser, Owner};
+use crate::store::registration::{self as reg, NewAccount, NewUser, Owner};
 use crate::store::user_update::username_taken;
 use crate::xml::Doc;
 use rusqlite::Connection;
@@ -37,8 +39,8 @@ pub const SPEC: CallSpec = CallSpec {
 /// The text under `<registration_notice>`.
 const NOTICE: &str = "*ATTENTION! These settings are for you to configure your DEVICE. \nIn order to login to this system you need to use settings you have entered before!";
 
-/// The device types, with the port each gets.
-const DEVICE_TYPES: &[(&str, i64)] = &[("SIP", 5060), ("IAX2", 4569), ("Virtual", 0)];
+/// The device types a registration takes (each gets its type's port, [`devices::KINDS`]).
+const DEVICE_TYPES: &[&str] = &["SIP", "IAX2", "Virtual"];
 
 /// The caller-id parameters, with their `callerids` description and the refusal when taken.
 const PHONES: &[(&str, &str, R)] = &[
@@ -59,17 +61,6 @@ const ADDRESS_FIELDS: &[&str] = &[
     "fax",
     "email",
 ];
-
-/// A device's caller id from a name and a number, by the vendor's rule: both → `"name"
-/// <number>`, the name only → `"name"`, the number only → `<number>`, neither → empty.
-pub fn caller_id_of(name: &str, number: &str) -> String {
-    match (name.is_empty(), number.is_empty()) {
-        (false, false) => format!("\"{name}\" <{number}>"),
-        (false, true) => format!("\"{name}\""),
-        (true, false) => format!("<{number}>"),
-        (true, true) => String::new(),
-    }
-}
 
 /// The parameters besides `hash` and `test` (`u` where it is hashed), hashed ones first in
 /// hash order.
@@ -310,10 +301,10 @@ impl Register {
                 return no(taken.clone());
             }
         }
-        let Some(&(_, device_port)) = DEVICE_TYPES.iter().find(|(t, _)| *t == self.device_type)
-        else {
+        if !DEVICE_TYPES.contains(&self.device_type.as_str()) {
             return no(R::DeviceType);
-        };
+        }
+        let device_port = devices::default_port(&self.device_type);
         let may_choose_lcr = !reseller || owner.own_providers;
         let lcr_id = match (self.lcr_id.as_deref(), may_choose_lcr) {
             (Some(v), _) => {
@@ -445,7 +436,7 @@ impl Write for Register {
                 tariff_id: plan.tariff_id,
                 lcr_id: plan.lcr_id,
                 currency_id: currency,
-                uniquehash: unique(conn, LOWER_DIGITS, 10, reg::uniquehash_taken)?,
+                uniquehash: unique(LOWER_DIGITS, 10, |v| reg::uniquehash_taken(conn, v))?,
                 call_limit: self
                     .call_limit
                     .as_deref()
@@ -463,7 +454,7 @@ impl Write for Register {
         let matching = s.system_on(DEVICE_TAKES_LOGIN);
         let min = s.system_int(DEVICE_RANGE_MIN, 1000);
         let max = s.system_int(DEVICE_RANGE_MAX, 9999);
-        let extension = reg::free_extension(conn, min, max)?
+        let extension = device_store::free_extension(conn, min, max)?
             .ok_or(ApiError::NotRegistered(R::NoExtension))?
             .to_string();
         let login = if matching {
@@ -471,18 +462,14 @@ impl Write for Register {
         } else {
             extension.clone()
         };
-        let alphabet = if s.system_on(USE_STRONG_PASSWORD) {
-            MIXED_DIGITS
-        } else {
-            LOWER_DIGITS
-        };
+        let alphabet = devices::secret_alphabet(s.system_on(USE_STRONG_PASSWORD));
         let secret = if matching {
             password
         } else {
             random(alphabet, 12)?
         };
         let pin_len = s.system_int(DEVICE_PIN_LENGTH, 6).clamp(1, 20) as usize;
-        let pin = unique(conn, DIGITS, pin_len, reg::pin_taken)?;
+        let pin = unique(DIGITS, pin_len, |v| device_store::pin_taken(conn, v, None))?;
         let caller_id = self.caller_id.clone();
         let callerid = if !caller_id.is_empty() {
             format!("<{caller_id}>")
@@ -498,7 +485,7 @@ impl Write for Register {
             .and_then(|v| v.trim().parse().ok())
             .or_else(|| s.scoped(DEFAULT_DEVICE_LOCATION).trim().parse().ok())
             .unwrap_or(1);
-        let (device_id, device_login) = reg::create_device(
+        let (device_id, device_login) = device_store::create(
             conn,
             &NewDevice {
                 user_id,
@@ -508,8 +495,10 @@ impl Write for Register {
                 secret: secret.clone(),
                 pin: pin.clone(),
                 callerid,
+                host: "dynamic".into(),
                 port: plan.device_port,
                 location_id: location,
+                ..NewDevice::default()
             },
         )?;
         reg::set_primary_device(conn, user_id, device_id)?;
@@ -552,47 +541,8 @@ fn digits(v: &str) -> String {
     v.chars().filter(char::is_ascii_digit).collect()
 }
 
-const LOWER_DIGITS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-const MIXED_DIGITS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-const DIGITS: &[u8] = b"0123456789";
-
-/// `n` characters from `alphabet`, from the operating system's random source (uniform:
-/// bytes past the last whole multiple of the alphabet are drawn again).
-fn random(alphabet: &[u8], n: usize) -> Result<String, ApiError> {
-    let limit = 256 - 256 % alphabet.len();
-    let mut out = String::with_capacity(n);
-    while out.len() < n {
-        let mut buf = [0u8; 32];
-        getrandom::fill(&mut buf).map_err(|_| ApiError::Internal)?;
-        for b in buf {
-            if out.len() < n && (b as usize) < limit {
-                out.push(alphabet[b as usize % alphabet.len()] as char);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// A random value nobody has yet.
-fn unique(
-    conn: &Connection,
-    alphabet: &[u8],
-    n: usize,
-    taken: fn(&Connection, &str) -> rusqlite::Result<bool>,
-) -> Result<String, ApiError> {
-    for _ in 0..100 {
-        let v = random(alphabet, n)?;
-        if !taken(conn, &v)? {
-            return Ok(v);
-        }
-    }
-    Err(ApiError::Internal)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn the_vendors_email_pattern() {
         for ok in ["new@example.com", "a.b-c+d_e@sub.example.museum", "x@y.lt"] {
@@ -611,16 +561,5 @@ mod tests {
         ] {
             assert!(!crate::rules::is_email(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn random_values_use_their_alphabet() {
-        let v = random(DIGITS, 6).unwrap();
-        assert_eq!(v.len(), 6);
-        assert!(v.bytes().all(|b| b.is_ascii_digit()));
-        assert_ne!(
-            random(LOWER_DIGITS, 12).unwrap(),
-            random(LOWER_DIGITS, 12).unwrap()
-        );
     }
 }
