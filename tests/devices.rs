@@ -1144,3 +1144,124 @@ fn racing_creates_never_share_an_extension_or_a_pin() {
     assert_eq!(distinct("pin"), "1");
     assert_eq!(s.value("SELECT COUNT(*) FROM devices"), "803");
 }
+
+#[test]
+fn the_readmes_device_examples_on_the_demo_world() {
+    let s = Server::demo_with(&["--test-endpoints"]);
+    let h = |v: &str| sha1_hex(v);
+    // devices_get: user1's three, then without the hidden spare.
+    let r = s.post(
+        "devices_get",
+        &[("u", "admin"), ("user_id", "5"), ("hash", &h("5secret"))],
+    );
+    assert_eq!(r.xml().matches("<device>").count(), 3, "{}", r.body);
+    let r = s.post(
+        "device_list",
+        &[
+            ("u", "admin"),
+            ("user_id", "5"),
+            ("show_hidden_devices", "0"),
+            ("hash", &h("5secret")),
+        ],
+    );
+    assert_eq!(r.xml().matches("<device>").count(), 2, "{}", r.body);
+    // reseller1's customer's IP-authenticated trunk, with reseller1's key.
+    let r = s.post(
+        "devices_get",
+        &[
+            ("u", "reseller1"),
+            ("user_id", "11"),
+            ("hash", &h("11reseller1secret")),
+        ],
+    );
+    assert!(
+        r.xml().contains("<ipaddr>192.0.2.10</ipaddr>"),
+        "{}",
+        r.body
+    );
+    assert!(r.xml().contains("<username></username>"), "{}", r.body);
+    // device_details_get by id and by username.
+    let r = s.post(
+        "device_details_get",
+        &[("u", "admin"), ("device_id", "1"), ("hash", &h("1secret"))],
+    );
+    assert_eq!(field(r.xml(), "secret"), "demo5sip");
+    let r = s.post(
+        "device_details_get",
+        &[
+            ("u", "admin"),
+            ("device_u", "1003"),
+            ("hash", &h("1003secret")),
+        ],
+    );
+    assert_eq!(field(r.xml(), "device_type"), "IAX2");
+    // device_create for user2.
+    let (id, _, password) = created(&s.post(
+        "device_create",
+        &[
+            ("u", "admin"),
+            ("user_id", "6"),
+            ("description", "Desk"),
+            ("type", "IAX2"),
+            ("hash", &h("6DeskIAX2secret")),
+        ],
+    ));
+    assert_eq!(
+        s.value(&format!(
+            "SELECT user_id || device_type FROM devices WHERE id = {id}"
+        )),
+        "6IAX2"
+    );
+    let ok = "<page>\n  <status>\n    <success>Device successfully updated</success>\n  </status>\n</page>\n";
+    s.post(
+        "device_update",
+        &[
+            ("u", "admin"),
+            ("device", "3"),
+            ("password", "NewSecret99"),
+            ("hash", &h("3secret")),
+        ],
+    )
+    .is(ok);
+    s.post(
+        "device_update",
+        &[
+            ("u", "admin"),
+            ("device", "3"),
+            ("authentication", "1"),
+            ("host", "192.0.2.20"),
+            ("port", "4569"),
+            ("hash", &h("31192.0.2.204569secret")),
+        ],
+    )
+    .is(ok);
+    s.post(
+        "device_delete",
+        &[("u", "admin"), ("device", "4"), ("hash", &h("4secret"))],
+    )
+    .is("<page>\n  <status>Device was deleted</status>\n</page>\n");
+    // The journal keeps none of the secrets these answers and requests carried.
+    let journal = send_to(&s.addr, "GET", "/_morbox/requests", None, b"").body;
+    assert!(journal.contains("device_create"), "{journal}");
+    for secret in ["demo5sip", &password, "NewSecret99"] {
+        assert!(!journal.contains(secret), "the journal shows {secret}");
+    }
+    // morbox devices list: masked, unless asked.
+    let db = s.db.to_str().unwrap().to_string();
+    let (ok, out, err) = morbox(&["devices", "list", "--db", &db, "--user", "user1", "--json"]);
+    assert!(ok, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["1", "3"]);
+    assert_eq!(rows[0]["secret"], "***");
+    let (ok, out, _) = morbox(&["devices", "list", "--db", &db, "--show-secrets"]);
+    assert!(
+        ok && out.contains("demo5sip") && out.contains("192.0.2.10"),
+        "{out}"
+    );
+}

@@ -56,6 +56,9 @@ pub enum Command {
     /// List payments (table payments), newest first.
     #[command(subcommand)]
     Payments(PaymentsCommand),
+    /// List devices (table devices) by id; secrets masked unless asked.
+    #[command(subcommand)]
+    Devices(DevicesCommand),
     /// Check the database: integrity, schema version, row counts. Exit 1 when not ok.
     Check(DbArgs),
     /// Copy the database consistently while it is being served (VACUUM INTO).
@@ -209,6 +212,22 @@ pub enum PaymentsCommand {
         /// At most this many.
         #[arg(long, default_value_t = 50)]
         limit: i64,
+    },
+}
+
+/// `morbox devices …`.
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// List devices by id: user, type, group, primary, username, secret, address, port, hidden.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only this user's (id or username).
+        #[arg(long)]
+        user: Option<String>,
+        /// Show each device's secret in clear (masked as *** otherwise).
+        #[arg(long)]
+        show_secrets: bool,
     },
 }
 
@@ -435,6 +454,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         Command::Settings(cmd) => ops::settings(&cmd),
         Command::Audit(args) => ops::audit(&args),
         Command::Payments(cmd) => ops::payments(&cmd),
+        Command::Devices(cmd) => ops::devices(&cmd),
         Command::Check(args) => ops::check(&args),
         Command::Backup(args) => ops::backup(&args),
         Command::Restore(args) => ops::restore(&args),

@@ -1,9 +1,10 @@
-//! The operator's commands: `hash`, `users`, `settings`, `audit`, `check`, `backup`. Output is
-//! an aligned table by default and JSON with `--json`; the SQL lives in [`crate::store::ops`].
+//! The operator's commands: `hash`, `users`, `settings`, `audit`, `payments`, `devices`,
+//! `check`, `backup`. Output is an aligned table by default and JSON with `--json`; the SQL
+//! lives in [`crate::store::ops`] and [`crate::store::devices`].
 
 use super::{
-    AuditArgs, BackupArgs, DbArgs, HashArgs, PaymentsCommand, ReferenceArgs, RestoreArgs,
-    SettingsCommand, UsersCommand,
+    AuditArgs, BackupArgs, DbArgs, DevicesCommand, HashArgs, PaymentsCommand, ReferenceArgs,
+    RestoreArgs, SettingsCommand, UsersCommand,
 };
 use crate::explain::{explain, hashed_values, named_keys};
 use crate::params::Params;
@@ -338,6 +339,48 @@ pub fn payments(cmd: &PaymentsCommand) -> Result {
         None => None,
     };
     print_rows(&ops::list_payments(&conn, user, *limit)?, db.json);
+    Ok(())
+}
+
+/// `morbox devices …`.
+pub fn devices(cmd: &DevicesCommand) -> Result {
+    let DevicesCommand::List {
+        db,
+        user,
+        show_secrets,
+    } = cmd;
+    let conn = open(&db.db)?;
+    let user = match user {
+        Some(who) => Some(ops::find_user(&conn, who)?.ok_or_else(|| format!("no user {who}"))?),
+        None => None,
+    };
+    let mut rows: Vec<Row> = Vec::new();
+    crate::store::devices::all(&conn, user, |owner, d| {
+        let secret = if *show_secrets || d.secret.is_empty() {
+            d.secret.clone()
+        } else {
+            "***".into()
+        };
+        rows.push(vec![
+            ("id".into(), d.id.to_string()),
+            ("user_id".into(), owner.to_string()),
+            ("device_type".into(), d.device_type.clone()),
+            (
+                "devicegroup_id".into(),
+                d.devicegroup_id.map(|g| g.to_string()).unwrap_or_default(),
+            ),
+            (
+                "primary".into(),
+                if d.primary { "yes" } else { "no" }.into(),
+            ),
+            ("username".into(), d.username.clone()),
+            ("secret".into(), secret),
+            ("ipaddr".into(), d.ipaddr.clone()),
+            ("port".into(), d.port.to_string()),
+            ("hidden".into(), if d.hidden { "1" } else { "0" }.into()),
+        ]);
+    })?;
+    print_rows(&rows, db.json);
     Ok(())
 }
 

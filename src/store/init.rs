@@ -9,10 +9,13 @@ use std::path::{Path, PathBuf};
 /// The schema every new database gets.
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
 /// The demo world, loaded by `init --demo`: the user-details world, then its part for the
-/// accounts calls (devices, payments, locations, passwords, their settings).
+/// accounts calls (devices, payments, locations, passwords, their settings), then the devices
+/// calls' part.
 pub const DEMO_SQL: &str = include_str!("../../data/demo.sql");
 /// The accounts part of the demo world.
 pub const DEMO_ACCOUNTS_SQL: &str = include_str!("../../data/demo_accounts.sql");
+/// The devices part of the demo world.
+pub const DEMO_DEVICES_SQL: &str = include_str!("../../data/demo_devices.sql");
 /// The version `schema.sql` records in `schema_version`.
 pub const SCHEMA_VERSION: i64 = 6;
 
@@ -151,6 +154,7 @@ fn populate(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box<d
     let generated_key = if demo {
         tx.execute_batch(DEMO_SQL)?;
         tx.execute_batch(DEMO_ACCOUNTS_SQL)?;
+        tx.execute_batch(DEMO_DEVICES_SQL)?;
         None
     } else {
         let key = random_key()?;
