@@ -112,8 +112,11 @@ targets = [
     ("user_details_update, FULL ≥ 0.6× NORMAL",) + goal_ratio("user_details_update", "full", "normal", 0.6),
     ("payment_create, FULL ≥ 15,000/s",) + goal_rate("payment_create", "full", 15000),
     ("payment_create, FULL ≥ 0.6× NORMAL",) + goal_ratio("payment_create", "full", "normal", 0.6),
+    ("devices_get ≥ 0.6× baseline",) + goal_ratio("devices_get", "morbox", "baseline", 0.6),
+    ("device_create, FULL ≥ 15,000/s",) + goal_rate("device_create", "full", 15000),
+    ("device_create, FULL ≥ 0.6× NORMAL",) + goal_ratio("device_create", "full", "normal", 0.6),
 ]
-for label in ("user_details_get", "user_details_get (urlencoded body)", "user_details_raw_get", "user_balance_get"):
+for label in ("user_details_get", "user_details_get (urlencoded body)", "user_details_raw_get", "user_balance_get", "devices_get"):
     targets.append(("p99 of %s at %s connections ≤ 5 ms (median of rounds)" % (label, conns),) + goal_p99(label))
 if "user_details_get by size" in runs:
     rs = ratios("user_details_get by size", "1M", "10k")

@@ -2,8 +2,10 @@
 """Writes the wrk Lua script for one benchmark scenario.
 
 usage: requests.py SCENARIO USERS > script.lua
-SCENARIO: get | getbody | raw | update | mixed | balance | payment (getbody: user_details_get
-with its parameters in an urlencoded body, as real clients send them). Requests are signed with the demo system key over 10,000
+SCENARIO: get | getbody | raw | update | mixed | balance | payment | devices | create (getbody:
+user_details_get with its parameters in an urlencoded body, as real clients send them; devices:
+devices_get of a user with two devices; create: device_create with an extension of its own, as
+provisioning scripts send it, so that every request makes a device). Requests are signed with the demo system key over 10,000
 distinct benchmark users (ids 1000..), so that reads hit the whole table, not one cached row.
 An update sets `u33` (the comment, not hashed) to a value new for every request, so that every
 update really writes.
@@ -53,6 +55,15 @@ end
 local function balance(k)
   return wrk.format("GET", "/billing/api/user_balance_get?username=" .. balance_user[k] .. "&hash=" .. balance_hash[k], nil, "")
 end
+local function devices(k)
+  return wrk.format("POST", "/billing/api/devices_get", {["Content-Type"] = "application/x-www-form-urlencoded"},
+    "u=admin&user_id=" .. ids[k] .. "&hash=" .. get_hash[k])
+end
+local function create(k)
+  -- extension is not hashed: the user_id hash fits; the PIN is drawn by the server.
+  return wrk.format("POST", "/billing/api/device_create", {["Content-Type"] = "application/x-www-form-urlencoded"},
+    "u=admin&user_id=" .. ids[k] .. "&extension=x" .. n .. "-" .. math.random(1, 1000000000) .. "&hash=" .. get_hash[k])
+end
 local function payment(k)
   -- transaction is hashed only when sent: none is sent, so the precomputed hash fits.
   return wrk.format("POST", "/billing/api/payment_create", {["Content-Type"] = "application/x-www-form-urlencoded"},
@@ -65,6 +76,8 @@ request = function()
   if scenario == "getbody" then return getbody(k) end
   if scenario == "raw" then return raw(k) end
   if scenario == "update" then return update(k) end
+  if scenario == "devices" then return devices(k) end
+  if scenario == "create" then return create(k) end
   if scenario == "balance" then
     if (tonumber(ids[k]) - 1000) %% 10 == 0 then k = (k %% #ids) + 1 end
     return balance(k)

@@ -113,9 +113,11 @@ pair user_details_get get 100000 "$WORK/100k.db"
 pair "user_details_get (urlencoded body)" getbody 100000 "$WORK/100k.db"
 pair user_details_raw_get raw 100000 "$WORK/100k.db"
 pair user_balance_get balance 100000 "$WORK/100k.db"
+pair devices_get devices 100000 "$WORK/100k.db"
 # Writes: synchronous=FULL against NORMAL.
 durable user_details_update update
 durable payment_create payment
+durable device_create create
 ROUNDS=1 pair "mixed 90/10" mixed 100000 "$WORK/100k.db"
 # 1M users against 10k.
 if [ "$SCALE" = 1 ]; then

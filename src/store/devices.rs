@@ -273,15 +273,41 @@ pub fn name_taken(conn: &Connection, name: &str, except: Option<i64>) -> rusqlit
     )
 }
 
-/// The lowest extension in `min..=max` that no device uses as extension or username.
+/// The lowest extension in `min..=max` that no device uses as extension or username. Only
+/// the devices whose all-digit extension or username lies in the range are read (through the
+/// indexes, one text range per number of digits), not the whole table.
 pub fn free_extension(conn: &Connection, min: i64, max: i64) -> rusqlite::Result<Option<i64>> {
-    let mut used: Vec<i64> = conn
-        .prepare_cached(
-            "/* lists */ SELECT CAST(extension AS INTEGER) FROM devices WHERE extension NOT GLOB '*[^0-9]*' AND extension != ''
-             UNION SELECT CAST(username AS INTEGER) FROM devices WHERE username NOT GLOB '*[^0-9]*' AND username != ''",
-        )?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let min = min.max(0);
+    if min > max {
+        return Ok(None);
+    }
+    let digits = |n: i64| n.to_string().len() as u32;
+    let mut used: Vec<i64> = Vec::new();
+    for len in digits(min)..=digits(max) {
+        let lo = if len == digits(min) {
+            min
+        } else {
+            10i64.pow(len - 1)
+        };
+        let hi = if len == digits(max) {
+            max
+        } else {
+            10i64.pow(len) - 1
+        };
+        for sql in [
+            "SELECT CAST(extension AS INTEGER) FROM devices WHERE extension BETWEEN ?1 AND ?2
+               AND length(extension) = ?3 AND extension NOT GLOB '*[^0-9]*'",
+            "SELECT CAST(username AS INTEGER) FROM devices WHERE username BETWEEN ?1 AND ?2
+               AND length(username) = ?3 AND username NOT GLOB '*[^0-9]*'",
+        ] {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let rows =
+                stmt.query_map(params![lo.to_string(), hi.to_string(), len], |r| r.get(0))?;
+            for n in rows {
+                used.push(n?);
+            }
+        }
+    }
     used.sort_unstable();
     Ok((min..=max).find(|x| used.binary_search(x).is_err()))
 }
@@ -537,4 +563,26 @@ pub fn delete_of_user(conn: &Connection, user: i64) -> rusqlite::Result<()> {
         delete(conn, id)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_extensions_across_digit_counts() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(crate::store::init::SCHEMA_SQL).unwrap();
+        conn.execute_batch(
+            "INSERT INTO devices (extension, username) VALUES ('8', 'x'), ('9', '10'),
+               ('011', '11'), ('12', 'a12'), ('100', '100'), ('virtual_3', '13')",
+        )
+        .unwrap();
+        // 8 and 9 by extension, 10 and 11 by username ('011' is not 11), 12 by extension.
+        assert_eq!(free_extension(&conn, 8, 200).unwrap(), Some(14));
+        assert_eq!(free_extension(&conn, 8, 12).unwrap(), None);
+        assert_eq!(free_extension(&conn, 100, 101).unwrap(), Some(101));
+        assert_eq!(free_extension(&conn, -5, 0).unwrap(), Some(0));
+        assert_eq!(free_extension(&conn, 5, 4).unwrap(), None);
+    }
 }
