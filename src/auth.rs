@@ -131,7 +131,7 @@ pub fn keys<'s>(caller: &Caller, settings: &'s Settings) -> Vec<(i64, &'s str)> 
 /// order when the call checks a hash (`None`: it does not). On a pass, the scope whose key
 /// matched (`None` when no hash was checked).
 pub fn check_gates(
-    hash_order: Option<&[&'static str]>,
+    hashing: Option<Hashing<'_>>,
     caller: &Caller,
     is_get: bool,
     settings: &Settings,
@@ -147,7 +147,7 @@ pub fn check_gates(
     }
     let hash_off = settings.scoped_on(API_DISABLE_HASH_CHECKING)
         || reseller && system_api && settings.system_on(API_DISABLE_HASH_CHECKING);
-    let Some(hash_order) = hash_order.filter(|_| !hash_off) else {
+    let Some(hashing) = hashing.filter(|_| !hash_off) else {
         return Ok(None);
     };
     let keys = keys(caller, settings);
@@ -155,7 +155,7 @@ pub fn check_gates(
         return Err(ApiError::NoSecretKey);
     }
     let sent = params.get("hash").unwrap_or("");
-    let base = hash_string(hash_order, params);
+    let base = hash_string(hashing, params);
     // Every key is tried, so the time taken does not tell which one came close.
     let matched = keys.iter().fold(None, |found, (scope, key)| {
         let ok = hash_matches(sent, &base, key);
@@ -167,12 +167,76 @@ pub fn check_gates(
     }
 }
 
-/// How a hashed parameter's value goes into the hash string: as sent, but for these. Only an
-/// all-digit `user_id` is hashed, and then as a plain integer (`007` → `7`); `balance`
-/// (user_balance_update) only when made of `0-9 . + -` (docs/accounts.md); any other counts
-/// as not sent.
-const HASHED_AS: &[(&str, HashedForm)] =
-    &[("user_id", normalize_user_id), ("balance", numeric_chars)];
+/// How a hashed parameter's value goes into the hash string, for most calls: as sent, but for
+/// these. Only an all-digit `user_id` is hashed, and then as a plain integer (`007` → `7`);
+/// `balance` (user_balance_update) only when made of `0-9 . + -` (docs/accounts.md); any
+/// other counts as not sent. A call whose values follow other rules names its own table.
+pub const HASHED_AS: HashRules = &[
+    ("user_id", HashValue::PlainInteger),
+    ("balance", HashValue::Numeric),
+];
+
+/// The value rules of `device_delete` (docs/devices.md): `device` only when all digits, as
+/// sent.
+pub const DEVICE_DIGITS: HashRules = &[("device", HashValue::Digits)];
+
+/// Every value as sent (device_update: the vendor hashes its list verbatim).
+pub const AS_SENT: HashRules = &[];
+
+/// Which values a call hashes and how: its hash order and its value rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Hashing<'a> {
+    /// The hashed parameters, in order.
+    pub order: &'a [&'static str],
+    /// How a value goes into the hash string (a name not listed: as sent).
+    pub rules: HashRules,
+}
+
+impl<'a> Hashing<'a> {
+    /// `order` with the usual rules ([`HASHED_AS`]).
+    pub fn usual(order: &'a [&'static str]) -> Hashing<'a> {
+        Hashing {
+            order,
+            rules: HASHED_AS,
+        }
+    }
+}
+
+/// A table of value rules: parameter name → how its value is hashed.
+pub type HashRules = &'static [(&'static str, HashValue)];
+
+/// How a value goes into the hash string; a value a rule refuses counts as not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashValue {
+    /// Only when all digits, as a plain integer (`007` → `7`).
+    PlainInteger,
+    /// Only when made of `0-9 . + -`, as sent.
+    Numeric,
+    /// Only when all digits, as sent (leading zeros kept).
+    Digits,
+}
+
+impl HashValue {
+    /// The text that goes into the hash, or `None` when the value counts as not sent.
+    pub fn form(self, v: &str) -> Option<&str> {
+        match self {
+            HashValue::PlainInteger => normalize_user_id(v),
+            HashValue::Numeric => numeric_chars(v),
+            HashValue::Digits => {
+                (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())).then_some(v)
+            }
+        }
+    }
+
+    /// The rule in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            HashValue::PlainInteger => "only when all digits, as a plain integer",
+            HashValue::Numeric => "only when made of 0-9 . + -, as sent",
+            HashValue::Digits => "only when all digits, as sent",
+        }
+    }
+}
 
 /// A value made only of `0-9 . + -`, as sent.
 fn numeric_chars(v: &str) -> Option<&str> {
@@ -181,27 +245,24 @@ fn numeric_chars(v: &str) -> Option<&str> {
         .then_some(v)
 }
 
-/// The text of a value in the hash string, or `None` when it counts as not sent.
-type HashedForm = for<'a> fn(&'a str) -> Option<&'a str>;
-
 /// The call's hash parameters that were sent, in the call's order, each with the text that
 /// goes into the hash.
 pub fn hashed_parts<'p>(
-    hash_order: &'p [&'static str],
+    hashing: Hashing<'p>,
     params: &'p Params,
 ) -> impl Iterator<Item = (&'static str, &'p str)> + 'p {
-    hash_order.iter().filter_map(move |&name| {
+    hashing.order.iter().filter_map(move |&name| {
         let value = params.get(name)?;
-        match HASHED_AS.iter().find(|(n, _)| *n == name) {
-            Some((_, form)) => form(value).map(|v| (name, v)),
+        match hashing.rules.iter().find(|(n, _)| *n == name) {
+            Some((_, rule)) => rule.form(value).map(|v| (name, v)),
             None => Some((name, value)),
         }
     })
 }
 
 /// The hash string without the key: [`hashed_parts`] run together.
-pub fn hash_string(hash_order: &[&'static str], params: &Params) -> String {
-    hashed_parts(hash_order, params).map(|(_, v)| v).collect()
+pub fn hash_string(hashing: Hashing<'_>, params: &Params) -> String {
+    hashed_parts(hashing, params).map(|(_, v)| v).collect()
 }
 
 /// The lowercase hex SHA1 of `base` followed by `key`.
@@ -262,19 +323,19 @@ mod tests {
         // user_details_get: user_id=123, key 456789.
         let p = params("u=username&user_id=123");
         assert_eq!(
-            sha1_hex(&hash_string(GET, &p), "456789"),
+            sha1_hex(&hash_string(Hashing::usual(GET), &p), "456789"),
             "f7c3bc1d808e04732adf679965ccc34ca7ae3441"
         );
         // user_details_raw_get: u=admin, user_id=5, key secret.
         let p = params("u=admin&user_id=5");
         assert_eq!(
-            sha1_hex(&hash_string(RAW_GET, &p), "secret"),
+            sha1_hex(&hash_string(Hashing::usual(RAW_GET), &p), "secret"),
             "80ea571b1932bfecb937013966849154cb995e05"
         );
         // The page's second and third examples reuse the first hash, which is wrong for them.
         let p = params("u=username&username=username");
         assert_ne!(
-            sha1_hex(&hash_string(GET, &p), "456789"),
+            sha1_hex(&hash_string(Hashing::usual(GET), &p), "456789"),
             "f7c3bc1d808e04732adf679965ccc34ca7ae3441"
         );
     }
@@ -286,8 +347,14 @@ mod tests {
         assert_eq!(normalize_user_id("12a"), None);
         assert_eq!(normalize_user_id("-1"), None);
         assert_eq!(normalize_user_id(""), None);
-        assert_eq!(hash_string(GET, &params("user_id=007&username=x")), "7x");
-        assert_eq!(hash_string(GET, &params("user_id=abc&username=x")), "x");
+        assert_eq!(
+            hash_string(Hashing::usual(GET), &params("user_id=007&username=x")),
+            "7x"
+        );
+        assert_eq!(
+            hash_string(Hashing::usual(GET), &params("user_id=abc&username=x")),
+            "x"
+        );
         assert_eq!(target_id(&params("user_id=99999999999999999999")), Some(-1));
     }
 

@@ -8,7 +8,7 @@
 //! at most [`MAX_TRIES`] SHA1s over at most [`MAX_HASHED`] bytes, and at most [`QUEUE`]
 //! explanations wait; past that a wrong hash is answered unexplained.
 
-use crate::auth::{hash_string, hashed_parts, sha1_hex};
+use crate::auth::{Hashing, hash_string, hashed_parts, sha1_hex};
 use crate::params::Params;
 use std::cell::Cell;
 
@@ -165,8 +165,8 @@ impl std::fmt::Display for Mistake {
 }
 
 /// The parameters a call hashes that were sent, in hash order, with their hashed values.
-pub fn hashed_values(hash_order: &[&'static str], params: &Params) -> Vec<(&'static str, String)> {
-    hashed_parts(hash_order, params)
+pub fn hashed_values(hashing: Hashing<'_>, params: &Params) -> Vec<(&'static str, String)> {
+    hashed_parts(hashing, params)
         .map(|(n, v)| (n, v.to_string()))
         .collect()
 }
@@ -190,7 +190,7 @@ pub fn admit(params: &Params) -> Result<(), Mistake> {
 /// request [`admit`] refuses is not looked into, and past [`MAX_TRIES`] SHA1s or
 /// [`MAX_HASHED`] bytes the answer is [`Mistake::GaveUp`].
 pub fn explain(
-    hash_order: &[&'static str],
+    hashing: Hashing<'_>,
     params: &Params,
     raw: &[(String, String)],
     key: &str,
@@ -200,7 +200,8 @@ pub fn explain(
     if let Err(too_large) = admit(params) {
         return Some(too_large);
     }
-    let base = hash_string(hash_order, params);
+    let hash_order = hashing.order;
+    let base = hash_string(hashing, params);
     let expected = sha1_hex(&base, key);
     if given == expected {
         return None;
@@ -239,7 +240,7 @@ pub fn explain(
     } else if hits(&format!("{u}{base}")) || hits(&format!("{base}{u}")) {
         return Some(Mistake::UIncluded);
     }
-    let values = hashed_values(hash_order, params);
+    let values = hashed_values(hashing, params);
     // user_id as sent.
     if let Some(sent) = params.get("user_id")
         && sent.bytes().all(|b| b.is_ascii_digit())
@@ -324,8 +325,8 @@ pub fn explain(
 /// One explanation to make, owned, so that it can run on the explainer's thread.
 #[derive(Debug)]
 pub struct Job {
-    /// The call's hash order.
-    pub hash_order: &'static [&'static str],
+    /// The call's hash order and value rules.
+    pub hashing: Hashing<'static>,
     /// The parameters as decoded.
     pub params: Params,
     /// The parameters as they travelled.
@@ -342,7 +343,7 @@ impl Job {
     /// Runs [`explain`] on the job.
     pub fn run(&self) -> Option<Mistake> {
         explain(
-            self.hash_order,
+            self.hashing,
             &self.params,
             &self.raw,
             &self.key,
@@ -471,7 +472,7 @@ mod tests {
         let mut params = p(q);
         params.set("hash".into(), given.clone());
         explain(
-            call,
+            Hashing::usual(call),
             &params,
             &crate::params::raw_pairs(q),
             "secret",
@@ -488,7 +489,14 @@ mod tests {
         assert_eq!(check(GET, "u=admin&user_id=5", "5", "secret"), None);
         let upper = sha1_hex("5", "secret").to_uppercase();
         assert_eq!(
-            explain(GET, &p("u=admin&user_id=5"), &[], "secret", &[], &upper),
+            explain(
+                Hashing::usual(GET),
+                &p("u=admin&user_id=5"),
+                &[],
+                "secret",
+                &[],
+                &upper
+            ),
             Some(Mistake::UppercaseHex)
         );
         assert_eq!(
@@ -532,7 +540,14 @@ mod tests {
             Some(Mistake::LeftOut(vec!["u15".into()]))
         );
         assert_eq!(
-            explain(GET, &p("u=admin&user_id=5"), &[], "secret", &[], "abc"),
+            explain(
+                Hashing::usual(GET),
+                &p("u=admin&user_id=5"),
+                &[],
+                "secret",
+                &[],
+                "abc"
+            ),
             Some(Mistake::NotAHash(3))
         );
         assert_eq!(

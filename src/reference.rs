@@ -121,6 +121,11 @@ pub fn call(c: Call) -> String {
             "- Hash: lowercase hex SHA1 of the values of {}, in that order, only those sent, then the key",
             order.join(", ")
         );
+        for name in (c.hash_order)() {
+            if let Some((_, rule)) = c.hash_rules.iter().find(|(n, _)| n == name) {
+                let _ = writeln!(out, "  (`{name}`: {})", rule.describe());
+            }
+        }
     } else {
         let _ = writeln!(out, "- Hash: none");
     }

@@ -215,7 +215,7 @@ fn workbench(store: &Store, body: &[u8]) -> (u16, Value) {
         Ok(Err(e)) => return bad(e),
         Err(e) => return bad(e.to_string()),
     };
-    let order = crate::explain::hashed_values((call.hash_order)(), &params);
+    let order = crate::explain::hashed_values(call.hashing(), &params);
     let base: String = order.iter().map(|(_, v)| v.as_str()).collect();
     let hash = crate::auth::sha1_hex(&base, &key.key);
     let mut form: Vec<(String, String)> = params

@@ -797,7 +797,9 @@ fn device_delete_refusals_and_rights() {
     delete("acc", KEY, "3").is(&page_error("You do not have rights to edit this", &[]));
     s.sql("INSERT INTO acc_group_rights (acc_group_id, acc_right_id, value) VALUES (1, 2, 1)");
     delete("acc", KEY, "3").is(&page_error("You do not have rights to edit this", &[]));
-    delete("acc", KEY, "abc").is(&page_error("Device was not found", &[]));
+    // (A non-digit device is not hashed.)
+    s.post("device_delete", &[("u", "acc"), ("device", "abc"), ("hash", &sha1_hex(KEY))])
+        .is(&page_error("Device was not found", &[]));
     assert_eq!(s.value("SELECT COUNT(*) FROM devices"), "4");
     s.sql("UPDATE acc_group_rights SET value = 2 WHERE acc_group_id = 1 AND acc_right_id = 2");
     delete("acc", KEY, "3").is("<page>\n  <status>Device was deleted</status>\n</page>\n");
@@ -1262,6 +1264,92 @@ fn the_readmes_device_examples_on_the_demo_world() {
     let (ok, out, _) = morbox(&["devices", "list", "--db", &db, "--show-secrets"]);
     assert!(
         ok && out.contains("demo5sip") && out.contains("192.0.2.10"),
+        "{out}"
+    );
+}
+
+#[test]
+fn each_call_hashes_its_values_by_its_own_rule() {
+    let s = Server::fixture_f_devices(&[]);
+    // device_delete: `device` only when all digits, as sent (leading zeros kept).
+    s.post(
+        "device_delete",
+        &[("u", "admin"), ("device", "abc"), ("hash", &sha1_hex(KEY))],
+    )
+    .is(&page_error("Device was not found", &[]));
+    s.post(
+        "device_delete",
+        &[
+            ("u", "admin"),
+            ("device", "abc"),
+            ("hash", &sha1_hex("abcsecret")),
+        ],
+    )
+    .is(&gate_error("Incorrect hash"));
+    s.post(
+        "device_delete",
+        &[
+            ("u", "admin"),
+            ("device", "003"),
+            ("hash", &sha1_hex("003secret")),
+        ],
+    )
+    .is("<page>\n  <status>Device was deleted</status>\n</page>\n");
+    // device_update: every value as sent, digits or not.
+    s.post(
+        "device_update",
+        &[
+            ("u", "admin"),
+            ("device", "abc"),
+            ("hash", &sha1_hex("abcsecret")),
+        ],
+    )
+    .is(&page_status_error("Device was not found"));
+    s.post(
+        "device_update",
+        &[("u", "admin"), ("device", "abc"), ("hash", &sha1_hex(KEY))],
+    )
+    .is(&gate_error("Incorrect hash"));
+    // device_details_get: as sent; devices_get and device_create: user_id as a plain integer.
+    s.post(
+        "device_details_get",
+        &[
+            ("u", "admin"),
+            ("device_id", "x2"),
+            ("hash", &sha1_hex("x2secret")),
+        ],
+    )
+    .is(&bare_error("Device was not found"));
+    let r = s.post(
+        "devices_get",
+        &[
+            ("u", "admin"),
+            ("user_id", "002"),
+            ("hash", &sha1_hex("2secret")),
+        ],
+    );
+    assert!(r.xml().contains("<device_id>2</device_id>"), "{}", r.body);
+    created(&s.post(
+        "device_create",
+        &[
+            ("u", "admin"),
+            ("user_id", "02"),
+            ("hash", &sha1_hex("2secret")),
+        ],
+    ));
+    // morbox hash says the same.
+    let db = s.db.to_str().unwrap().to_string();
+    let (ok, out, err) = morbox(&[
+        "hash",
+        "--db",
+        &db,
+        "device_delete",
+        "u=admin",
+        "device=abc",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("(none sent)") && out.contains(&sha1_hex(KEY)),
         "{out}"
     );
 }

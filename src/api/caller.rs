@@ -144,9 +144,9 @@ fn gates(
     out.caller_id = Some(caller.id);
     let u = name.unwrap_or("");
     let gates = req.call.gates;
-    let hash_order = gates.hash.then(|| (req.call.hash_order)());
+    let hashing = gates.hash.then(|| req.call.hashing());
     let is_get = req.is_get && gates.get;
-    match auth::check_gates(hash_order, &caller, is_get, &settings, &req.params) {
+    match auth::check_gates(hashing, &caller, is_get, &settings, &req.params) {
         Ok(matched) => {
             // A proof still to come clears the counts only once it passes too.
             if !matches!(req.call.proof, Proof::PasswordOrUniquehash(..)) {
@@ -219,9 +219,9 @@ pub struct Pending {
 
 /// What an `Incorrect hash` needs explained, read on the request's snapshot.
 fn pending(conn: &Connection, req: &ApiRequest, caller: &Caller, settings: &Settings) -> Pending {
-    let hash_order = (req.call.hash_order)();
+    let hashing = req.call.hashing();
     let job = crate::explain::admit(&req.params).map(|()| crate::explain::Job {
-        hash_order,
+        hashing,
         params: req.params.clone(),
         raw: req.raw.clone(),
         key: settings.scoped(API_SECRET_KEY).to_string(),
@@ -229,7 +229,7 @@ fn pending(conn: &Connection, req: &ApiRequest, caller: &Caller, settings: &Sett
         given: req.params.get("hash").unwrap_or("").to_string(),
     });
     let order = match &job {
-        Ok(_) => hashed_values(hash_order, &req.params)
+        Ok(_) => hashed_values(hashing, &req.params)
             .into_iter()
             .map(|(n, v)| (n.to_string(), v))
             .collect(),

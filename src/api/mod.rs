@@ -292,6 +292,8 @@ pub struct CallSpec {
     pub names: &'static [&'static str],
     /// Its hash parameters, in order (docs/README.md).
     pub hash_order: fn() -> &'static [&'static str],
+    /// How each hashed value goes into the hash string (a name not listed: as sent).
+    pub hash_rules: crate::auth::HashRules,
     /// How its own errors are wrapped (docs/README.md).
     pub errors: ErrorShape,
     /// Errors of its own that take another wrapper than `errors`.
@@ -371,6 +373,7 @@ impl CallSpec {
     pub const DEFAULT: CallSpec = CallSpec {
         names: &[],
         hash_order: || &[],
+        hash_rules: crate::auth::HASHED_AS,
         errors: ErrorShape::Page,
         shapes: &[],
         identity: Identity::Caller,
@@ -384,6 +387,14 @@ impl CallSpec {
         summary: "",
         reach: &[],
     };
+
+    /// Its hash order with its value rules.
+    pub fn hashing(&self) -> crate::auth::Hashing<'static> {
+        crate::auth::Hashing {
+            order: (self.hash_order)(),
+            rules: self.hash_rules,
+        }
+    }
 
     /// The main name.
     pub fn name(&self) -> &'static str {

@@ -86,8 +86,7 @@ pub struct DbArgs {
 /// `morbox hash`.
 #[derive(Debug, Args)]
 pub struct HashArgs {
-    /// The call (user_details_get, user_details, user_details_raw_get, user_details_update,
-    /// user_update_api).
+    /// The call, by any of its names (`morbox reference` lists them all).
     pub call: String,
     /// The parameters as they would be sent, NAME=VALUE (percent-encoding as on the wire).
     pub params: Vec<String>,

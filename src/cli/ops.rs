@@ -119,7 +119,8 @@ pub fn hash(args: &HashArgs) -> Result {
             .collect();
         format!("unknown call {}: one of {}", args.call, names.join(", "))
     })?;
-    let hash_order = (call.hash_order)();
+    let hashing = call.hashing();
+    let hash_order = hashing.order;
     if let Some(bad) = args.params.iter().find(|p| !p.contains('=')) {
         return Err(format!("{bad}: parameters are NAME=VALUE (an empty value: {bad}=)").into());
     }
@@ -136,7 +137,7 @@ pub fn hash(args: &HashArgs) -> Result {
             (signing.key, signing.scope, others)
         }
     };
-    let values = hashed_values(hash_order, &params);
+    let values = hashed_values(hashing, &params);
     let base: String = values.iter().map(|(_, v)| v.as_str()).collect();
     let expected = crate::auth::sha1_hex(&base, &key);
     say!("call: {}", call.name());
@@ -170,7 +171,7 @@ pub fn hash(args: &HashArgs) -> Result {
     let Some(given) = params.get("hash") else {
         return Ok(());
     };
-    match explain(hash_order, &params, &raw, &key, &others, given) {
+    match explain(hashing, &params, &raw, &key, &others, given) {
         None => {
             say!("given hash: matches");
             Ok(())

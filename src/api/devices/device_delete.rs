@@ -15,6 +15,7 @@ use rusqlite::Connection;
 pub const SPEC: CallSpec = CallSpec {
     names: &["device_delete", "device_destroy"],
     hash_order: hash_order!(PARAMS),
+    hash_rules: crate::auth::DEVICE_DIGITS,
     unknown: |_| ApiError::BadLogin,
     run: Run::write::<Delete>(),
     params: || PARAMS,

@@ -24,6 +24,7 @@ use rusqlite::types::Value;
 pub const SPEC: CallSpec = CallSpec {
     names: &["device_update"],
     hash_order: hash_order!(PARAMS),
+    hash_rules: crate::auth::AS_SENT,
     errors: ErrorShape::PageStatus,
     run: Run::write::<Update>(),
     params: || PARAMS,
