@@ -798,8 +798,11 @@ fn device_delete_refusals_and_rights() {
     s.sql("INSERT INTO acc_group_rights (acc_group_id, acc_right_id, value) VALUES (1, 2, 1)");
     delete("acc", KEY, "3").is(&page_error("You do not have rights to edit this", &[]));
     // (A non-digit device is not hashed.)
-    s.post("device_delete", &[("u", "acc"), ("device", "abc"), ("hash", &sha1_hex(KEY))])
-        .is(&page_error("Device was not found", &[]));
+    s.post(
+        "device_delete",
+        &[("u", "acc"), ("device", "abc"), ("hash", &sha1_hex(KEY))],
+    )
+    .is(&page_error("Device was not found", &[]));
     assert_eq!(s.value("SELECT COUNT(*) FROM devices"), "4");
     s.sql("UPDATE acc_group_rights SET value = 2 WHERE acc_group_id = 1 AND acc_right_id = 2");
     delete("acc", KEY, "3").is("<page>\n  <status>Device was deleted</status>\n</page>\n");
@@ -1352,4 +1355,119 @@ fn each_call_hashes_its_values_by_its_own_rule() {
         out.contains("(none sent)") && out.contains(&sha1_hex(KEY)),
         "{out}"
     );
+}
+
+/// A kit request (POST needs the `X-Morbox` header).
+fn kit(s: &Server, method: &str, path: &str) -> Resp {
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+        s.addr
+    );
+    if method != "GET" {
+        req.push_str("X-Morbox: 1\r\nContent-Length: 0\r\n");
+    }
+    req.push_str("\r\n");
+    exchange_raw(&s.addr, req.as_bytes())
+}
+
+#[test]
+fn the_test_kit_knows_the_device_calls() {
+    let s = Server::fixture_f_devices(&["--test-endpoints"]);
+    // Snapshot, create, reset: the device is gone, the extension free again.
+    assert_eq!(kit(&s, "POST", "/_morbox/snapshot").status, 200);
+    let (id, username, _) = created(&s.signed(
+        "device_create",
+        &[("u", "admin"), ("user_id", "2")],
+        CREATE_HASHED,
+        KEY,
+    ));
+    assert_eq!((id.as_str(), username.as_str()), ("4", "1003"));
+    assert_eq!(kit(&s, "POST", "/_morbox/reset").status, 200);
+    assert_eq!(s.value("SELECT COUNT(*) FROM devices"), "3");
+    // wisecall's mistake (devices.md 7): signed over user_id alone while description and type
+    // are sent. The explainer names the left-out values.
+    let r = s.post(
+        "device_create",
+        &[
+            ("u", "res"),
+            ("user_id", "5"),
+            ("description", "Agent"),
+            ("type", "SIP"),
+            ("hash", &sha1_hex("5rsecret")),
+        ],
+    );
+    r.is(&gate_error("Incorrect hash"));
+    let journal = kit(&s, "GET", "/_morbox/requests").body;
+    let v: serde_json::Value = serde_json::from_str(&journal).unwrap();
+    let failed = v["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["outcome"] == "Incorrect hash")
+        .unwrap();
+    let verdict = failed["explanation"]["verdict"].as_str().unwrap();
+    assert!(
+        verdict.contains("`description` and `type` were left out"),
+        "{verdict}"
+    );
+    // The OpenAPI document describes the five calls and their aliases.
+    let doc = kit(&s, "GET", "/_morbox/openapi.json").body;
+    for path in [
+        "/billing/api/device_create",
+        "/billing/api/device_update",
+        "/billing/api/device_destroy",
+        "/billing/api/device_list",
+        "/billing/api/device_details_get",
+    ] {
+        assert!(doc.contains(path), "{path}");
+    }
+}
+
+#[test]
+fn duplicated_and_odd_parameters() {
+    let s = Server::fixture_f_devices(&[]);
+    // The last duplicate wins (and is what is hashed).
+    s.post(
+        "device_delete",
+        &[
+            ("u", "admin"),
+            ("device", "3"),
+            ("device", "99"),
+            ("hash", &sha1_hex("99secret")),
+        ],
+    )
+    .is(&page_error("Device was not found", &[]));
+    assert_eq!(s.value("SELECT COUNT(*) FROM devices WHERE id = 3"), "1");
+    // Over-long extension and fromuser on create: nothing written.
+    let long = "9".repeat(300);
+    s.signed(
+        "device_create",
+        &[
+            ("u", "admin"),
+            ("user_id", "2"),
+            ("extension", &long),
+            ("fromuser", &long),
+        ],
+        CREATE_HASHED,
+        KEY,
+    )
+    .is(&page_error(
+        "Device was not created",
+        &[
+            "Extension is too long (maximum is 255 characters)",
+            "From user is too long (maximum is 255 characters)",
+        ],
+    ));
+    // A JSON body works as a form does.
+    let hash = sha1_hex("2secret");
+    let body =
+        format!(r#"{{"u": "admin", "user_id": 2, "show_hidden_devices": 0, "hash": "{hash}"}}"#);
+    let r = s.send(
+        "POST",
+        "/api/devices_get",
+        Some("application/json"),
+        body.as_bytes(),
+    );
+    assert_eq!(r.xml().matches("<device>").count(), 1, "{}", r.body);
+    assert_eq!(s.value("SELECT COUNT(*) FROM devices"), "3");
 }
