@@ -13,7 +13,7 @@
 //! - [`params`]: query string and bodies (urlencoded, multipart, JSON) → one parameter set.
 //! - [`auth`]: roles, the caller, the gates and the hash string (pure functions).
 //! - [`api`]: the call table ([`api::CALLS`], family by family: [`api::details`],
-//!   [`api::accounts`]), the way through a call, reach tables ([`api::reach`]), the one
+//!   [`api::accounts`], [`api::devices`]), the way through a call, reach tables ([`api::reach`]), the one
 //!   parameter reader ([`api::Fields`]), and one file per call that parses its request into a
 //!   typed value once.
 //! - [`store`]: all SQL: opening, pragmas, schema, typed reads into plain rows, the reference

@@ -1,8 +1,8 @@
 //! The API calls: the call table ([`CALLS`], the rows of the families) and the one way every
-//! call goes. A family is a folder ([`details`], [`accounts`]); a call is one file in it, which
-//! holds everything about the call: its row ([`CallSpec`], written from [`CallSpec::DEFAULT`]
-//! so that it says only what differs), its parameter table ([`Param`]: the hash order and the
-//! API description come from it), its reach table, its typed value and how it runs. Each call
+//! call goes. A family is a folder ([`details`], [`accounts`], [`devices`]); a call is one
+//! file in it, which holds everything about the call: its row ([`CallSpec`], written from
+//! [`CallSpec::DEFAULT`] so that it says only what differs), its parameter table ([`Param`]:
+//! the hash order and the API description come from it), its reach table, its typed value and how it runs. Each call
 //! parses the request into its own typed value once ([`Read::parse`], [`Write::parse`]) and
 //! then applies it.
 //!
