@@ -1471,3 +1471,91 @@ fn duplicated_and_odd_parameters() {
     assert_eq!(r.xml().matches("<device>").count(), 1, "{}", r.body);
     assert_eq!(s.value("SELECT COUNT(*) FROM devices"), "3");
 }
+
+#[test]
+fn the_hash_proofs_of_devices_md() {
+    // device_update: the vendor's five-name vector, and device_name unhashed.
+    let s = Server::fixture_f_devices(&[]);
+    let params = [
+        ("u", "admin"),
+        ("device", "2"),
+        ("authentication", "1"),
+        ("username", "GerasUserioDevaisas"),
+        ("host", "192.168.0.123"),
+        ("port", "9876"),
+    ];
+    let hash = "6ef26a72d1163b21417e9f366c1ef136b3efd0b9";
+    assert_eq!(sign(&params, UPDATE_HASHED, KEY), hash);
+    let mut all = params.to_vec();
+    all.push(("hash", hash));
+    s.post("device_update", &all).is(
+        "<page>\n  <status>\n    <success>Device successfully updated</success>\n  </status>\n</page>\n",
+    );
+    assert_eq!(
+        s.value("SELECT ipaddr || ':' || port FROM devices WHERE id = 2"),
+        "192.168.0.123:9876"
+    );
+    s.post(
+        "device_update",
+        &[
+            ("u", "admin"),
+            ("device", "4"),
+            ("device_name", "unknown"),
+            ("hash", "9a9d292176f7b8adb10d0d037732446bae1ef4dd"),
+        ],
+    )
+    .is(&page_status_error("Device was not found"));
+    // The wiki's vectors with its key 456789: the demo world's reseller `username` (id 123)
+    // signs with it. Devices 123 and 5 and user 100 are not its users': the hash passes and
+    // the call's own answer follows.
+    let d = Server::demo();
+    d.post(
+        "device_delete",
+        &[
+            ("u", "username"),
+            ("device", "123"),
+            ("hash", "f7c3bc1d808e04732adf679965ccc34ca7ae3441"),
+        ],
+    )
+    .is(&page_error("Device was not found", &[]));
+    d.post(
+        "devices_get",
+        &[
+            ("u", "username"),
+            ("user_id", "100"),
+            ("hash", "71516eea4850f7e0300ac86adf9fb64bca845aa7"),
+        ],
+    )
+    .is(&page_error("User not found", &[]));
+    d.post(
+        "device_details_get",
+        &[
+            ("u", "username"),
+            ("device_id", "5"),
+            ("hash", "65fd575c441513bd114b84c7dbdb01e0f2716d27"),
+        ],
+    )
+    .is(&bare_error("Device was not found"));
+    // Its own customer's devices: wiki_customer (124) has none yet; the reseller makes one.
+    let (id, _, _) = created(&d.post(
+        "device_create",
+        &[
+            ("u", "username"),
+            ("user_id", "124"),
+            ("hash", &sha1_hex("124456789")),
+        ],
+    ));
+    let r = d.post(
+        "devices_get",
+        &[
+            ("u", "username"),
+            ("user_id", "124"),
+            ("hash", &sha1_hex("124456789")),
+        ],
+    );
+    assert!(
+        r.xml().contains(&format!("<device_id>{id}</device_id>")),
+        "{}",
+        r.body
+    );
+}
