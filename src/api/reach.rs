@@ -245,37 +245,6 @@ impl Access {
         }
     }
 
-    /// `role` may use the call when its group grants `right` at least `min` (else
-    /// `otherwise`), reaching `targets`.
-    pub const fn right(
-        role: Role,
-        right: &'static str,
-        min: i64,
-        otherwise: ApiError,
-        targets: Targets,
-    ) -> Access {
-        Access {
-            role,
-            admit: Admit::Right(right, min, otherwise),
-            targets,
-        }
-    }
-
-    /// `role` may use the call when its group grants each of `rights` at least its minimum
-    /// (else `otherwise`), reaching `targets`.
-    pub const fn rights(
-        role: Role,
-        rights: &'static [(&'static str, i64)],
-        otherwise: ApiError,
-        targets: Targets,
-    ) -> Access {
-        Access {
-            role,
-            admit: Admit::Rights(rights, otherwise),
-            targets,
-        }
-    }
-
     /// `role` may always use the call, reaching `targets`.
     pub const fn open(role: Role, targets: Targets) -> Access {
         Access {

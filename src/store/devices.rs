@@ -170,6 +170,11 @@ pub struct Listed {
     pub hidden: bool,
 }
 
+/// The columns of a [`Listed`], in its order.
+const LISTED: &str = "d.id, d.device_type, d.devicegroup_id,
+    d.id = (SELECT primary_device_id FROM users WHERE id = d.user_id),
+    d.username, d.secret, d.ipaddr, CAST(d.port AS INTEGER), d.hidden != 0";
+
 /// The devices of user `user_id` by id, hidden ones only with `hidden`; `each` gets every one.
 /// Returns how many there were.
 pub fn of_user(
@@ -178,29 +183,31 @@ pub fn of_user(
     hidden: bool,
     mut each: impl FnMut(&Listed),
 ) -> rusqlite::Result<usize> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT d.id, d.device_type, d.devicegroup_id,
-                d.id = (SELECT primary_device_id FROM users WHERE id = d.user_id),
-                d.username, d.secret, d.ipaddr, CAST(d.port AS INTEGER), d.hidden != 0
-         FROM devices d WHERE d.user_id = ?1 AND (?2 OR d.hidden = 0) ORDER BY d.id",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {LISTED} FROM devices d WHERE d.user_id = ?1 AND (?2 OR d.hidden = 0) ORDER BY d.id"
+    ))?;
     let mut rows = stmt.query(params![user_id, hidden])?;
     let mut n = 0;
     while let Some(r) = rows.next()? {
-        each(&Listed {
-            id: r.get(0)?,
-            device_type: r.get(1)?,
-            devicegroup_id: r.get::<_, Option<i64>>(2).unwrap_or(None),
-            primary: r.get::<_, Option<bool>>(3)?.unwrap_or(false),
-            username: r.get(4)?,
-            secret: r.get(5)?,
-            ipaddr: r.get(6)?,
-            port: r.get::<_, Option<i64>>(7)?.unwrap_or(0),
-            hidden: r.get(8)?,
-        });
+        each(&listed(r)?);
         n += 1;
     }
     Ok(n)
+}
+
+/// A [`Listed`] from the first nine columns of [`LISTED`].
+fn listed(r: &rusqlite::Row<'_>) -> rusqlite::Result<Listed> {
+    Ok(Listed {
+        id: r.get(0)?,
+        device_type: r.get(1)?,
+        devicegroup_id: r.get::<_, Option<i64>>(2).unwrap_or(None),
+        primary: r.get::<_, Option<bool>>(3)?.unwrap_or(false),
+        username: r.get(4)?,
+        secret: r.get(5)?,
+        ipaddr: r.get(6)?,
+        port: r.get::<_, Option<i64>>(7)?.unwrap_or(0),
+        hidden: r.get(8)?,
+    })
 }
 
 /// Every device (of one user, or all), by id, for `morbox devices list`.
@@ -209,26 +216,13 @@ pub fn all(
     user_id: Option<i64>,
     mut each: impl FnMut(i64, &Listed),
 ) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "/* lists */ SELECT d.id, d.device_type, d.devicegroup_id,
-                d.id = (SELECT primary_device_id FROM users WHERE id = d.user_id),
-                d.username, d.secret, d.ipaddr, CAST(d.port AS INTEGER), d.hidden != 0, d.user_id
-         FROM devices d WHERE ?1 IS NULL OR d.user_id = ?1 ORDER BY d.id",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "/* lists */ SELECT {LISTED}, d.user_id FROM devices d
+         WHERE ?1 IS NULL OR d.user_id = ?1 ORDER BY d.id"
+    ))?;
     let mut rows = stmt.query([user_id])?;
     while let Some(r) = rows.next()? {
-        let listed = Listed {
-            id: r.get(0)?,
-            device_type: r.get(1)?,
-            devicegroup_id: r.get::<_, Option<i64>>(2).unwrap_or(None),
-            primary: r.get::<_, Option<bool>>(3)?.unwrap_or(false),
-            username: r.get(4)?,
-            secret: r.get(5)?,
-            ipaddr: r.get(6)?,
-            port: r.get::<_, Option<i64>>(7)?.unwrap_or(0),
-            hidden: r.get(8)?,
-        };
-        each(r.get(9)?, &listed);
+        each(r.get(9)?, &listed(r)?);
     }
     Ok(())
 }

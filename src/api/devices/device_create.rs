@@ -2,7 +2,7 @@
 //! (or the one sent), a random secret and PIN, its caller id, group and location; the checks in
 //! the vendor's order, then one transaction.
 
-use crate::api::reach::{self, Access, Targets};
+use crate::api::reach::{self, Access, Admit};
 use crate::api::{ApiRequest, Authed, CallSpec, Fields, Form, Param, Run, Write, Written};
 use crate::auth::{DEVICE_CREATE, DEVICE_EDIT_CALLERID, Role};
 use crate::devices::{self, DIGITS, caller_id_of, digits_and_spaces, random, unique};
@@ -30,25 +30,10 @@ pub const SPEC: CallSpec = CallSpec {
 
 /// The admin: the system's users; a reseller: its users; staff with `device_create`
 /// read/write: the system's users but admins; users: never.
-const REACH: reach::Table = &[
-    Access::open(Role::Admin, Targets::Owned),
-    Access::open(Role::Reseller, Targets::Owned),
-    Access::right(
-        Role::Accountant,
-        DEVICE_CREATE,
-        2,
-        ApiError::AccessDenied,
-        Targets::SystemButAdmins,
-    ),
-    Access::right(
-        Role::Manager,
-        DEVICE_CREATE,
-        2,
-        ApiError::AccessDenied,
-        Targets::SystemButAdmins,
-    ),
-    Access::refused(Role::User, ApiError::AccessDenied),
-];
+const REACH: reach::Table = device_reach!(
+    Admit::Right(DEVICE_CREATE, 2, ApiError::AccessDenied),
+    Access::refused(Role::User, ApiError::AccessDenied)
+);
 
 /// The parameters besides `hash` and `test`, hashed ones first in hash order.
 const PARAMS: &[Param] = &[

@@ -3,7 +3,7 @@
 //! released and a user's primary device pointing at it cleared, in one transaction.
 
 use crate::api::devices::{self as family, Found};
-use crate::api::reach::{self, Access, Targets};
+use crate::api::reach::{self, Access, Admit, Targets};
 use crate::api::{ApiRequest, Authed, CallSpec, Fields, Form, Param, Run, Write, Written};
 use crate::auth::{DEVICE_MANAGE, Role};
 use crate::error::ApiError;
@@ -27,25 +27,10 @@ pub const SPEC: CallSpec = CallSpec {
 /// The admin: the system's users' devices; a reseller: its users'; staff: the system's users'
 /// but admins', then only with `device_manage` read/write (our choice: the vendor compares
 /// with 1); users: none. Reach is checked before the right.
-const REACH: reach::Table = &[
-    Access::open(Role::Admin, Targets::Owned),
-    Access::open(Role::Reseller, Targets::Owned),
-    Access::right(
-        Role::Accountant,
-        DEVICE_MANAGE,
-        2,
-        ApiError::NoRightsToEdit,
-        Targets::SystemButAdmins,
-    ),
-    Access::right(
-        Role::Manager,
-        DEVICE_MANAGE,
-        2,
-        ApiError::NoRightsToEdit,
-        Targets::SystemButAdmins,
-    ),
-    Access::open(Role::User, Targets::Nobody),
-];
+const REACH: reach::Table = device_reach!(
+    Admit::Right(DEVICE_MANAGE, 2, ApiError::NoRightsToEdit),
+    Access::open(Role::User, Targets::Nobody)
+);
 
 /// The refusals' texts, in their order.
 const REFUSALS: &[(Blocker, ApiError)] = &[

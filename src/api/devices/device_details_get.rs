@@ -2,7 +2,7 @@
 //! every column in the vendor table's order (the secret included) and empty codecs. Read only.
 
 use crate::api::devices::{self as family, Found};
-use crate::api::reach::{self, Access, Targets};
+use crate::api::reach::{self, Access, Admit};
 use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Fields, Form, Param, Read, Run};
 use crate::auth::{DEVICE_MANAGE, Role, USER_MANAGE};
 use crate::error::ApiError;
@@ -28,23 +28,10 @@ const STAFF_RIGHTS: &[(&str, i64)] = &[(DEVICE_MANAGE, 1), (USER_MANAGE, 1)];
 
 /// The admin: the system's users' devices; a reseller: its users'; staff with both rights:
 /// the system's users' but admins'; users: never.
-const REACH: reach::Table = &[
-    Access::open(Role::Admin, Targets::Owned),
-    Access::open(Role::Reseller, Targets::Owned),
-    Access::rights(
-        Role::Accountant,
-        STAFF_RIGHTS,
-        ApiError::NotAuthorized,
-        Targets::SystemButAdmins,
-    ),
-    Access::rights(
-        Role::Manager,
-        STAFF_RIGHTS,
-        ApiError::NotAuthorized,
-        Targets::SystemButAdmins,
-    ),
-    Access::refused(Role::User, ApiError::NotAuthorized),
-];
+const REACH: reach::Table = device_reach!(
+    Admit::Rights(STAFF_RIGHTS, ApiError::NotAuthorized),
+    Access::refused(Role::User, ApiError::NotAuthorized)
+);
 
 /// The parameters besides `hash` and `test`, hashed ones first in hash order.
 const PARAMS: &[Param] = &[

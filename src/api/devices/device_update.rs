@@ -4,7 +4,7 @@
 //! written; the rest in one transaction.
 
 use crate::api::devices::{self as family, Found};
-use crate::api::reach::{self, Access, Targets};
+use crate::api::reach::{self, Access, Admit, Targets};
 use crate::api::{
     ApiRequest, Authed, CallSpec, ErrorShape, Fields, Form, Param, Run, Write, Written,
 };
@@ -36,25 +36,10 @@ pub const SPEC: CallSpec = CallSpec {
 /// The admin: the system's users' devices; a reseller: its users'; staff with
 /// `device_manage` read/write: the system's users' but admins'; users: none (`Device was not
 /// found`).
-const REACH: reach::Table = &[
-    Access::open(Role::Admin, Targets::Owned),
-    Access::open(Role::Reseller, Targets::Owned),
-    Access::right(
-        Role::Accountant,
-        DEVICE_MANAGE,
-        2,
-        ApiError::NotAuthorizedFunctionality,
-        Targets::SystemButAdmins,
-    ),
-    Access::right(
-        Role::Manager,
-        DEVICE_MANAGE,
-        2,
-        ApiError::NotAuthorizedFunctionality,
-        Targets::SystemButAdmins,
-    ),
-    Access::open(Role::User, Targets::Nobody),
-];
+const REACH: reach::Table = device_reach!(
+    Admit::Right(DEVICE_MANAGE, 2, ApiError::NotAuthorizedFunctionality),
+    Access::open(Role::User, Targets::Nobody)
+);
 
 /// The parameters besides `hash` and `test`, hashed ones first in hash order.
 const PARAMS: &[Param] = &[

@@ -1,7 +1,7 @@
 //! `devices_get` (alias `device_list`), docs/devices.md: a user's devices in the wiki's shape,
 //! hidden ones unless `show_hidden_devices=0`. Read only.
 
-use crate::api::reach::{self, Access, Targets};
+use crate::api::reach::{self, Access, Admit, Targets};
 use crate::api::{ApiRequest, Authed, CallSpec, Fields, Form, Param, Read, Run};
 use crate::auth::{DEVICE_MANAGE, Role};
 use crate::error::ApiError;
@@ -24,25 +24,10 @@ pub const SPEC: CallSpec = CallSpec {
 
 /// The admin: the system's users; a reseller: its users; staff with `device_manage` read:
 /// the system's users but admins; users: nobody (`Access Denied` for any existing user).
-const REACH: reach::Table = &[
-    Access::open(Role::Admin, Targets::Owned),
-    Access::open(Role::Reseller, Targets::Owned),
-    Access::right(
-        Role::Accountant,
-        DEVICE_MANAGE,
-        1,
-        ApiError::NotAuthorized,
-        Targets::SystemButAdmins,
-    ),
-    Access::right(
-        Role::Manager,
-        DEVICE_MANAGE,
-        1,
-        ApiError::NotAuthorized,
-        Targets::SystemButAdmins,
-    ),
-    Access::open(Role::User, Targets::Nobody),
-];
+const REACH: reach::Table = device_reach!(
+    Admit::Right(DEVICE_MANAGE, 1, ApiError::NotAuthorized),
+    Access::open(Role::User, Targets::Nobody)
+);
 
 /// The parameters besides `hash` and `test`, hashed ones first in hash order.
 const PARAMS: &[Param] = &[

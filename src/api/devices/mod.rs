@@ -4,6 +4,36 @@
 //! own users, an accountant or manager the system's users but admins (with the right its call
 //! names), a user nobody; each call's table says it with its own texts.
 
+/// A device call's reach table, the family's one rule: the admin and resellers reach the users
+/// they own (for the admin, the system's, itself included), accountants and managers the
+/// system's users but admins when `$staff` (an [`crate::api::reach::Admit`]) lets them in,
+/// users as the row `$user` says.
+macro_rules! device_reach {
+    ($staff:expr, $user:expr) => {
+        &[
+            $crate::api::reach::Access::open(
+                $crate::auth::Role::Admin,
+                $crate::api::reach::Targets::Owned,
+            ),
+            $crate::api::reach::Access::open(
+                $crate::auth::Role::Reseller,
+                $crate::api::reach::Targets::Owned,
+            ),
+            $crate::api::reach::Access {
+                role: $crate::auth::Role::Accountant,
+                admit: $staff,
+                targets: $crate::api::reach::Targets::SystemButAdmins,
+            },
+            $crate::api::reach::Access {
+                role: $crate::auth::Role::Manager,
+                admit: $staff,
+                targets: $crate::api::reach::Targets::SystemButAdmins,
+            },
+            $user,
+        ]
+    };
+}
+
 pub mod device_create;
 pub mod device_delete;
 pub mod device_details_get;
