@@ -4,6 +4,7 @@
 //! `device_create`'s are made alike.
 
 use crate::error::ApiError;
+use crate::settings::{RESELLERS_DAHDI, RESELLERS_VIRTUAL};
 
 /// A device type: its name (exact case), the port and host a new one gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,39 +15,48 @@ pub struct Kind {
     pub port: i64,
     /// A new device's `host`.
     pub host: &'static str,
+    /// The system setting that must be 1 for a reseller to create one (`None`: always).
+    pub for_resellers: Option<&'static str>,
 }
 
-/// Every device type morbox takes, with its default port and a new device's host.
+/// Every device type morbox takes, with its default port, a new device's host and what a
+/// reseller needs to create one.
 pub const KINDS: &[Kind] = &[
     Kind {
         name: "SIP",
         port: 5060,
         host: "dynamic",
+        for_resellers: None,
     },
     Kind {
         name: "IAX2",
         port: 4569,
         host: "dynamic",
+        for_resellers: None,
     },
     Kind {
         name: "FAX",
         port: 0,
         host: "dynamic",
+        for_resellers: None,
     },
     Kind {
         name: "H323",
         port: 1720,
         host: "",
+        for_resellers: None,
     },
     Kind {
         name: "Virtual",
         port: 0,
         host: "dynamic",
+        for_resellers: Some(RESELLERS_VIRTUAL),
     },
     Kind {
         name: "dahdi",
         port: 0,
         host: "dynamic",
+        for_resellers: Some(RESELLERS_DAHDI),
     },
 ];
 
@@ -91,6 +101,9 @@ pub fn caller_id_parts(cid: &str) -> (String, String) {
         .unwrap_or(name);
     (name.to_string(), number)
 }
+
+/// The trunk settings a `trunk` value makes: (`istrunk`, `ani`); any other value: neither.
+pub const TRUNKS: &[(&str, (i64, i64))] = &[("0", (0, 0)), ("1", (1, 0)), ("2", (1, 1))];
 
 /// The characters of an IP-authenticated device's name after `ipauth` (the vendor's: no
 /// `0`, `i`, `l`, `o`, `I`, `O`).

@@ -9,8 +9,8 @@ use crate::devices::{self, DIGITS, caller_id_of, digits_and_spaces, random, uniq
 use crate::error::{ApiError, Problem};
 use crate::settings::{
     DEFAULT_DEVICE_CID_NAME, DEFAULT_DEVICE_CID_NUMBER, DEFAULT_DEVICE_LOCATION,
-    DEFAULT_DEVICE_TYPE, DEVICE_PIN_LENGTH, DEVICE_RANGE_MAX, DEVICE_RANGE_MIN, RESELLERS_DAHDI,
-    RESELLERS_VIRTUAL, USE_STRONG_PASSWORD,
+    DEFAULT_DEVICE_TYPE, DEVICE_PIN_LENGTH, DEVICE_RANGE_MAX, DEVICE_RANGE_MIN,
+    USE_STRONG_PASSWORD,
 };
 use crate::store::devices::{self as store, NewDevice};
 use crate::xml::Doc;
@@ -154,14 +154,11 @@ impl Write for Create {
                 t => t.to_string(),
             },
         };
-        let reseller_refused = caller.role == Role::Reseller
-            && match type_name.as_str() {
-                "Virtual" => !s.system_on(RESELLERS_VIRTUAL),
-                "dahdi" => !s.system_on(RESELLERS_DAHDI),
-                _ => false,
-            };
         let kind = devices::kind(&type_name)
-            .filter(|_| !reseller_refused)
+            .filter(|k| match k.for_resellers {
+                Some(setting) => caller.role != Role::Reseller || s.system_on(setting),
+                None => true,
+            })
             .ok_or(ApiError::DeviceTypeInvalid)?;
         let max_timeout = match &self.call_timeout {
             Some(t) if !digits_and_spaces(t) => return Err(ApiError::CallTimeoutInvalid),

@@ -296,11 +296,10 @@ impl Write for Update {
         }
         // Trunk, timeout, extension, PIN.
         if let Some(trunk) = &self.trunk {
-            let (istrunk, ani) = match trunk.as_str() {
-                "1" => (1, 0),
-                "2" => (1, 1),
-                _ => (0, 0),
-            };
+            let (istrunk, ani) = devices::TRUNKS
+                .iter()
+                .find(|(v, _)| *v == trunk.as_str())
+                .map_or((0, 0), |(_, t)| *t);
             set.push((Column::Istrunk, Value::Integer(istrunk)));
             set.push((Column::Ani, Value::Integer(ani)));
         }
