@@ -255,6 +255,23 @@ fn device_create_refusals_in_order_write_nothing() {
         "Configuration error. Please contact System Administrator",
         &[],
     ));
+    // No free PIN of the length set (one digit, all ten taken).
+    s.sql(
+        "UPDATE conflines SET value = '1999' WHERE name = 'Device_Range_MAX' AND owner_id = 0;
+           INSERT INTO conflines (name, value, owner_id) VALUES ('Device_PIN_Length', '1', 0);",
+    );
+    let taken: Vec<String> = (0..10)
+        .map(|d| format!("({}, 5, 'pin{d}', '{d}')", 100 + d))
+        .collect();
+    s.sql(&format!(
+        "INSERT INTO devices (id, user_id, extension, pin) VALUES {};",
+        taken.join(", ")
+    ));
+    admin(&[("user_id", "2")]).is(&page_error(
+        "Configuration error. Please contact System Administrator",
+        &[],
+    ));
+    s.sql("DELETE FROM devices WHERE id >= 100; DELETE FROM conflines WHERE name = 'Device_PIN_Length';");
     assert_eq!(devices_state(&s), before);
     // With the range back, the accountant creates one (for itself too: staff are in reach).
     s.sql("UPDATE conflines SET value = '1999' WHERE name = 'Device_Range_MAX' AND owner_id = 0");

@@ -214,7 +214,11 @@ impl Write for Create {
             Some(pin) => pin,
             None => {
                 let len = s.system_int(DEVICE_PIN_LENGTH, 6).clamp(1, 20) as usize;
-                unique(DIGITS, len, |v| store::pin_taken(conn, v, None))?
+                // No free PIN of that length (100 draws): the range is the operator's to widen.
+                unique(DIGITS, len, |v| store::pin_taken(conn, v, None)).map_err(|e| match e {
+                    ApiError::Internal => ApiError::ConfigurationError,
+                    e => e,
+                })?
             }
         };
         let callerid = match &self.caller_id {
