@@ -33,4 +33,28 @@ final class ExampleTest extends MorboxTestCase
         $doc = $this->call('user_details_get', ['u' => 'admin', 'user_id' => 5], ['user_id'], 'wrong');
         $this->assertSame('Incorrect hash', (string) $doc->error);
     }
+
+    public function testProvisioningAPhone(): void
+    {
+        // A provisioning script gives user2 (id 6) a SIP phone, then finds it in the list.
+        $made = $this->call(
+            'device_create',
+            ['u' => 'admin', 'user_id' => 6, 'description' => 'Front desk', 'type' => 'SIP'],
+            ['user_id', 'description', 'pin', 'type', 'devicegroup_id', 'caller_id']
+        );
+        $this->assertSame('Device created', (string) $made->status);
+        $id = (string) $made->id;
+        $listed = $this->call('devices_get', ['u' => 'admin', 'user_id' => 6], ['user_id']);
+        $found = null;
+        foreach ($listed->devices->device as $device) {
+            if ((string) $device->device_id === $id) {
+                $found = $device;
+            }
+        }
+        $this->assertNotNull($found);
+        $this->assertSame((string) $made->password, (string) $found->secret);
+        $this->assertSame('yes', (string) $found->primary_device);
+        $gone = $this->call('device_delete', ['u' => 'admin', 'device' => $id], ['device']);
+        $this->assertSame('Device was deleted', (string) $gone->status);
+    }
 }

@@ -1,5 +1,6 @@
 """Example tests an integrator would write: call the API as their client does, then assert on
 the answer and on the journal of what morbox received."""
+import json
 import xml.etree.ElementTree as ET
 
 
@@ -43,3 +44,39 @@ def test_wrong_hash_is_refused(morbox):
     doc = ET.fromstring(morbox.call("user_details_get", {"u": "admin", "user_id": 5}, key="wrong", hashed=("user_id",)))
     assert doc.findtext("error") == "Incorrect hash"
     assert morbox.requests()[-1]["outcome"] == "Incorrect hash"
+
+
+def provision_phone(morbox, user_id, description):
+    """The 'client code' under test: gives a user a new SIP phone, as a provisioning script
+    does, and returns its id, username and secret."""
+    doc = ET.fromstring(morbox.call(
+        "device_create",
+        {"u": "admin", "user_id": user_id, "description": description, "type": "SIP"},
+        hashed=("user_id", "description", "pin", "type", "devicegroup_id", "caller_id"),
+    ))
+    assert doc.findtext("error") is None, ET.tostring(doc)
+    return doc.findtext("id"), doc.findtext("username"), doc.findtext("password")
+
+
+def test_provisioning_a_phone(morbox):
+    device_id, username, secret = provision_phone(morbox, 6, "Front desk")
+    listed = ET.fromstring(morbox.call("devices_get", {"u": "admin", "user_id": 6}, hashed=("user_id",)))
+    phones = {d.findtext("device_id"): d for d in listed.iter("device")}
+    assert phones[device_id].findtext("username") == username
+    assert phones[device_id].findtext("secret") == secret
+    # user2 had no device: the new one is its primary device.
+    assert phones[device_id].findtext("primary_device") == "yes"
+    # The journal keeps the request and the answer, the secret masked.
+    created = morbox.requests(call="device_create")[-1]
+    assert created["outcome"] == "ok"
+    assert created["changed"] == ["devices.id"]
+    assert secret not in json.dumps(created)
+    # A new password, then the phone goes.
+    updated = ET.fromstring(morbox.call(
+        "device_update",
+        {"u": "admin", "device": device_id, "password": "Changed123"},
+        hashed=("device", "authentication", "username", "host", "port"),
+    ))
+    assert updated.findtext("status/success") == "Device successfully updated"
+    deleted = ET.fromstring(morbox.call("device_delete", {"u": "admin", "device": device_id}, hashed=("device",)))
+    assert deleted.findtext("status") == "Device was deleted"
