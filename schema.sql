@@ -3,7 +3,7 @@
 -- so a fixture can insert a row naming only the columns it cares about.
 
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version (version) VALUES (6);
+INSERT INTO schema_version (version) VALUES (7);
 
 -- Column order matters: user_details_raw_get answers every column in table order. The columns
 -- follow the vendor's raw-get page; then the three secret ones; then those the update needs.
@@ -436,3 +436,53 @@ CREATE INDEX calls_src_device ON calls (src_device_id);
 ALTER TABLE dids ADD COLUMN device_id INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX dids_device ON dids (device_id);
 CREATE INDEX users_primary_device ON users (primary_device_id) WHERE primary_device_id != 0;
+-- Version 7: the rating tables (tariff_rates_get, rate_get). A wholesale tariff's rates point
+-- at a destination and are priced in ratedetails; a retail tariff's rates point at a
+-- destination group and are priced in aratedetails.
+CREATE TABLE destinationgroups (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  desttype TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE destinations (
+  id INTEGER PRIMARY KEY,
+  prefix TEXT NOT NULL DEFAULT '',
+  direction_code TEXT NOT NULL DEFAULT '',
+  subcode TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL DEFAULT '',
+  destinationgroup_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX destinations_prefix ON destinations (prefix);
+CREATE TABLE rates (
+  id INTEGER PRIMARY KEY,
+  tariff_id INTEGER NOT NULL DEFAULT 0,
+  destination_id INTEGER NOT NULL DEFAULT 0,
+  destinationgroup_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX rates_tariff_destination ON rates (tariff_id, destination_id);
+CREATE INDEX rates_tariff_group ON rates (tariff_id, destinationgroup_id);
+CREATE TABLE ratedetails (
+  id INTEGER PRIMARY KEY,
+  rate_id INTEGER NOT NULL DEFAULT 0,
+  rate REAL NOT NULL DEFAULT 0.0,
+  connection_fee REAL NOT NULL DEFAULT 0.0,
+  increment_s INTEGER NOT NULL DEFAULT 1,
+  min_time INTEGER NOT NULL DEFAULT 0,
+  start_time TEXT NOT NULL DEFAULT '00:00:00',
+  end_time TEXT NOT NULL DEFAULT '23:59:59',
+  daytype TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX ratedetails_rate ON ratedetails (rate_id);
+CREATE TABLE aratedetails (
+  id INTEGER PRIMARY KEY,
+  rate_id INTEGER NOT NULL DEFAULT 0,
+  "from" INTEGER NOT NULL DEFAULT 1,
+  duration INTEGER NOT NULL DEFAULT -1,
+  artype TEXT NOT NULL DEFAULT 'minute',
+  round INTEGER NOT NULL DEFAULT 1,
+  price REAL NOT NULL DEFAULT 0.0,
+  start_time TEXT NOT NULL DEFAULT '00:00:00',
+  end_time TEXT NOT NULL DEFAULT '23:59:59',
+  daytype TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX aratedetails_rate ON aratedetails (rate_id);

@@ -178,6 +178,16 @@ api_errors! {
     UserNotFoundShort => "User not found", 200, false;
     /// `devices_get`: the user has no devices to list.
     NoDevices => "Device not found", 200, false;
+    /// `rate_get`: `prefix` has no digits.
+    EmptyPrefix => "Empty prefix", 200, false;
+    /// `rate_get`: no destination's prefix begins the number.
+    PrefixNotFound => "Prefix was not found", 200, false;
+    /// `rate_get`: neither the destination nor a shorter one has a destination group.
+    DestinationGroupNotFound => "Destination Group was not found", 200, false;
+    /// `rate_get`: the tariff has no priced rate there, or the user has no tariff to look in.
+    RateNotFound => "Rate was not found", 200, false;
+    /// `rate_get`: the named user is another owner's (its username follows).
+    UserBelongsTo(owner: String = String::new()) => &format!("User belongs to {owner}"), 200, false;
     /// A write the database refused (a constraint or a trigger), for a call without a text of
     /// its own for it ([`crate::api::Write::refused`] gives the call's); nothing was written.
     WriteRefused => "Internal error, please try again", 503, true;

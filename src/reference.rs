@@ -80,11 +80,15 @@ fn unknown(call: Call) -> String {
         .map(|s| (call.unknown)(s).to_string())
         .collect();
     answers.dedup();
-    answers
+    let named = answers
         .iter()
         .map(|a| format!("`{a}`"))
         .collect::<Vec<_>>()
-        .join(" or ")
+        .join(" or ");
+    match &call.unnamed {
+        Some(e) => format!("{named}; not sent at all: `{e}`"),
+        None => named,
+    }
 }
 
 /// The system's settings with the features the unknown-subject answers depend on turned on.

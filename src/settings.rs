@@ -103,6 +103,8 @@ pub const DEFAULT_DEVICE_CID_NAME: &str = "Default_device_cid_name";
 /// `Default_device_cid_number` (owner scope).
 pub const DEFAULT_DEVICE_CID_NUMBER: &str = "Default_device_cid_number";
 
+/// `Devices_Check_Rate`: `rate_get` answers.
+pub const DEVICES_CHECK_RATE: &str = "Devices_Check_Rate";
 /// `Default_device_type` (caller scope): a new device's type when none is sent.
 pub const DEFAULT_DEVICE_TYPE: &str = "Default_device_type";
 /// `Resellers_Allow_Use_dahdi_Device`: resellers may create dahdi devices.
@@ -311,6 +313,13 @@ pub const SETTINGS: &[Setting] = &[
         per_reseller: true,
         values: Values::Text,
         meaning: "caller id number of a new device (owner scope)",
+    },
+    Setting {
+        name: DEVICES_CHECK_RATE,
+        default: "0",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: rate_get answers (else Feature disabled)",
     },
     Setting {
         name: DEFAULT_DEVICE_TYPE,

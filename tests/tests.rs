@@ -25,6 +25,7 @@ mod ops;
 mod payments;
 mod privilege;
 mod props;
+mod rates;
 mod raw_get;
 mod registration;
 mod statements;

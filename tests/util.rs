@@ -162,6 +162,28 @@ impl Server {
         Server::start_on(dir, db, flags)
     }
 
+    /// Fixture F as calls.md extends it (accounts.md's, then tests/fixtures/fixture_f_calls.sql).
+    pub fn fixture_f_calls(flags: &[&str]) -> Server {
+        let dir = TempDir::new();
+        let db = dir.0.join("f.db");
+        let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fixture_f.sql");
+        let more = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/fixture_f_calls.sql"
+        );
+        let (ok, _, err) = morbox(&[
+            "init",
+            "--db",
+            db.to_str().unwrap(),
+            "--seed",
+            seed,
+            "--seed",
+            more,
+        ]);
+        assert!(ok, "init failed: {err}");
+        Server::start_on(dir, db, flags)
+    }
+
     /// The demo world served with extra flags, logging at `level` (`RUST_LOG`).
     pub fn demo_logging(flags: &[&str], level: &str) -> Server {
         let (dir, db) = demo_db();

@@ -68,9 +68,12 @@ pub fn authenticate(
         Ok(authed) => Ok(authed),
         Err(Some(e)) => Err(e),
         // Nobody to act as: the call's own answer, under the system's settings.
-        Err(None) => match ctx.settings(conn, 0) {
-            Ok(system) => Err((req.call.unknown)(&system)),
-            Err(e) => Err(e.into()),
+        Err(None) => match (&req.call.unnamed, subject_name(req)) {
+            (Some(e), None) => Err(e.clone()),
+            _ => match ctx.settings(conn, 0) {
+                Ok(system) => Err((req.call.unknown)(&system)),
+                Err(e) => Err(e.into()),
+            },
         },
     };
     out

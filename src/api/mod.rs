@@ -25,6 +25,7 @@ macro_rules! hash_order {
 
 pub mod accounts;
 pub mod caller;
+pub mod calls;
 pub mod details;
 pub mod devices;
 pub mod fields;
@@ -302,6 +303,9 @@ pub struct CallSpec {
     pub identity: Identity,
     /// What is answered when the subject is not found (no gate ran); the system's settings.
     pub unknown: fn(&Settings) -> ApiError,
+    /// What is answered instead when the subject's parameter was not sent at all (or sent
+    /// empty); `None`: as `unknown`.
+    pub unnamed: Option<ApiError>,
     /// Which gates run.
     pub gates: Gates,
     /// What else proves the subject.
@@ -354,6 +358,11 @@ pub static CALLS: &[Family] = &[
         title: "Devices: create, change, delete, list and read a user's devices",
         calls: devices::SPECS,
     },
+    Family {
+        name: "calls",
+        title: "Call history and rates",
+        calls: calls::SPECS,
+    },
 ];
 
 /// Every call, family by family.
@@ -378,6 +387,7 @@ impl CallSpec {
         shapes: &[],
         identity: Identity::Caller,
         unknown: |_| ApiError::AccessDenied,
+        unnamed: None,
         gates: Gates::ALL,
         proof: Proof::None,
         path_param: None,

@@ -10,14 +10,16 @@ use std::path::{Path, PathBuf};
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
 /// The demo world, loaded by `init --demo`: the user-details world, then its part for the
 /// accounts calls (devices, payments, locations, passwords, their settings), then the devices
-/// calls' part.
+/// calls' part, then the rating part.
 pub const DEMO_SQL: &str = include_str!("../../data/demo.sql");
 /// The accounts part of the demo world.
 pub const DEMO_ACCOUNTS_SQL: &str = include_str!("../../data/demo_accounts.sql");
 /// The devices part of the demo world.
 pub const DEMO_DEVICES_SQL: &str = include_str!("../../data/demo_devices.sql");
+/// The rating part of the demo world.
+pub const DEMO_RATES_SQL: &str = include_str!("../../data/demo_rates.sql");
 /// The version `schema.sql` records in `schema_version`.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// The upgrades, each from the version before it: `(to_version, sql)`. A file of an older
 /// version is brought up to [`SCHEMA_VERSION`] in place, in one transaction.
@@ -34,6 +36,7 @@ pub const MIGRATIONS: &[(i64, MigrationSql)] = &[
     (4, accounts_sql),
     (5, indexes_sql),
     (6, devices_sql),
+    (7, rating_sql),
 ];
 
 /// The SQL of one upgrade.
@@ -49,6 +52,9 @@ const INDEXES_MARKER: &str = "-- Version 5: the indexes";
 /// Version 6: the devices calls' columns and tables — the section after this marker.
 const DEVICES_MARKER: &str = "-- Version 6: the devices calls";
 
+/// Version 7: the rating tables — the section after this marker.
+const RATING_MARKER: &str = "-- Version 7: the rating tables";
+
 fn accounts_sql() -> &'static str {
     // From the line after the marker's to the next version's marker.
     let tail = section(ACCOUNTS_MARKER);
@@ -61,7 +67,12 @@ fn indexes_sql() -> &'static str {
 }
 
 fn devices_sql() -> &'static str {
-    section(DEVICES_MARKER)
+    let tail = section(DEVICES_MARKER);
+    tail.split_once(RATING_MARKER).map_or(tail, |(v6, _)| v6)
+}
+
+fn rating_sql() -> &'static str {
+    section(RATING_MARKER)
 }
 
 /// `schema.sql` from the line after `marker`'s to its end.
@@ -155,6 +166,7 @@ fn populate(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box<d
         tx.execute_batch(DEMO_SQL)?;
         tx.execute_batch(DEMO_ACCOUNTS_SQL)?;
         tx.execute_batch(DEMO_DEVICES_SQL)?;
+        tx.execute_batch(DEMO_RATES_SQL)?;
         None
     } else {
         let key = random_key()?;

@@ -23,6 +23,7 @@ pub mod lists;
 pub mod ops;
 pub mod payments;
 pub mod queries;
+pub mod rates;
 pub mod refs;
 pub mod registration;
 pub mod user_update;
