@@ -486,3 +486,4 @@ CREATE TABLE aratedetails (
   daytype TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX aratedetails_rate ON aratedetails (rate_id);
+CREATE INDEX IF NOT EXISTS directions_code ON directions (code);

@@ -178,6 +178,8 @@ api_errors! {
     UserNotFoundShort => "User not found", 200, false;
     /// `devices_get`: the user has no devices to list.
     NoDevices => "Device not found", 200, false;
+    /// `tariff_rates_get`: no tariff the request may read.
+    NoTariffFound => "No tariff found", 200, false;
     /// `rate_get`: `prefix` has no digits.
     EmptyPrefix => "Empty prefix", 200, false;
     /// `rate_get`: no destination's prefix begins the number.

@@ -29,7 +29,8 @@
 //!   reference of every call in `docs/`, generated from it too.
 //! - [`explain`]: which usual mistake explains a wrong hash (`morbox hash`, the log).
 //! - [`client`]: the tiny HTTP client of `morbox health`.
-//! - [`xml`]: the XML writer (declaration, indentation, escaping).
+//! - [`xml`]: the XML writer (declaration, indentation, escaping); [`zip`]: a one-file ZIP
+//!   archive (tariff_rates_get's answer).
 //! - [`numbers`]: amounts as the vendor formats them.
 //! - [`error`]: the error table; `Display` is the vendor's exact text.
 //! - [`dates`]: UTC dates without a date crate; [`timezones`]: the accepted time zone names.
@@ -96,3 +97,4 @@ pub mod settings;
 pub mod store;
 pub mod timezones;
 pub mod xml;
+pub mod zip;

@@ -170,6 +170,65 @@ pub fn real_text(x: f64) -> String {
     }
 }
 
+/// A double rounded to `n` decimals as the rating calls show prices (docs/calls.md): half away
+/// from zero, done in decimal on the shortest decimal text of the double (`0.125` → `0.13`,
+/// which binary rounding would make `0.12`), written with exactly `n` decimals (`0.00`,
+/// `4.0000`). A zero result has no sign.
+pub fn fixed(x: f64, n: usize) -> String {
+    if !x.is_finite() {
+        return real_text(x);
+    }
+    // Rust's `{}` of an f64 is its shortest round-trip text, never in exponent form.
+    let text = format!("{}", x.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut digits: Vec<u8> = int
+        .bytes()
+        .chain(frac.bytes().chain(std::iter::repeat(b'0')).take(n))
+        .collect();
+    if frac.as_bytes().get(n).is_some_and(|d| *d >= b'5') {
+        // Carry from the last kept digit leftwards.
+        let mut i = digits.len();
+        loop {
+            if i == 0 {
+                digits.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if digits[i] == b'9' {
+                digits[i] = b'0';
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
+    }
+    let split = digits.len() - n;
+    let mut out = String::with_capacity(digits.len() + 2);
+    if x < 0.0 && digits.iter().any(|d| *d != b'0') {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(&digits[..split]).unwrap_or("0"));
+    if n > 0 {
+        out.push('.');
+        out.push_str(std::str::from_utf8(&digits[split..]).unwrap_or(""));
+    }
+    out
+}
+
+/// [`fixed`], then as short as it goes with one decimal at least (`0.12`, `0.1`, `5.0`): the
+/// "rounded" price format of the rating calls (docs/calls.md).
+pub fn rounded(x: f64, n: usize) -> String {
+    let mut s = fixed(x, n);
+    if n == 0 {
+        s.push_str(".0");
+        return s;
+    }
+    while s.ends_with('0') && !s.ends_with(".0") {
+        s.pop();
+    }
+    s
+}
+
 /// An amount as the accounts calls accept it: `^[+-]?(\d+(\.\d*)?|\.\d+)$`, `.` as the
 /// decimal mark, nothing else (no blanks, no exponent); `None` otherwise.
 pub fn parse_amount(v: &str) -> Option<f64> {
@@ -191,6 +250,27 @@ pub fn parse_amount(v: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rating_formats_round_half_away_in_decimal() {
+        assert_eq!(fixed(0.125, 2), "0.13");
+        assert_eq!(fixed(0.0517, 2), "0.05");
+        assert_eq!(fixed(0.025, 2), "0.03");
+        assert_eq!(fixed(0.0723, 2), "0.07");
+        assert_eq!(fixed(0.0, 2), "0.00");
+        assert_eq!(fixed(4.0, 4), "4.0000");
+        assert_eq!(fixed(0.4832, 4), "0.4832");
+        assert_eq!(fixed(9.995, 2), "10.00");
+        assert_eq!(fixed(-0.004, 2), "0.00");
+        assert_eq!(fixed(-1.005, 2), "-1.01");
+        assert_eq!(fixed(1e20, 2), "100000000000000000000.00");
+        assert_eq!(fixed(2.5, 0), "3");
+        assert_eq!(rounded(0.124, 2), "0.12");
+        assert_eq!(rounded(0.1, 4), "0.1");
+        assert_eq!(rounded(5.0, 4), "5.0");
+        assert_eq!(rounded(0.0, 2), "0.0");
+        assert_eq!(rounded(0.025, 2), "0.03");
+    }
 
     #[test]
     fn real_text_is_rubys_float_to_s() {

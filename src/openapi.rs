@@ -129,6 +129,12 @@ pub fn document() -> Value {
                 },
                 "x-errors": errors,
             });
+            if let crate::api::Body::Zip(stem) = spec.body {
+                o["responses"]["200"]["content"]["application/zip"] = json!({"schema": {
+                    "type": "string", "format": "binary",
+                    "description": format!("A ZIP archive holding one file, {stem}_<unix time>.xml (without test=1)"),
+                }});
+            }
             if method == "post" {
                 o["requestBody"] = json!({"required": false, "content": {
                     "application/x-www-form-urlencoded": {"schema": body_schema},

@@ -141,6 +141,7 @@ pub fn call(c: Call) -> String {
     let answer = match c.body {
         Body::Xml => "XML",
         Body::Text => "plain text",
+        Body::Zip(_) => "XML in a ZIP archive (inline XML with `test=1`)",
     };
     let _ = writeln!(
         out,

@@ -328,6 +328,8 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
             response: match call.body {
                 Body::Xml => xml_response(200, body, xml_extension, test),
                 Body::Text => text_response(200, body),
+                Body::Zip(_) if test => xml_response(200, body, xml_extension, test),
+                Body::Zip(stem) => zip_response(200, body, stem),
             },
             caller,
             outcome: Ok(()),
@@ -452,13 +454,47 @@ pub fn error_response(
     test: bool,
 ) -> Response<Full<Bytes>> {
     let shape = shape_for(e, call);
-    let mut resp = match shape {
-        ErrorShape::Text => text_response(e.http_status(), error_body(e, shape)),
+    let zipped = match call.map(|c| c.body) {
+        Some(Body::Zip(stem)) if !test && !e.is_gate() => Some(stem),
+        _ => None,
+    };
+    let mut resp = match (shape, zipped) {
+        (_, Some(stem)) => zip_response(e.http_status(), error_body(e, shape), stem),
+        (ErrorShape::Text, None) => text_response(e.http_status(), error_body(e, shape)),
         _ => xml_response(e.http_status(), error_body(e, shape), xml_ext, test),
     };
     if let ApiError::TooManyFailures(wait) = e {
         resp.headers_mut()
             .insert(RETRY_AFTER, HeaderValue::from(*wait));
+    }
+    resp
+}
+
+/// An XML document as the one file of a ZIP archive, an attachment named after `stem` and
+/// the time (`get_tariff_1709251200.xml.zip`).
+fn zip_response(status: u16, xml: Vec<u8>, stem: &str) -> Response<Full<Bytes>> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let name = format!("{stem}_{now}.xml");
+    let archive = match crate::zip::single(&name, &xml, now) {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = %e, "zipping an answer");
+            return xml_response(
+                503,
+                error_body(&ApiError::Internal, ErrorShape::Bare),
+                false,
+                true,
+            );
+        }
+    };
+    let mut resp = Response::new(Full::new(Bytes::from(archive)));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let h = resp.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}.zip\"")) {
+        h.insert(CONTENT_DISPOSITION, v);
     }
     resp
 }

@@ -142,6 +142,10 @@ pub enum Body {
     Xml,
     /// Plain text, inline, whatever `XML_API_Extension` and `test` say.
     Text,
+    /// An XML document in a ZIP archive (`<stem>_<unix time>.xml` in `<stem>_<unix
+    /// time>.xml.zip`), its own errors too; with `test=1`, the XML inline. Gate errors are
+    /// never zipped.
+    Zip(&'static str),
 }
 
 /// The form of a parameter's value, for the API description.

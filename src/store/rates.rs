@@ -119,3 +119,160 @@ pub fn price(
     .query_row(params![tariff, destination, group], |r| r.get(0))
     .optional()
 }
+
+/// A tariff.
+#[derive(Debug, Clone)]
+pub struct Tariff {
+    /// `tariffs.id`.
+    pub id: i64,
+    /// `tariffs.name`.
+    pub name: String,
+    /// `tariffs.purpose`: `user` (retail), `user_wholesale` or `provider`.
+    pub purpose: String,
+    /// `tariffs.owner_id`.
+    pub owner_id: i64,
+    /// `tariffs.currency`.
+    pub currency: String,
+}
+
+/// The tariff with this id.
+pub fn tariff(conn: &Connection, id: i64) -> rusqlite::Result<Option<Tariff>> {
+    conn.prepare_cached(
+        "SELECT id, name, purpose, COALESCE(CAST(owner_id AS INTEGER), 0), currency
+           FROM tariffs WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(Tariff {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            purpose: r.get(2)?,
+            owner_id: r.get(3)?,
+            currency: r.get(4)?,
+        })
+    })
+    .optional()
+}
+
+/// One retail price band (`aratedetails`).
+#[derive(Debug, Clone)]
+pub struct RetailBand {
+    /// `duration` (-1: to the end).
+    pub duration: i64,
+    /// `artype`: `minute` or `event`.
+    pub artype: String,
+    /// `round`.
+    pub round: i64,
+    /// `price`.
+    pub price: f64,
+    /// `start_time`.
+    pub start_time: String,
+    /// `end_time`.
+    pub end_time: String,
+    /// `daytype`.
+    pub daytype: String,
+    /// `from`.
+    pub from: i64,
+}
+
+/// A retail tariff's rates, by destination group (name, then id): `each` gets the group with
+/// each price band of its rates (by `from`, `daytype`, `start_time`, then rate and band id),
+/// and with `None` for each of its rates that has no band (before its bands).
+pub fn retail(
+    conn: &Connection,
+    tariff: i64,
+    mut each: impl FnMut(i64, &str, Option<RetailBand>),
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.destinationgroup_id, COALESCE(g.name, ''), a.id, a.duration, a.artype,
+                a.round, a.price, a.start_time, a.end_time, a.daytype, a.\"from\"
+           FROM rates r
+           LEFT JOIN destinationgroups g ON g.id = r.destinationgroup_id
+           LEFT JOIN aratedetails a ON a.rate_id = r.id
+          WHERE r.tariff_id = ?1 AND r.destinationgroup_id != 0
+          ORDER BY COALESCE(g.name, ''), r.destinationgroup_id, a.\"from\", a.daytype,
+                   a.start_time, r.id, a.id",
+    )?;
+    let mut rows = stmt.query([tariff])?;
+    while let Some(r) = rows.next()? {
+        let group: i64 = r.get(0)?;
+        let name: String = r.get(1)?;
+        let band = match r.get::<_, Option<i64>>(2)? {
+            Some(_) => Some(RetailBand {
+                duration: r.get(3)?,
+                artype: r.get(4)?,
+                round: r.get(5)?,
+                price: r.get(6)?,
+                start_time: r.get(7)?,
+                end_time: r.get(8)?,
+                daytype: r.get(9)?,
+                from: r.get(10)?,
+            }),
+            None => None,
+        };
+        each(group, &name, band);
+    }
+    Ok(())
+}
+
+/// One wholesale price row (`ratedetails`) with its destination.
+#[derive(Debug, Clone)]
+pub struct WholesaleRow {
+    /// The direction's name ('' when none).
+    pub direction: String,
+    /// The destination's name.
+    pub destination: String,
+    /// The destination's prefix.
+    pub prefix: String,
+    /// The destination's direction code.
+    pub code: String,
+    /// `rate`.
+    pub rate: f64,
+    /// `connection_fee`.
+    pub connection_fee: f64,
+    /// `increment_s`.
+    pub increment: i64,
+    /// `min_time`.
+    pub min_time: i64,
+    /// `start_time`.
+    pub start_time: String,
+    /// `end_time`.
+    pub end_time: String,
+    /// `daytype`.
+    pub daytype: String,
+}
+
+/// A wholesale tariff's price rows, by direction name, then prefix, `daytype`, `start_time`.
+pub fn wholesale(
+    conn: &Connection,
+    tariff: i64,
+    mut each: impl FnMut(&WholesaleRow),
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT COALESCE(dir.name, ''), COALESCE(d.name, ''), COALESCE(d.prefix, ''),
+                COALESCE(d.direction_code, ''), rd.rate, rd.connection_fee, rd.increment_s,
+                rd.min_time, rd.start_time, rd.end_time, rd.daytype
+           FROM rates r
+           JOIN ratedetails rd ON rd.rate_id = r.id
+           LEFT JOIN destinations d ON d.id = r.destination_id
+           LEFT JOIN directions dir ON dir.code = d.direction_code
+          WHERE r.tariff_id = ?1
+          ORDER BY 1, 3, rd.daytype, rd.start_time, rd.id",
+    )?;
+    let mut rows = stmt.query([tariff])?;
+    while let Some(r) = rows.next()? {
+        each(&WholesaleRow {
+            direction: r.get(0)?,
+            destination: r.get(1)?,
+            prefix: r.get(2)?,
+            code: r.get(3)?,
+            rate: r.get(4)?,
+            connection_fee: r.get(5)?,
+            increment: r.get(6)?,
+            min_time: r.get(7)?,
+            start_time: r.get(8)?,
+            end_time: r.get(9)?,
+            daytype: r.get(10)?,
+        });
+    }
+    Ok(())
+}
