@@ -436,8 +436,8 @@ CREATE INDEX calls_src_device ON calls (src_device_id);
 ALTER TABLE dids ADD COLUMN device_id INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX dids_device ON dids (device_id);
 CREATE INDEX users_primary_device ON users (primary_device_id) WHERE primary_device_id != 0;
--- Version 7: the rating tables (tariff_rates_get, rate_get). A wholesale tariff's rates point
--- at a destination and are priced in ratedetails; a retail tariff's rates point at a
+-- Version 7: the rating tables (tariff_rates_get, rate_get) and the call history. A wholesale
+-- tariff's rates point at a destination and are priced in ratedetails; a retail tariff's rates point at a
 -- destination group and are priced in aratedetails.
 CREATE TABLE destinationgroups (
   id INTEGER PRIMARY KEY,
@@ -487,3 +487,64 @@ CREATE TABLE aratedetails (
 );
 CREATE INDEX aratedetails_rate ON aratedetails (rate_id);
 CREATE INDEX IF NOT EXISTS directions_code ON directions (code);
+-- The call history: calls grows to the vendor's columns; providers and hang-up causes.
+ALTER TABLE calls ADD COLUMN clid TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN src TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN dst TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN localized_dst TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN duration INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN billsec INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN real_duration REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN real_billsec REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN user_billsec INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN disposition TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN hangupcause INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN accountcode TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN uniqueid TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN callertype TEXT NOT NULL DEFAULT 'Local';
+ALTER TABLE calls ADD COLUMN dst_user_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN reseller_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN partner_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN card_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN provider_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN did_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN did_provider_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN server_id INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE calls ADD COLUMN prefix TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN user_rate REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN user_price REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN reseller_rate REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN reseller_price REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN provider_rate REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN provider_price REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN did_price REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN did_inc_price REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN did_prov_price REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN partner_rate REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN partner_price REAL NOT NULL DEFAULT 0.0;
+ALTER TABLE calls ADD COLUMN reseller_billsec INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN provider_billsec INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN did_billsec INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN partner_billsec INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN originator_ip TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN terminator_ip TEXT NOT NULL DEFAULT '';
+CREATE INDEX calls_calldate ON calls (calldate);
+CREATE INDEX calls_dst_user ON calls (dst_user_id) WHERE dst_user_id != 0;
+CREATE INDEX calls_reseller ON calls (reseller_id) WHERE reseller_id != 0;
+CREATE INDEX calls_uniqueid ON calls (uniqueid);
+CREATE TABLE providers (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  user_id INTEGER NOT NULL DEFAULT 0,
+  common_use INTEGER NOT NULL DEFAULT 0,
+  tariff_id INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE hangupcausecodes (
+  id INTEGER PRIMARY KEY,
+  code INTEGER NOT NULL DEFAULT 0,
+  description TEXT NOT NULL DEFAULT ''
+);
+-- Every Q.850 cause 1-127, its id equal to its code (so s_hgc=16 means cause 16).
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 127)
+INSERT INTO hangupcausecodes (id, code) SELECT i, i FROM n;
+ALTER TABLE dids ADD COLUMN reseller_id INTEGER NOT NULL DEFAULT 0;

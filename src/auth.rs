@@ -214,6 +214,10 @@ pub enum HashValue {
     Numeric,
     /// Only when all digits, as sent (leading zeros kept).
     Digits,
+    /// Only when all digits or exactly `all`, as sent.
+    DigitsOrAll,
+    /// Only when exactly one of these words, as sent.
+    OneOf(&'static [&'static str]),
 }
 
 impl HashValue {
@@ -225,6 +229,10 @@ impl HashValue {
             HashValue::Digits => {
                 (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())).then_some(v)
             }
+            HashValue::DigitsOrAll => {
+                (v == "all" || HashValue::Digits.form(v).is_some()).then_some(v)
+            }
+            HashValue::OneOf(words) => words.contains(&v).then_some(v),
         }
     }
 
@@ -234,6 +242,8 @@ impl HashValue {
             HashValue::PlainInteger => "only when all digits, as a plain integer",
             HashValue::Numeric => "only when made of 0-9 . + -, as sent",
             HashValue::Digits => "only when all digits, as sent",
+            HashValue::DigitsOrAll => "only when all digits or `all`, as sent",
+            HashValue::OneOf(_) => "only when one of its words, as sent",
         }
     }
 }

@@ -103,6 +103,17 @@ pub const DEFAULT_DEVICE_CID_NAME: &str = "Default_device_cid_name";
 /// `Default_device_cid_number` (owner scope).
 pub const DEFAULT_DEVICE_CID_NUMBER: &str = "Default_device_cid_number";
 
+/// `RS_Active`: the reseller add-on (reseller columns and prices in the admin's call rows).
+pub const RS_ACTIVE: &str = "RS_Active";
+/// `RSPRO_Active`: the reseller-PRO add-on (calls over a reseller's own provider hide their
+/// prices from the admin).
+pub const RSPRO_ACTIVE: &str = "RSPRO_Active";
+/// `Show_HGC_for_Resellers`: resellers may filter calls by hang-up cause.
+pub const HGC_FOR_RESELLERS: &str = "Show_HGC_for_Resellers";
+/// `Change_ANSWER_to_FAILED_if_HGC_not_equal_to_16_for_Users`.
+pub const ANSWER_TO_FAILED: &str = "Change_ANSWER_to_FAILED_if_HGC_not_equal_to_16_for_Users";
+/// `Invoice_user_billsec_show` (the user's owner's scope).
+pub const USER_BILLSEC_SHOW: &str = "Invoice_user_billsec_show";
 /// `Devices_Check_Rate`: `rate_get` answers.
 pub const DEVICES_CHECK_RATE: &str = "Devices_Check_Rate";
 /// `Default_device_type` (caller scope): a new device's type when none is sent.
@@ -313,6 +324,41 @@ pub const SETTINGS: &[Setting] = &[
         per_reseller: true,
         values: Values::Text,
         meaning: "caller id number of a new device (owner scope)",
+    },
+    Setting {
+        name: RS_ACTIVE,
+        default: "1",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: the admin's call rows carry the reseller, its rate and price",
+    },
+    Setting {
+        name: RSPRO_ACTIVE,
+        default: "1",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: calls over a reseller's own provider show the admin no provider or reseller price",
+    },
+    Setting {
+        name: HGC_FOR_RESELLERS,
+        default: "0",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: resellers may filter calls by hang-up cause (s_hgc)",
+    },
+    Setting {
+        name: ANSWER_TO_FAILED,
+        default: "0",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: a plain user sees an answered call with a cause other than 16 as FAILED",
+    },
+    Setting {
+        name: USER_BILLSEC_SHOW,
+        default: "0",
+        per_reseller: true,
+        values: Values::Flag,
+        meaning: "1: a plain user's calls show its billed seconds (user_billsec, rounded up)",
     },
     Setting {
         name: DEVICES_CHECK_RATE,

@@ -6,6 +6,7 @@ mod util;
 mod as_mor;
 mod attacks;
 mod balances;
+mod calls;
 mod cli;
 mod deletion;
 mod devices;

@@ -162,23 +162,28 @@ impl Server {
         Server::start_on(dir, db, flags)
     }
 
-    /// Fixture F as calls.md extends it (accounts.md's, then tests/fixtures/fixture_f_calls.sql).
+    /// Fixture F as calls.md extends it (accounts.md's, devices.md's, then
+    /// tests/fixtures/fixture_f_calls.sql).
     pub fn fixture_f_calls(flags: &[&str]) -> Server {
         let dir = TempDir::new();
         let db = dir.0.join("f.db");
-        let seed = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fixture_f.sql");
-        let more = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/fixture_f_calls.sql"
-        );
+        let dir_of = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
+        let seeds = [
+            "fixture_f.sql",
+            "fixture_f_devices.sql",
+            "fixture_f_calls.sql",
+        ]
+        .map(|f| format!("{dir_of}{f}"));
         let (ok, _, err) = morbox(&[
             "init",
             "--db",
             db.to_str().unwrap(),
             "--seed",
-            seed,
+            &seeds[0],
             "--seed",
-            more,
+            &seeds[1],
+            "--seed",
+            &seeds[2],
         ]);
         assert!(ok, "init failed: {err}");
         Server::start_on(dir, db, flags)

@@ -14,6 +14,7 @@
 
 pub mod audit;
 pub mod balances;
+pub mod calls;
 pub mod currencies;
 pub mod deletion;
 pub mod devices;

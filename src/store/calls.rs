@@ -1,0 +1,430 @@
+//! The SQL of the call history (docs/calls.md): which calls a listing takes (a period, whose
+//! calls, the filters), in which order, and each call with the names it is shown with (its
+//! user, reseller, provider, DID, destination and direction).
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+
+/// Whose calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whose {
+    /// Every call.
+    All,
+    /// A user's: made by it, or to it (`dst_user_id`); with `dst_devices`, also those to any
+    /// of its devices.
+    User {
+        /// `users.id`.
+        id: i64,
+        /// Calls to its devices count too.
+        dst_devices: bool,
+    },
+    /// A reseller's: marked with it, made by it, or made by or to one of its users.
+    Reseller(i64),
+}
+
+/// Which dispositions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disposition {
+    /// Any.
+    Any,
+    /// Equal to this, in any case.
+    Is(String),
+    /// `ANSWERED` with cause 16.
+    AnsweredNormally,
+    /// `FAILED`, or `ANSWERED` with another cause than 16.
+    FailedOrAbnormal,
+}
+
+/// The orders a listing may take (then `calls.id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// `calldate`.
+    Time,
+    /// `src`.
+    Src,
+    /// `dst`.
+    Dst,
+    /// `billsec`.
+    Billsec,
+    /// `hangupcause`.
+    Cause,
+    /// `server_id`.
+    Server,
+    /// The provider's name.
+    ProviderName,
+    /// `provider_rate`.
+    ProviderRate,
+    /// `provider_price`.
+    ProviderPrice,
+    /// The reseller's name.
+    Reseller,
+    /// `reseller_rate`.
+    ResellerRate,
+    /// `reseller_price`.
+    ResellerPrice,
+    /// The user's name.
+    User,
+    /// `user_rate`.
+    UserRate,
+    /// `user_price`.
+    UserPrice,
+    /// The DID's number.
+    DidNumber,
+    /// `did_provider_id`.
+    DidProvider,
+    /// `did_inc_price`.
+    DidIncPrice,
+    /// `dst_user_id` (the DID's owner).
+    DidOwner,
+    /// `prefix`.
+    Prefix,
+    /// The destination's direction code.
+    Direction,
+    /// The destination's name.
+    Destination,
+    /// `duration`.
+    Duration,
+}
+
+impl Sort {
+    fn sql(self) -> &'static str {
+        match self {
+            Sort::Time => "c.calldate",
+            Sort::Src => "c.src",
+            Sort::Dst => "c.dst",
+            Sort::Billsec => "c.billsec",
+            Sort::Cause => "c.hangupcause",
+            Sort::Server => "c.server_id",
+            Sort::ProviderName => "COALESCE(p.name, '')",
+            Sort::ProviderRate => "c.provider_rate",
+            Sort::ProviderPrice => "c.provider_price",
+            Sort::Reseller => "COALESCE(r.first_name || ' ' || r.last_name, '')",
+            Sort::ResellerRate => "c.reseller_rate",
+            Sort::ResellerPrice => "c.reseller_price",
+            Sort::User => "COALESCE(u.first_name || ' ' || u.last_name, '')",
+            Sort::UserRate => "c.user_rate",
+            Sort::UserPrice => "c.user_price",
+            Sort::DidNumber => "COALESCE(dd.did, '')",
+            Sort::DidProvider => "c.did_provider_id",
+            Sort::DidIncPrice => "c.did_inc_price",
+            Sort::DidOwner => "c.dst_user_id",
+            Sort::Prefix => "c.prefix",
+            Sort::Direction => "COALESCE(dest.direction_code, '')",
+            Sort::Destination => "COALESCE(dest.name, '')",
+            Sort::Duration => "c.duration",
+        }
+    }
+}
+
+/// What a listing takes: every field narrows it (`None`: no such filter).
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// The period's first instant, `YYYY-MM-DD HH:MM:SS`.
+    pub from: String,
+    /// The period's last instant, inclusive.
+    pub till: String,
+    /// Whose calls.
+    pub whose: Whose,
+    /// Only calls of the users this accountant is responsible for (and of their resellers'
+    /// users), by user, reseller or device.
+    pub assigned_to: Option<i64>,
+    /// `reseller_id`.
+    pub reseller: Option<i64>,
+    /// The disposition.
+    pub disposition: Disposition,
+    /// `src_device_id` or `dst_device_id`.
+    pub device: Option<i64>,
+    /// `provider_id`.
+    pub provider: Option<i64>,
+    /// The code of this `hangupcausecodes` row (none: no call).
+    pub cause_row: Option<i64>,
+    /// `did_id`.
+    pub did: Option<i64>,
+    /// A LIKE pattern on the localized number (the number itself where none).
+    pub destination: Option<String>,
+    /// Only calls to a DID.
+    pub only_did: bool,
+    /// `uniqueid`.
+    pub uniqueid: Option<String>,
+    /// The order.
+    pub sort: Sort,
+    /// Descending.
+    pub descending: bool,
+}
+
+/// One call with the names it is shown with.
+#[derive(Debug, Clone, Default)]
+pub struct CallRow {
+    /// `calls.id`.
+    pub id: i64,
+    /// `calldate`.
+    pub calldate: String,
+    /// `clid`.
+    pub clid: String,
+    /// `src`.
+    pub src: String,
+    /// `dst`.
+    pub dst: String,
+    /// `localized_dst`.
+    pub localized_dst: String,
+    /// `billsec`.
+    pub billsec: i64,
+    /// `real_billsec`.
+    pub real_billsec: f64,
+    /// `user_billsec`.
+    pub user_billsec: f64,
+    /// `disposition`.
+    pub disposition: String,
+    /// `hangupcause`.
+    pub hangupcause: i64,
+    /// `uniqueid`.
+    pub uniqueid: String,
+    /// `user_id`.
+    pub user_id: i64,
+    /// `reseller_id`.
+    pub reseller_id: i64,
+    /// `provider_id`.
+    pub provider_id: i64,
+    /// `server_id`.
+    pub server_id: i64,
+    /// `prefix`.
+    pub prefix: String,
+    /// `user_rate`.
+    pub user_rate: f64,
+    /// `user_price`.
+    pub user_price: f64,
+    /// `reseller_rate`.
+    pub reseller_rate: f64,
+    /// `reseller_price`.
+    pub reseller_price: f64,
+    /// `provider_rate`.
+    pub provider_rate: f64,
+    /// `provider_price`.
+    pub provider_price: f64,
+    /// `did_price`.
+    pub did_price: f64,
+    /// `did_inc_price`.
+    pub did_inc_price: f64,
+    /// `did_prov_price`.
+    pub did_prov_price: f64,
+    /// The call's user: (first name, last name, username, owner), when it exists.
+    pub user: Option<(String, String, String, i64)>,
+    /// The reseller's (first name, last name), when it exists.
+    pub reseller: Option<(String, String)>,
+    /// The provider's (name, `user_id`, `common_use`), when it exists.
+    pub provider: Option<(String, i64, bool)>,
+    /// The DID's number ('' when none).
+    pub did: String,
+    /// The destination's name ('' when none).
+    pub destination: String,
+    /// The destination's direction name ('' when none).
+    pub direction: String,
+}
+
+const SELECT: &str = "/* lists */ SELECT c.id, c.calldate, c.clid, c.src, c.dst, c.localized_dst,
+        c.billsec, c.real_billsec, c.user_billsec, c.disposition, c.hangupcause, c.uniqueid,
+        c.user_id, c.reseller_id, c.provider_id, c.server_id, c.prefix, c.user_rate,
+        c.user_price, c.reseller_rate, c.reseller_price, c.provider_rate, c.provider_price,
+        c.did_price, c.did_inc_price, c.did_prov_price,
+        u.id, COALESCE(u.first_name, ''), COALESCE(u.last_name, ''), COALESCE(u.username, ''),
+        COALESCE(u.owner_id, 0),
+        r.id, COALESCE(r.first_name, ''), COALESCE(r.last_name, ''),
+        p.id, COALESCE(p.name, ''), COALESCE(p.user_id, 0), COALESCE(p.common_use, 0),
+        COALESCE(dd.did, ''), COALESCE(dest.name, ''), COALESCE(dir.name, '')
+   FROM calls c
+   LEFT JOIN users u ON u.id = c.user_id
+   LEFT JOIN users r ON r.id = c.reseller_id AND c.reseller_id != 0
+   LEFT JOIN providers p ON p.id = c.provider_id
+   LEFT JOIN dids dd ON dd.id = c.did_id AND c.did_id != 0
+   LEFT JOIN destinations dest ON dest.prefix = c.prefix
+   LEFT JOIN directions dir ON dir.code = dest.direction_code
+  WHERE c.calldate BETWEEN ?1 AND ?2";
+
+/// The users an accountant (`?N`) is responsible for, and their resellers' users.
+const ASSIGNED: &str = "(SELECT id FROM users WHERE responsible_accountant_id = ?N
+   UNION SELECT id FROM users WHERE owner_id IN
+     (SELECT id FROM users WHERE responsible_accountant_id = ?N AND usertype = 'reseller'))";
+
+/// The calls `l` takes, in its order; `each` gets every one. Returns how many there were.
+pub fn list(
+    conn: &Connection,
+    l: &Listing,
+    mut each: impl FnMut(&CallRow),
+) -> rusqlite::Result<usize> {
+    let mut sql = String::from(SELECT);
+    let mut args: Vec<Value> = vec![l.from.clone().into(), l.till.clone().into()];
+    let arg = |v: Value, args: &mut Vec<Value>| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    match l.whose {
+        Whose::All => {}
+        Whose::User { id, dst_devices } => {
+            let u = arg(id.into(), &mut args);
+            sql.push_str(&format!(
+                " AND (c.user_id = {u} OR (c.dst_user_id = {u} AND c.dst_user_id != 0)"
+            ));
+            if dst_devices {
+                sql.push_str(&format!(
+                    " OR c.dst_device_id IN (SELECT id FROM devices WHERE user_id = {u})"
+                ));
+            }
+            sql.push(')');
+        }
+        Whose::Reseller(r) => {
+            let r = arg(r.into(), &mut args);
+            sql.push_str(&format!(
+                " AND (c.reseller_id = {r} OR c.user_id = {r}
+                   OR c.user_id IN (SELECT id FROM users WHERE owner_id = {r})
+                   OR (c.dst_user_id != 0 AND c.dst_user_id IN (SELECT id FROM users WHERE owner_id = {r})))"
+            ));
+        }
+    }
+    if let Some(a) = l.assigned_to {
+        let a = arg(a.into(), &mut args);
+        let set = ASSIGNED.replace("?N", &a);
+        sql.push_str(&format!(
+            " AND (c.user_id IN {set} OR c.dst_user_id IN {set} OR c.reseller_id IN {set}
+               OR c.src_device_id IN (SELECT id FROM devices WHERE user_id IN {set})
+               OR c.dst_device_id IN (SELECT id FROM devices WHERE user_id IN {set}))"
+        ));
+    }
+    let equal = |column: &str, v: Option<i64>, sql: &mut String, args: &mut Vec<Value>| {
+        if let Some(v) = v {
+            let p = arg(v.into(), args);
+            sql.push_str(&format!(" AND {column} = {p}"));
+        }
+    };
+    equal("c.reseller_id", l.reseller, &mut sql, &mut args);
+    equal("c.provider_id", l.provider, &mut sql, &mut args);
+    equal("c.did_id", l.did, &mut sql, &mut args);
+    match &l.disposition {
+        Disposition::Any => {}
+        Disposition::Is(d) => {
+            let p = arg(d.clone().into(), &mut args);
+            sql.push_str(&format!(" AND upper(c.disposition) = upper({p})"));
+        }
+        Disposition::AnsweredNormally => {
+            sql.push_str(" AND c.disposition = 'ANSWERED' AND c.hangupcause = 16");
+        }
+        Disposition::FailedOrAbnormal => sql.push_str(
+            " AND (c.disposition = 'FAILED' OR (c.disposition = 'ANSWERED' AND c.hangupcause != 16))",
+        ),
+    }
+    if let Some(d) = l.device {
+        let p = arg(d.into(), &mut args);
+        sql.push_str(&format!(
+            " AND (c.src_device_id = {p} OR c.dst_device_id = {p})"
+        ));
+    }
+    if let Some(h) = l.cause_row {
+        let p = arg(h.into(), &mut args);
+        sql.push_str(&format!(
+            " AND c.hangupcause = (SELECT code FROM hangupcausecodes WHERE id = {p})"
+        ));
+    }
+    if let Some(pattern) = &l.destination {
+        let p = arg(pattern.clone().into(), &mut args);
+        sql.push_str(&format!(
+            " AND (CASE WHEN c.localized_dst != '' THEN c.localized_dst ELSE c.dst END) LIKE {p}"
+        ));
+    }
+    if l.only_did {
+        sql.push_str(" AND c.did_id > 0");
+    }
+    if let Some(u) = &l.uniqueid {
+        let p = arg(u.clone().into(), &mut args);
+        sql.push_str(&format!(" AND c.uniqueid = {p}"));
+    }
+    sql.push_str(&format!(
+        " ORDER BY {} {}, c.id",
+        l.sort.sql(),
+        if l.descending { "DESC" } else { "ASC" }
+    ));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        let user = match r.get::<_, Option<i64>>(26)? {
+            Some(_) => Some((r.get(27)?, r.get(28)?, r.get(29)?, r.get(30)?)),
+            None => None,
+        };
+        let reseller = match r.get::<_, Option<i64>>(31)? {
+            Some(_) => Some((r.get(32)?, r.get(33)?)),
+            None => None,
+        };
+        let provider = match r.get::<_, Option<i64>>(34)? {
+            Some(_) => Some((r.get(35)?, r.get(36)?, r.get::<_, i64>(37)? != 0)),
+            None => None,
+        };
+        each(&CallRow {
+            id: r.get(0)?,
+            calldate: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            clid: r.get(2)?,
+            src: r.get(3)?,
+            dst: r.get(4)?,
+            localized_dst: r.get(5)?,
+            billsec: r.get(6)?,
+            real_billsec: r.get(7)?,
+            user_billsec: r.get(8)?,
+            disposition: r.get(9)?,
+            hangupcause: r.get(10)?,
+            uniqueid: r.get(11)?,
+            user_id: r.get(12)?,
+            reseller_id: r.get(13)?,
+            provider_id: r.get(14)?,
+            server_id: r.get(15)?,
+            prefix: r.get(16)?,
+            user_rate: r.get(17)?,
+            user_price: r.get(18)?,
+            reseller_rate: r.get(19)?,
+            reseller_price: r.get(20)?,
+            provider_rate: r.get(21)?,
+            provider_price: r.get(22)?,
+            did_price: r.get(23)?,
+            did_inc_price: r.get(24)?,
+            did_prov_price: r.get(25)?,
+            user,
+            reseller,
+            provider,
+            did: r.get(38)?,
+            destination: r.get(39)?,
+            direction: r.get(40)?,
+        });
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// What a listing's caller decides on.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    /// `username`.
+    pub username: String,
+    /// `own_providers` is 1.
+    pub own_providers: bool,
+    /// `show_billing_info` is 1 (the default).
+    pub show_billing_info: bool,
+    /// `hide_destination_end` (negative: unset).
+    pub hide_destination_end: i64,
+}
+
+/// The listing's caller, user `id`.
+pub fn viewer(conn: &Connection, id: i64) -> rusqlite::Result<Option<Viewer>> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(
+        "SELECT username, COALESCE(CAST(own_providers AS INTEGER), 0) = 1,
+                COALESCE(CAST(show_billing_info AS INTEGER), 1) = 1,
+                COALESCE(CAST(hide_destination_end AS INTEGER), 0)
+           FROM users WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(Viewer {
+            username: r.get(0)?,
+            own_providers: r.get(1)?,
+            show_billing_info: r.get(2)?,
+            hide_destination_end: r.get(3)?,
+        })
+    })
+    .optional()
+}

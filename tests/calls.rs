@@ -1,0 +1,694 @@
+//! user_calls_get (docs/calls.md) on fixture F as calls.md extends it: every worked example of
+//! §2.8 with the spec's own hashes, whole rows compared element by element.
+
+use crate::util::*;
+
+const HASHED: &[&str] = &[
+    "user_id",
+    "period_start",
+    "period_end",
+    "direction",
+    "calltype",
+    "device",
+    "s_user",
+    "s_call_type",
+    "s_device",
+    "s_provider",
+    "s_hgc",
+    "s_did",
+    "s_destination",
+    "order_by",
+    "order_desc",
+    "only_did",
+    "s_uniqueid",
+    "s_callback_uniqueid",
+    "originator_codec_name",
+    "terminator_codec_name",
+];
+
+/// The `<call>` elements of an answer, each as (element, text) pairs in order.
+fn rows(body: &str) -> Vec<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for part in body.split("<call>").skip(1) {
+        let inner = part.split("</call>").next().unwrap();
+        let mut row = Vec::new();
+        for line in inner.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let name = &line[1..line.find('>').unwrap()];
+            let text = &line[name.len() + 2..line.len() - name.len() - 3];
+            row.push((name.to_string(), unescape(text)));
+        }
+        out.push(row);
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
+fn row(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+const MARCH_1: &str = "1709251200";
+const MARCH_1_END: &str = "1709337599";
+const MARCH_2_END: &str = "1709423999";
+
+fn call_101_admin() -> Vec<(String, String)> {
+    row(&[
+        ("calldate2", "2024-03-01 09:15:00"),
+        ("timezone", "GMT +00:00"),
+        ("clid", "\"Alice\" <1001>"),
+        ("destination", "Lithuania Lithuania mobile"),
+        ("did", ""),
+        ("did_inc_price", "0.0"),
+        ("did_price", "0.0"),
+        ("did_prov_price", "0.0"),
+        ("dispod", "ANSWERED(16)"),
+        ("dst", "37060012345"),
+        ("nice_billsec", "62"),
+        ("nice_reseller", " "),
+        ("prefix", "3706"),
+        ("profit", "0.07"),
+        ("provider_name", "Carrier A"),
+        ("provider_price", "0.05"),
+        ("provider_rate", "0.05"),
+        ("reseller_price", "0.0"),
+        ("reseller_rate", "0.0"),
+        ("server_id", "1"),
+        ("src", "1001"),
+        ("user", "Alice Smith"),
+        ("user_id", "2"),
+        ("user_price", "0.12"),
+        ("user_rate", "0.12"),
+        ("uniqueid", "1709284500.101"),
+    ])
+}
+
+fn call_102_admin() -> Vec<(String, String)> {
+    row(&[
+        ("calldate2", "2024-03-01 14:02:10"),
+        ("timezone", "GMT +00:00"),
+        ("clid", "\"Alice\" <1001>"),
+        ("destination", "Albania Albania proper"),
+        ("did", ""),
+        ("did_inc_price", "0.0"),
+        ("did_price", "0.0"),
+        ("did_prov_price", "0.0"),
+        ("dispod", "NO ANSWER(19)"),
+        ("dst", "35541234567"),
+        ("nice_billsec", "0"),
+        ("nice_reseller", " "),
+        ("prefix", "355"),
+        ("profit", "0.00"),
+        ("provider_name", "Carrier A"),
+        ("provider_price", "0.0"),
+        ("provider_rate", "0.1"),
+        ("reseller_price", "0.0"),
+        ("reseller_rate", "0.0"),
+        ("server_id", "1"),
+        ("src", "1001"),
+        ("user", "Alice Smith"),
+        ("user_id", "2"),
+        ("user_price", "0.0"),
+        ("user_rate", "0.2"),
+        ("uniqueid", "1709301730.102"),
+    ])
+}
+
+/// The answer's head up to `<calls>`, for the given caller, count and filters shown.
+fn head(
+    userid: &str,
+    username: &str,
+    total: usize,
+    from: &str,
+    till: &str,
+    show: &[(&str, &str)],
+) -> String {
+    let mut s = format!(
+        "<page>\n  <pagename>Calls</pagename>\n  <language>en</language>\n  <error_msg></error_msg>\n  \
+         <userid>{userid}</userid>\n  <username>{username}</username>\n  <total_calls>{total}</total_calls>\n  \
+         <currency>USD</currency>\n  <calls_stat>\n    <period>\n      <period_start>{from}</period_start>\n      \
+         <period_end>{till}</period_end>\n    </period>\n"
+    );
+    for (k, v) in show {
+        s.push_str(&format!("    <{k}>{v}</{k}>\n"));
+    }
+    s
+}
+
+fn shows(user: &str, status: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("show_user", user.to_string()),
+        ("show_device", "all".into()),
+        ("show_status", status.to_string()),
+        ("show_provider", "all".into()),
+        ("show_hgc", "all".into()),
+        ("show_reseller", "all".into()),
+        ("show_did", "all".into()),
+    ]
+}
+
+#[test]
+fn user_calls_get_examples_1_and_7() {
+    let s = Server::fixture_f_calls(&[]);
+    // 1. The admin, alice's calls on 1 March.
+    let params = [
+        ("u", "admin"),
+        ("s_user", "2"),
+        ("period_start", MARCH_1),
+        ("period_end", MARCH_1_END),
+    ];
+    assert_eq!(
+        sign(&params, HASHED, "secret"),
+        "4dabbd1651e944bcdce17bc77392147ce0188654"
+    );
+    let r = s.signed("user_calls_get", &params, HASHED, "secret");
+    let show: Vec<(&str, String)> = shows("2", "all");
+    let show: Vec<(&str, &str)> = show.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert!(
+        r.xml().starts_with(&head(
+            "0",
+            "admin",
+            2,
+            "2024-03-01 00:00:00",
+            "2024-03-01 23:59:59",
+            &show
+        )),
+        "{}",
+        r.body
+    );
+    assert_eq!(rows(r.xml()), vec![call_101_admin(), call_102_admin()]);
+    assert!(
+        r.xml()
+            .ends_with("    </calls>\n  </calls_stat>\n</page>\n"),
+        "{}",
+        r.body
+    );
+    // 7. laravel-kolmisoft sends all sixteen keys with their defaults: the same answer.
+    let all = [
+        ("u", "admin"),
+        ("p", "whatever"),
+        ("period_start", MARCH_1),
+        ("period_end", MARCH_1_END),
+        ("s_user", "2"),
+        ("s_call_type", "all"),
+        ("s_device", "all"),
+        ("s_provider", "all"),
+        ("s_hgc", "all"),
+        ("s_did", "all"),
+        ("s_destination", ""),
+        ("order_by", "time"),
+        ("order_desc", "0"),
+        ("only_did", "0"),
+        ("s_uniqueid", ""),
+        ("s_callback_uniqueid", ""),
+        ("originator_codec_name", ""),
+        ("terminator_codec_name", ""),
+    ];
+    assert_eq!(
+        sign(&all, HASHED, "secret"),
+        "dfb633fc299af6a867e172935a41ada03e6ad5e3"
+    );
+    let r7 = s.signed("user_calls_get", &all, HASHED, "secret");
+    assert_eq!(r7.xml(), r.xml());
+    // 8. No u.
+    s.post("user_calls_get", &[("s_user", "2"), ("hash", "x")])
+        .is(&bare_error("Access Denied"));
+    // 10. MOR 8 style: user_id, hashed first, with s_call_type.
+    let mor8 = [
+        ("u", "admin"),
+        ("user_id", "2"),
+        ("period_start", MARCH_1),
+        ("period_end", MARCH_1_END),
+        ("s_call_type", "all"),
+    ];
+    assert_eq!(
+        sign(&mor8, HASHED, "secret"),
+        "91e0c3061154da00851783e2c3f065c980a47873"
+    );
+    let r10 = s.signed("user_calls", &mor8, HASHED, "secret");
+    assert_eq!(rows(r10.xml()), vec![call_101_admin(), call_102_admin()]);
+    assert!(r10.xml().contains("<show_user>2</show_user>"));
+    s.sql("UPDATE conflines SET value = '1' WHERE name = 'API_Disable_hash_checking' AND owner_id = 0");
+    let mut unsigned = mor8.to_vec();
+    unsigned.push(("hash", "0123456789"));
+    assert_eq!(
+        rows(s.post("user_calls_get", &unsigned).xml()),
+        vec![call_101_admin(), call_102_admin()]
+    );
+}
+
+#[test]
+fn user_calls_get_examples_2_to_6_and_9_to_11() {
+    let s = Server::fixture_f_calls(&[]);
+    let post = |params: &[(&str, &str)], hash: &str| {
+        let mut all = params.to_vec();
+        all.push(("hash", hash));
+        s.post("user_calls_get", &all)
+    };
+    // 2. A plain user asking for someone else gets its own calls, in the user's columns.
+    let ask = [
+        ("u", "alice"),
+        ("s_user", "3"),
+        ("period_start", MARCH_1),
+        ("period_end", MARCH_1_END),
+    ];
+    let r = post(&ask, "dea73c6951b8ab72e4613928d78936533cc25bd6");
+    let x = r.xml();
+    assert!(
+        x.contains("<userid>2</userid>\n  <username>alice</username>"),
+        "{x}"
+    );
+    assert!(x.contains("<show_user>3</show_user>"), "{x}");
+    let user_row = |date: &str,
+                    dest: &str,
+                    dispod: &str,
+                    dst: &str,
+                    bill: &str,
+                    prefix: &str,
+                    price: &str,
+                    uid: &str| {
+        row(&[
+            ("calldate2", date),
+            ("timezone", "GMT +00:00"),
+            ("clid", "\"Alice\" <1001>"),
+            ("destination", dest),
+            ("dispod", dispod),
+            ("dst", dst),
+            ("nice_billsec", bill),
+            ("prefix", prefix),
+            ("src", "1001"),
+            ("user_price", price),
+            ("uniqueid", uid),
+        ])
+    };
+    assert_eq!(
+        rows(x),
+        vec![
+            user_row(
+                "2024-03-01 09:15:00",
+                "Lithuania Lithuania mobile",
+                "ANSWERED",
+                "37060012345",
+                "62",
+                "3706",
+                "0.12",
+                "1709284500.101"
+            ),
+            user_row(
+                "2024-03-01 14:02:10",
+                "Albania Albania proper",
+                "NO ANSWER",
+                "35541234567",
+                "0",
+                "355",
+                "0.0",
+                "1709301730.102"
+            ),
+        ]
+    );
+    s.sql("UPDATE users SET hide_destination_end = 1 WHERE id = 2");
+    let dsts: Vec<String> = rows(post(&ask, "dea73c6951b8ab72e4613928d78936533cc25bd6").xml())
+        .iter()
+        .map(|r| r.iter().find(|(k, _)| k == "dst").unwrap().1.clone())
+        .collect();
+    assert_eq!(dsts, ["37060012XXX", "35541234XXX"]);
+    // 3. The reseller, all its users, its own key (the system key passes too).
+    let res = [
+        ("u", "res"),
+        ("s_user", "all"),
+        ("period_start", MARCH_1),
+        ("period_end", MARCH_1_END),
+    ];
+    for hash in [
+        "0484b631c4e07b5ae267e21c3f3762b57cd11320",
+        "6781575e9f18ed84921a0fc518ee833a6c3c3f96",
+    ] {
+        let r = post(&res, hash);
+        let x = r.xml();
+        assert!(
+            x.contains("<userid>3</userid>") && x.contains("<total_calls>2</total_calls>"),
+            "{x}"
+        );
+        assert_eq!(
+            rows(x),
+            vec![
+                row(&[
+                    ("calldate2", "2024-03-01 11:30:00"),
+                    ("timezone", "GMT +00:00"),
+                    ("clid", "\"Bob\" <1000>"),
+                    ("destination", "Lithuania Lithuania mobile"),
+                    ("did", ""),
+                    ("did_inc_price", "0.0"),
+                    ("did_price", "0.0"),
+                    ("dispod", "ANSWERED(16)"),
+                    ("dst", "37060099999"),
+                    ("nice_billsec", "30"),
+                    ("profit", "0.10"),
+                    ("self_cost_price", "0.05"),
+                    ("self_cost_rate", "0.10"),
+                    ("src", "1000"),
+                    ("user", "Bob Brown"),
+                    ("user_id", "5"),
+                    ("user_price", "0.15"),
+                    ("user_rate", "0.3"),
+                    ("uniqueid", "1709292600.104"),
+                ]),
+                row(&[
+                    ("calldate2", "2024-03-01 16:45:00"),
+                    ("timezone", "GMT +00:00"),
+                    ("clid", "\"Bob\" <1000>"),
+                    ("destination", "Albania Albania proper"),
+                    ("did", ""),
+                    ("did_inc_price", "0.0"),
+                    ("did_price", "0.0"),
+                    ("dispod", "BUSY(17)"),
+                    ("dst", "35540000000"),
+                    ("nice_billsec", "0"),
+                    ("profit", "0.00"),
+                    ("self_cost_price", "0.00"),
+                    ("self_cost_rate", "0.08"),
+                    ("src", "1000"),
+                    ("user", "Bob Brown"),
+                    ("user_id", "5"),
+                    ("user_price", "0.0"),
+                    ("user_rate", "0.2"),
+                    ("uniqueid", "1709311500.105"),
+                ]),
+            ]
+        );
+    }
+    // 4. The reseller asking for a user it does not own.
+    post(
+        &[
+            ("u", "res"),
+            ("s_user", "2"),
+            ("period_start", MARCH_1),
+            ("period_end", MARCH_1_END),
+        ],
+        "2e1fbd071275a8fc47b6e9b16aa20df19f6f7b61",
+    )
+    .is(&bare_error("User was not found"));
+    // 5. alice's answered calls over two days, newest first.
+    let r = post(
+        &[
+            ("u", "admin"),
+            ("s_user", "2"),
+            ("period_start", MARCH_1),
+            ("period_end", MARCH_2_END),
+            ("s_call_type", "answered"),
+            ("order_desc", "1"),
+        ],
+        "c475370824ec7ed05398ad29d244ab8f479100b7",
+    );
+    let x = r.xml();
+    assert!(x.contains("<show_status>answered</show_status>"), "{x}");
+    assert!(
+        x.contains("<period_end>2024-03-02 23:59:59</period_end>"),
+        "{x}"
+    );
+    let got = rows(x);
+    let value =
+        |r: &Vec<(String, String)>, k: &str| r.iter().find(|(n, _)| n == k).unwrap().1.clone();
+    assert_eq!(got.len(), 2);
+    assert_eq!(value(&got[0], "uniqueid"), "1709366400.103");
+    assert_eq!(got[1], call_101_admin());
+    for (k, v) in [
+        ("dst", "37052000000"),
+        ("destination", "Lithuania Lithuania proper"),
+        ("nice_billsec", "120"),
+        ("profit", "0.08"),
+        ("provider_price", "0.04"),
+        ("user_price", "0.12"),
+        ("user_rate", "0.06"),
+    ] {
+        assert_eq!(value(&got[0], k), v, "{k}");
+    }
+    // 6. A destination pattern across all users.
+    let r = post(
+        &[
+            ("u", "admin"),
+            ("period_start", MARCH_1),
+            ("period_end", MARCH_1_END),
+            ("s_destination", "3706%"),
+        ],
+        "0d326d023da14de77aa1398674572ed753584387",
+    );
+    let x = r.xml();
+    assert!(x.contains("<show_user>all</show_user>"), "{x}");
+    assert!(
+        x.contains("<show_did>all</show_did>\n    <show_destination>3706%</show_destination>"),
+        "{x}"
+    );
+    let got = rows(x);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0], call_101_admin());
+    for (k, v) in [
+        ("nice_reseller", "Rita Seller"),
+        ("reseller_price", "0.05"),
+        ("reseller_rate", "0.1"),
+        ("profit", "0.03"),
+        ("provider_price", "0.03"),
+        ("user", "Bob Brown"),
+    ] {
+        assert_eq!(value(&got[1], k), v, "{k}");
+    }
+    // 9. Bob (reseller 3's user) must sign with its reseller's key.
+    let bob = [
+        ("u", "bob"),
+        ("period_start", MARCH_1),
+        ("period_end", MARCH_1_END),
+    ];
+    post(&bob, "6781575e9f18ed84921a0fc518ee833a6c3c3f96").is(&gate_error("Incorrect hash"));
+    let r = post(&bob, "0484b631c4e07b5ae267e21c3f3762b57cd11320");
+    let got = rows(r.xml());
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].len(), 11, "{:?}", got[0]);
+    assert_eq!(value(&got[0], "uniqueid"), "1709292600.104");
+    // 11. Nothing to list: no <calls>.
+    let r = post(
+        &[
+            ("u", "admin"),
+            ("s_user", "4"),
+            ("period_start", MARCH_1),
+            ("period_end", MARCH_1_END),
+        ],
+        "5fdb90cd29f0a483a8774664f9e6cb11d27ba2e9",
+    );
+    let x = r.xml();
+    assert!(
+        x.contains("<total_calls>0</total_calls>") && !x.contains("<calls>"),
+        "{x}"
+    );
+    assert!(
+        x.ends_with("    <show_did>all</show_did>\n  </calls_stat>\n</page>\n"),
+        "{x}"
+    );
+}
+
+#[test]
+fn user_calls_get_filters_orders_and_column_sets() {
+    let s = Server::fixture_f_calls(&[]);
+    s.sql("UPDATE conflines SET value = '1' WHERE name = 'API_Disable_hash_checking' AND owner_id = 0");
+    let ids = |u: &str, params: &[(&str, &str)]| -> Vec<String> {
+        let mut all = vec![
+            ("u", u),
+            ("period_start", MARCH_1),
+            ("period_end", MARCH_2_END),
+        ];
+        all.extend_from_slice(params);
+        let r = s.post("user_calls_get", &all);
+        rows(r.xml())
+            .iter()
+            .map(|row| {
+                row.last()
+                    .unwrap()
+                    .1
+                    .rsplit('.')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let admin = |params: &[(&str, &str)]| ids("admin", params);
+    assert_eq!(admin(&[]), ["101", "104", "102", "105", "103"]);
+    assert_eq!(admin(&[("s_call_type", "no answer")]), ["102"]);
+    assert_eq!(admin(&[("s_call_type", "busy")]), ["105"]);
+    assert_eq!(admin(&[("s_call_type", "bogus")]), Vec::<String>::new());
+    assert_eq!(admin(&[("s_device", "1")]), ["104", "105"]);
+    assert_eq!(admin(&[("s_device", "324a")]).len(), 5);
+    assert_eq!(admin(&[("s_provider", "1")]).len(), 5);
+    assert_eq!(admin(&[("s_provider", "9")]), Vec::<String>::new());
+    assert_eq!(admin(&[("s_hgc", "17")]), ["105"]);
+    assert_eq!(admin(&[("s_hgc", "500")]), Vec::<String>::new());
+    assert_eq!(admin(&[("s_did", "0")]).len(), 5);
+    assert_eq!(admin(&[("s_did", "7")]), Vec::<String>::new());
+    assert_eq!(admin(&[("only_did", "1")]), Vec::<String>::new());
+    assert_eq!(admin(&[("s_reseller", "3")]), ["104", "105"]);
+    assert_eq!(admin(&[("s_reseller", "x")]).len(), 5);
+    assert_eq!(admin(&[("s_uniqueid", "1709301730.102")]), ["102"]);
+    assert_eq!(admin(&[("s_destination", "355%")]), ["102", "105"]);
+    assert_eq!(admin(&[("s_destination", "3554%0")]), ["105"]);
+    assert_eq!(admin(&[("s_destination", "35%x")]).len(), 5);
+    assert_eq!(
+        admin(&[("order_by", "nice_billsec"), ("order_desc", "1")]),
+        ["103", "101", "104", "102", "105"]
+    );
+    assert_eq!(
+        admin(&[("order_by", "dst")]),
+        ["105", "102", "103", "101", "104"]
+    );
+    assert_eq!(
+        admin(&[("order_by", "nonsense")]),
+        ["101", "104", "102", "105", "103"]
+    );
+    assert_eq!(admin(&[("s_user", "all"), ("user_id", "2")]).len(), 5);
+    assert_eq!(admin(&[("s_user", ""), ("user_id", "2")]).len(), 5);
+    assert_eq!(admin(&[("user_id", "5")]), ["104", "105"]);
+    // A period the wrong way round is an empty list; a huge one is the last second there is.
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "admin"),
+            ("period_start", MARCH_2_END),
+            ("period_end", MARCH_1),
+        ],
+    );
+    assert!(r.xml().contains("<total_calls>0</total_calls>"));
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "admin"),
+            ("period_start", "0"),
+            ("period_end", "99999999999999999999999"),
+        ],
+    );
+    assert!(
+        r.xml()
+            .contains("<period_end>9999-12-31 23:59:59</period_end>"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.xml().contains("<total_calls>6</total_calls>"),
+        "{}",
+        r.body
+    );
+    // Unknown and foreign targets.
+    for bad in ["99", "abc", "-1", "99999999999999999999"] {
+        s.post("user_calls_get", &[("u", "admin"), ("s_user", bad)])
+            .is(&bare_error("User was not found"));
+    }
+    // A plain user's filters are its own calls only; the reseller's s_reseller changes nothing.
+    assert_eq!(ids("alice", &[("s_device", "1")]), Vec::<String>::new());
+    assert_eq!(ids("res", &[("s_reseller", "99")]), ["104", "105"]);
+    assert_eq!(ids("res", &[("s_user", "5")]), ["104", "105"]);
+    assert_eq!(ids("res", &[("s_user", "3")]), Vec::<String>::new());
+    // Resellers filter by provider only with providers of their own, by cause only when
+    // allowed.
+    assert_eq!(ids("res", &[("s_provider", "9")]).len(), 2);
+    assert_eq!(ids("res", &[("s_hgc", "17")]).len(), 2);
+    s.sql(
+        "INSERT INTO conflines (name, value, owner_id) VALUES ('Show_HGC_for_Resellers', '1', 0)",
+    );
+    assert_eq!(ids("res", &[("s_hgc", "17")]), ["105"]);
+    // An accountant sees everything but prices unless its group may see finances.
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "acc"),
+            ("s_user", "2"),
+            ("period_start", MARCH_1),
+            ("period_end", MARCH_1_END),
+        ],
+    );
+    let names: Vec<String> = rows(r.xml())[0].iter().map(|(k, _)| k.clone()).collect();
+    assert_eq!(
+        names,
+        [
+            "calldate2",
+            "timezone",
+            "clid",
+            "destination",
+            "did",
+            "dispod",
+            "dst",
+            "nice_billsec",
+            "nice_reseller",
+            "prefix",
+            "provider_name",
+            "server_id",
+            "src",
+            "user",
+            "user_id",
+            "uniqueid"
+        ]
+    );
+    s.sql(
+        "INSERT INTO acc_rights (id, name) VALUES (8, 'see_financial_data');
+         INSERT INTO acc_group_rights (acc_group_id, acc_right_id, value) VALUES (1, 8, 1);",
+    );
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "acc"),
+            ("s_user", "2"),
+            ("period_start", MARCH_1),
+            ("period_end", MARCH_1_END),
+        ],
+    );
+    assert_eq!(rows(r.xml()), vec![call_101_admin(), call_102_admin()]);
+    // Without the reseller add-on, no reseller columns; a plain user under the HGC-16 rule.
+    s.sql(
+        "INSERT INTO conflines (name, value, owner_id) VALUES ('RS_Active', '0', 0),
+           ('Change_ANSWER_to_FAILED_if_HGC_not_equal_to_16_for_Users', '1', 0);
+         UPDATE calls SET hangupcause = 34 WHERE id = 103;",
+    );
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "admin"),
+            ("s_user", "5"),
+            ("period_start", MARCH_1),
+            ("period_end", MARCH_1_END),
+        ],
+    );
+    let x = r.xml();
+    assert!(
+        !x.contains("nice_reseller") && !x.contains("reseller_price"),
+        "{x}"
+    );
+    // Profit then uses the user price: 0.15 − 0.025.
+    assert!(x.contains("<profit>0.13</profit>"), "{x}");
+    assert_eq!(ids("alice", &[("s_call_type", "failed")]), ["103"]);
+    assert_eq!(ids("alice", &[("s_call_type", "answered")]), ["101"]);
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "alice"),
+            ("s_uniqueid", "1709366400.103"),
+            ("period_start", MARCH_1),
+            ("period_end", MARCH_2_END),
+        ],
+    );
+    assert!(r.xml().contains("<dispod>FAILED</dispod>"), "{}", r.body);
+    // A user that must not see billing information sees no price.
+    s.sql("UPDATE users SET show_billing_info = 0 WHERE id = 2");
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "alice"),
+            ("period_start", MARCH_1),
+            ("period_end", MARCH_1_END),
+        ],
+    );
+    assert!(!r.xml().contains("user_price"), "{}", r.body);
+}
