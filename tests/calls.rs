@@ -692,3 +692,42 @@ fn user_calls_get_filters_orders_and_column_sets() {
     );
     assert!(!r.xml().contains("user_price"), "{}", r.body);
 }
+
+#[test]
+fn the_readmes_call_history_example_on_the_demo_world() {
+    let s = Server::demo();
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "admin"),
+            ("s_user", "5"),
+            ("period_start", "1768435200"),
+            ("period_end", "1768521599"),
+            ("hash", &sha1_hex("176843520017685215995secret")),
+        ],
+    );
+    let got = rows(r.xml());
+    assert_eq!(got.len(), 4, "{}", r.body);
+    let value = |k: &str| got[0].iter().find(|(n, _)| n == k).unwrap().1.clone();
+    assert_eq!(value("destination"), "Lithuania Lithuania mobile");
+    assert_eq!(value("user_price"), "0.23");
+    // 0.225 − 0.14 is 0.08499999999999999 as a double: 0.08.
+    assert_eq!(value("profit"), "0.08");
+    // reseller1 sees its customer's call with its own key.
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "reseller1"),
+            ("period_start", "1768435200"),
+            ("period_end", "1768521599"),
+            ("hash", &sha1_hex("17684352001768521599reseller1secret")),
+        ],
+    );
+    let got = rows(r.xml());
+    assert_eq!(got.len(), 1, "{}", r.body);
+    assert!(
+        got[0].contains(&("profit".to_string(), "0.05".to_string())),
+        "{:?}",
+        got[0]
+    );
+}

@@ -16,7 +16,7 @@ pub const DEMO_SQL: &str = include_str!("../../data/demo.sql");
 pub const DEMO_ACCOUNTS_SQL: &str = include_str!("../../data/demo_accounts.sql");
 /// The devices part of the demo world.
 pub const DEMO_DEVICES_SQL: &str = include_str!("../../data/demo_devices.sql");
-/// The rating part of the demo world.
+/// The rating and call history part of the demo world.
 pub const DEMO_RATES_SQL: &str = include_str!("../../data/demo_rates.sql");
 /// The version `schema.sql` records in `schema_version`.
 pub const SCHEMA_VERSION: i64 = 7;
