@@ -46,6 +46,47 @@ pub fn is_real_date(y: i64, m: i64, d: i64) -> bool {
 }
 
 /// Howard Hinnant's days-to-civil: days since 1970-01-01 to (year, month, day).
+/// The unix time of a `YYYY-MM-DD HH:MM:SS` text (UTC) when it is one real moment, with
+/// whether that day is a work day (Monday to Friday).
+pub fn parse_datetime(text: &str) -> Option<(i64, bool)> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let (hh, mm, ss) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
+    if !is_real_date(y, m, d) || hh > 23 || mm > 59 || ss > 59 {
+        return None;
+    }
+    let days = days_from_civil(y, m, d);
+    // 1970-01-01 was a Thursday (weekday 3, Monday being 0).
+    let weekday = (days + 3).rem_euclid(7);
+    Some((days * 86_400 + hh * 3600 + mm * 60 + ss, weekday < 5))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
@@ -61,6 +102,28 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn datetimes_read_back() {
+        assert_eq!(
+            super::parse_datetime("2024-03-01 00:00:00"),
+            Some((1_709_251_200, true))
+        );
+        // A Saturday.
+        assert_eq!(
+            super::parse_datetime("2024-03-02 08:00:00"),
+            Some((1_709_366_400, false))
+        );
+        for bad in [
+            "2024-02-30 00:00:00",
+            "2024-03-01",
+            "2024-03-01 24:00:00",
+            "2024/03/01 00:00:00",
+            "+024-03-01 00:00:00",
+        ] {
+            assert_eq!(super::parse_datetime(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

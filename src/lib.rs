@@ -31,7 +31,8 @@
 //! - [`client`]: the tiny HTTP client of `morbox health`.
 //! - [`xml`]: the XML writer (declaration, indentation, escaping); [`zip`]: a one-file ZIP
 //!   archive (tariff_rates_get's answer).
-//! - [`numbers`]: amounts as the vendor formats them.
+//! - [`numbers`]: amounts as the vendor formats them; [`rating`]: the pricing rule of the
+//!   call tools; [`callfile`]: the call seed file (read, derive, price, load).
 //! - [`error`]: the error table; `Display` is the vendor's exact text.
 //! - [`dates`]: UTC dates without a date crate; [`timezones`]: the accepted time zone names.
 //! - [`fuzzing`]: how fuzz inputs become requests (shared by the fuzz target and its replay).
@@ -73,6 +74,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod callfile;
 pub mod cli;
 pub mod client;
 pub mod dates;
@@ -87,6 +89,7 @@ pub mod numbers;
 pub mod openapi;
 pub mod params;
 pub mod passwords;
+pub mod rating;
 pub mod reference;
 pub mod repoll;
 pub mod router;

@@ -176,10 +176,56 @@ pub async fn answer(
             (200, json!({"status": "ok"}))
         }
         ("/_morbox/hash", &Method::POST) => workbench(store, body),
+        ("/_morbox/calls", &Method::POST) => load_calls(store, body).await,
         ("/_morbox/state", &Method::GET) => state(store),
         _ => return None,
     };
     json(status, v)
+}
+
+/// `POST /_morbox/calls`: a JSON array of calls, each an object on the `calls` column names,
+/// loaded as a seed file's lines are ([`crate::callfile`]): all in one transaction, or none
+/// with the element and column at fault (`line` is the element's place, from 1).
+async fn load_calls(store: &Store, body: &[u8]) -> (u16, Value) {
+    let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(body) else {
+        return (
+            400,
+            json!({"error": "send a JSON array of calls (objects)"}),
+        );
+    };
+    let mut records = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match crate::callfile::json_record(i + 1, &item.to_string()) {
+            Ok(fields) => records.push((i + 1, fields)),
+            Err(e) => {
+                return (
+                    400,
+                    json!({"error": e.to_string(), "line": e.line, "column": e.column}),
+                );
+            }
+        }
+    }
+    let result = store
+        .writer()
+        .exclusive(move |conn| {
+            let tx = conn.transaction()?;
+            for r in &records {
+                if let Err(e) = crate::callfile::load(&tx, r, false) {
+                    return Ok(Err(e));
+                }
+            }
+            tx.commit()?;
+            Ok(Ok(records.len()))
+        })
+        .await;
+    match result {
+        Ok(Ok(n)) => (200, json!({"status": "ok", "calls": n})),
+        Ok(Err(e)) => (
+            400,
+            json!({"error": e.to_string(), "line": e.line, "column": e.column}),
+        ),
+        Err(e) => (503, json!({"status": "failed", "error": e.to_string()})),
+    }
 }
 
 /// The answer of a snapshot or reset: how long it took, or why it failed.

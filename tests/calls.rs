@@ -731,3 +731,159 @@ fn the_readmes_call_history_example_on_the_demo_world() {
         got[0]
     );
 }
+
+#[test]
+fn calls_import_derives_prices_and_loads_all_or_nothing() {
+    let s = Server::fixture_f_calls(&[]);
+    s.sql("UPDATE providers SET tariff_id = 2 WHERE id = 1");
+    let db = s.db.to_str().unwrap().to_string();
+    let dir = TempDir::new();
+    let file = dir.0.join("calls.csv");
+    std::fs::write(
+        &file,
+        "calldate,user_id,dst,duration,disposition,src\n\
+         2024-03-04 10:00:00,2,37060012345,100,ANSWERED,1001\n\
+         2024-03-04 10:05:00,5,35541234567,20,NO ANSWER,1000\n\
+         \"2024-03-04 10:06:00\",2,\"37052,000000\",61,BUSY,\"10\"\"01\"\n",
+    )
+    .unwrap();
+    let (ok, out, err) = morbox(&["calls", "import", "--db", &db, file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "loaded 3 calls");
+    let row = |id: i64, cols: &str| s.value(&format!("SELECT {cols} FROM calls WHERE id = {id}"));
+    // Alice's answered mobile call: prefix, billed seconds, cause, her retail price (0.12 a
+    // minute for 100 s), the provider's wholesale price (0.08 a minute), its uniqueid.
+    assert_eq!(
+        row(
+            106,
+            "localized_dst || '|' || prefix || '|' || billsec || '|' || user_billsec || '|' || hangupcause || '|' || reseller_id || '|' || provider_id || '|' || user_rate || '|' || user_price || '|' || provider_rate || '|' || uniqueid"
+        ),
+        "37060012345|3706|100|100|16|0|1|0.12|0.2|0.08|1709546400.106"
+    );
+    // Bob's unanswered call: no billed seconds, cause 19, his reseller and its rate.
+    assert_eq!(
+        row(
+            107,
+            "billsec || '|' || hangupcause || '|' || reseller_id || '|' || user_rate || '|' || reseller_rate || '|' || user_price || '|' || provider_id"
+        ),
+        "0|19|3|0.25|0.2|0.0|0"
+    );
+    // Quoted fields; the digits of the number find its prefix.
+    assert_eq!(
+        row(108, "src || '|' || prefix || '|' || hangupcause"),
+        "10\"01|370|17"
+    );
+    // A bad line at the end: nothing of the file is loaded; the error names line and column.
+    let count = s.value("SELECT COUNT(*) FROM calls");
+    std::fs::write(
+        &file,
+        "calldate,user_id,duration\n2024-03-05 09:00:00,2,10\n2024-03-05 09:01:00,2,ten\n",
+    )
+    .unwrap();
+    let (ok, _, err) = morbox(&["calls", "import", "--db", &db, file.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(
+        err.contains("line 3, column duration: not a whole number; nothing was loaded"),
+        "{err}"
+    );
+    assert_eq!(s.value("SELECT COUNT(*) FROM calls"), count);
+    for (text, why) in [
+        (
+            "calldate,user_id\n2024-13-01 00:00:00,2\n",
+            "line 2, column calldate",
+        ),
+        (
+            "calldate,user_id,colour\n2024-03-01 00:00:00,2,red\n",
+            "line 2, column colour: no such column",
+        ),
+        (
+            "calldate,dst\n2024-03-01 00:00:00,370\n",
+            "line 2, column user_id: missing",
+        ),
+        (
+            "calldate,user_id\n2024-03-01 00:00:00,99\n",
+            "line 2, column user_id: no user 99",
+        ),
+        (
+            "calldate,user_id,disposition\n2024-03-01 00:00:00,2,MAYBE\n",
+            "line 2, column disposition",
+        ),
+        (
+            "calldate,user_id\n2024-03-01 00:00:00,2,3\n",
+            "line 2: 3 fields, the header has 2",
+        ),
+        (
+            "calldate,user_id\n\"2024-03-01 00:00:00,2\n",
+            "line 2: a quoted field is never closed",
+        ),
+        (
+            "{\"calldate\": \"2024-03-01 00:00:00\", \"user_id\": 2}\n[1]\n",
+            "line 2: not a JSON object",
+        ),
+        (
+            "calldate,user_id,user_price\n2024-03-01 00:00:00,2,1e999\n",
+            "line 2, column user_price",
+        ),
+    ] {
+        std::fs::write(&file, text).unwrap();
+        let (ok, _, err) = morbox(&["calls", "import", "--db", &db, file.to_str().unwrap()]);
+        assert!(!ok && err.contains(why), "{text:?}: {err}");
+    }
+    assert_eq!(s.value("SELECT COUNT(*) FROM calls"), count);
+    // JSON Lines, a given price kept, and --charge taking it from the balance.
+    std::fs::write(
+        &file,
+        "{\"calldate\": \"2024-03-05 09:00:00\", \"user_id\": 2, \"dst\": \"3706123\", \"duration\": 60, \"disposition\": \"ANSWERED\", \"user_price\": 0.125}\n",
+    )
+    .unwrap();
+    let before = s.value("SELECT balance FROM users WHERE id = 2");
+    let (ok, out, err) = morbox(&[
+        "calls",
+        "import",
+        "--charge",
+        "--db",
+        &db,
+        file.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("loaded 1 calls; charged 0.125"), "{out}");
+    assert_eq!(before, "12.5");
+    assert_eq!(s.value("SELECT balance FROM users WHERE id = 2"), "12.375");
+    assert_eq!(row(109, "user_price || '|' || user_rate"), "0.125|0.12");
+    // The same loader behind the test kit.
+    let kit = Server::fixture_f_calls(&["--test-endpoints"]);
+    let post = |body: &str| {
+        let req = format!(
+            "POST /_morbox/calls HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            kit.addr,
+            body.len()
+        );
+        exchange_raw(&kit.addr, req.as_bytes())
+    };
+    let r = post(
+        r#"[{"calldate": "2024-03-01 12:00:00", "user_id": 2, "dst": "37060000000", "duration": 30, "disposition": "ANSWERED"}]"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("\"calls\":1"), "{}", r.body);
+    let r = post(
+        r#"[{"calldate": "2024-03-01 12:00:00", "user_id": 2}, {"calldate": "x", "user_id": 2}]"#,
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("line 2, column calldate"), "{}", r.body);
+    // It shows in the answer of the call.
+    kit.sql("UPDATE conflines SET value = '1' WHERE name = 'API_Disable_hash_checking' AND owner_id = 0");
+    let r = kit.post(
+        "user_calls_get",
+        &[
+            ("u", "admin"),
+            ("s_user", "2"),
+            ("period_start", MARCH_1),
+            ("period_end", MARCH_1_END),
+        ],
+    );
+    assert!(
+        r.xml().contains("<total_calls>3</total_calls>"),
+        "{}",
+        r.body
+    );
+}

@@ -59,6 +59,9 @@ pub enum Command {
     /// List devices (table devices) by id; secrets masked unless asked.
     #[command(subcommand)]
     Devices(DevicesCommand),
+    /// Put calls into the database (table calls) from a seed file.
+    #[command(subcommand)]
+    Calls(CallsCommand),
     /// Check the database: integrity, schema version, row counts. Exit 1 when not ok.
     Check(DbArgs),
     /// Copy the database consistently while it is being served (VACUUM INTO).
@@ -227,6 +230,24 @@ pub enum DevicesCommand {
         /// Show each device's secret in clear (masked as *** otherwise).
         #[arg(long)]
         show_secrets: bool,
+    },
+}
+
+/// `morbox calls …`.
+#[derive(Debug, Subcommand)]
+pub enum CallsCommand {
+    /// Load a seed file of calls: CSV with a header row, or JSON Lines, on the calls column
+    /// names (calldate and user_id or dst_user_id needed). Missing values are derived and
+    /// priced from the tariffs; the whole file loads in one transaction, or nothing does and
+    /// the error names the line and column.
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The seed file (`-`: standard input).
+        file: PathBuf,
+        /// Take each call's user price from its user's balance, as the call engine does.
+        #[arg(long)]
+        charge: bool,
     },
 }
 
@@ -454,6 +475,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         Command::Audit(args) => ops::audit(&args),
         Command::Payments(cmd) => ops::payments(&cmd),
         Command::Devices(cmd) => ops::devices(&cmd),
+        Command::Calls(cmd) => ops::calls(&cmd),
         Command::Check(args) => ops::check(&args),
         Command::Backup(args) => ops::backup(&args),
         Command::Restore(args) => ops::restore(&args),

@@ -3,8 +3,8 @@
 //! lives in [`crate::store::ops`] and [`crate::store::devices`].
 
 use super::{
-    AuditArgs, BackupArgs, DbArgs, DevicesCommand, HashArgs, PaymentsCommand, ReferenceArgs,
-    RestoreArgs, SettingsCommand, UsersCommand,
+    AuditArgs, BackupArgs, CallsCommand, DbArgs, DevicesCommand, HashArgs, PaymentsCommand,
+    ReferenceArgs, RestoreArgs, SettingsCommand, UsersCommand,
 };
 use crate::explain::{explain, hashed_values, named_keys};
 use crate::params::Params;
@@ -382,6 +382,36 @@ pub fn devices(cmd: &DevicesCommand) -> Result {
         ]);
     })?;
     print_rows(&rows, db.json);
+    Ok(())
+}
+
+/// `morbox calls …`.
+pub fn calls(cmd: &CallsCommand) -> Result {
+    let CallsCommand::Import { db, file, charge } = cmd;
+    let mut conn = open_rw(&db.db)?;
+    let input: Box<dyn std::io::BufRead> = if file.as_os_str() == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let f = std::fs::File::open(file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut charged = 0.0;
+    let n = crate::callfile::read(input, |record| {
+        charged += crate::callfile::load(&tx, &record, *charge)?;
+        Ok(())
+    })
+    .map_err(|e| format!("{}: {e}; nothing was loaded", file.display()))?;
+    tx.commit()?;
+    if *charge {
+        say!(
+            "loaded {n} calls; charged {} in all",
+            crate::numbers::real_text(charged)
+        );
+    } else {
+        say!("loaded {n} calls");
+    }
     Ok(())
 }
 

@@ -535,3 +535,107 @@ mod tests {
         }
     }
 }
+
+/// How a `calls` column's values are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// A whole number.
+    Int,
+    /// A double.
+    Real,
+    /// Text.
+    Text,
+}
+
+/// Every column of `calls` a seed file may name, with its kind.
+pub const COLUMNS: &[(&str, ColumnKind)] = &[
+    ("id", ColumnKind::Int),
+    ("calldate", ColumnKind::Text),
+    ("clid", ColumnKind::Text),
+    ("src", ColumnKind::Text),
+    ("dst", ColumnKind::Text),
+    ("localized_dst", ColumnKind::Text),
+    ("duration", ColumnKind::Int),
+    ("billsec", ColumnKind::Int),
+    ("real_duration", ColumnKind::Real),
+    ("real_billsec", ColumnKind::Real),
+    ("user_billsec", ColumnKind::Int),
+    ("disposition", ColumnKind::Text),
+    ("hangupcause", ColumnKind::Int),
+    ("accountcode", ColumnKind::Text),
+    ("uniqueid", ColumnKind::Text),
+    ("callertype", ColumnKind::Text),
+    ("src_device_id", ColumnKind::Int),
+    ("dst_device_id", ColumnKind::Int),
+    ("user_id", ColumnKind::Int),
+    ("dst_user_id", ColumnKind::Int),
+    ("reseller_id", ColumnKind::Int),
+    ("partner_id", ColumnKind::Int),
+    ("card_id", ColumnKind::Int),
+    ("provider_id", ColumnKind::Int),
+    ("did_id", ColumnKind::Int),
+    ("did_provider_id", ColumnKind::Int),
+    ("server_id", ColumnKind::Int),
+    ("prefix", ColumnKind::Text),
+    ("user_rate", ColumnKind::Real),
+    ("user_price", ColumnKind::Real),
+    ("reseller_rate", ColumnKind::Real),
+    ("reseller_price", ColumnKind::Real),
+    ("provider_rate", ColumnKind::Real),
+    ("provider_price", ColumnKind::Real),
+    ("did_price", ColumnKind::Real),
+    ("did_inc_price", ColumnKind::Real),
+    ("did_prov_price", ColumnKind::Real),
+    ("partner_rate", ColumnKind::Real),
+    ("partner_price", ColumnKind::Real),
+    ("reseller_billsec", ColumnKind::Int),
+    ("provider_billsec", ColumnKind::Int),
+    ("did_billsec", ColumnKind::Int),
+    ("partner_billsec", ColumnKind::Int),
+    ("originator_ip", ColumnKind::Text),
+    ("terminator_ip", ColumnKind::Text),
+];
+
+/// Writes one call of these columns (names from [`COLUMNS`]); returns its id.
+pub fn insert(conn: &Connection, row: &[(&str, Value)]) -> rusqlite::Result<i64> {
+    let names: Vec<String> = row.iter().map(|(c, _)| format!("\"{c}\"")).collect();
+    let marks: Vec<String> = (1..=row.len()).map(|i| format!("?{i}")).collect();
+    conn.prepare_cached(&format!(
+        "INSERT INTO calls ({}) VALUES ({})",
+        names.join(", "),
+        marks.join(", ")
+    ))?
+    .execute(params_from_iter(row.iter().map(|(_, v)| v)))?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Sets a call's `uniqueid`.
+pub fn set_uniqueid(conn: &Connection, id: i64, uniqueid: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE calls SET uniqueid = ?2 WHERE id = ?1")?
+        .execute(rusqlite::params![id, uniqueid])?;
+    Ok(())
+}
+
+/// Takes a call's price from its user's balance.
+pub fn charge(conn: &Connection, user: i64, price: f64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE users SET balance = balance - ?2 WHERE id = ?1")?
+        .execute(rusqlite::params![user, price])?;
+    Ok(())
+}
+
+/// Every provider with a tariff, by id: (id, `tariff_id`).
+pub fn providers(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64)>> {
+    conn.prepare_cached(
+        "/* lists */ SELECT id, tariff_id FROM providers WHERE tariff_id != 0 ORDER BY id",
+    )?
+    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect()
+}
+
+/// A provider's tariff, when it has one.
+pub fn provider_tariff(conn: &Connection, id: i64) -> rusqlite::Result<Option<i64>> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached("SELECT tariff_id FROM providers WHERE id = ?1 AND tariff_id != 0")?
+        .query_row([id], |r| r.get(0))
+        .optional()
+}

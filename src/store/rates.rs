@@ -276,3 +276,97 @@ pub fn wholesale(
     }
     Ok(())
 }
+
+/// One wholesale price band (`ratedetails`).
+#[derive(Debug, Clone)]
+pub struct WholesaleBand {
+    /// `rate` (per minute).
+    pub rate: f64,
+    /// `connection_fee`.
+    pub connection_fee: f64,
+    /// `increment_s`.
+    pub increment_s: i64,
+    /// `min_time`.
+    pub min_time: i64,
+    /// `start_time`.
+    pub start_time: String,
+    /// `end_time`.
+    pub end_time: String,
+    /// `daytype`.
+    pub daytype: String,
+}
+
+/// The bands a tariff prices a number with.
+#[derive(Debug, Clone)]
+pub enum Bands {
+    /// A wholesale tariff's bands of the longest destination it has a rate for.
+    Wholesale(Vec<WholesaleBand>),
+    /// A retail tariff's bands of the destination's group.
+    Retail(Vec<RetailBand>),
+}
+
+/// The bands tariff `tariff` prices the number `digits` with, and the tariff's currency; `None`
+/// when the tariff has no priced rate there.
+pub fn bands(
+    conn: &Connection,
+    tariff: i64,
+    digits: &str,
+) -> rusqlite::Result<Option<(Bands, String)>> {
+    let Some(t) = self::tariff(conn, tariff)? else {
+        return Ok(None);
+    };
+    let found = destinations_of(conn, digits)?;
+    if t.purpose == "user" {
+        let Some(group) = found.iter().find(|d| d.group != 0).map(|d| d.group) else {
+            return Ok(None);
+        };
+        let mut stmt = conn.prepare_cached(
+            "SELECT a.duration, a.artype, a.round, a.price, a.start_time, a.end_time, a.daytype,
+                    a.\"from\"
+               FROM rates r JOIN aratedetails a ON a.rate_id = r.id
+              WHERE r.tariff_id = ?1 AND r.destinationgroup_id = ?2
+              ORDER BY r.id, a.\"from\", a.id",
+        )?;
+        let bands: Vec<RetailBand> = stmt
+            .query_map(params![tariff, group], |r| {
+                Ok(RetailBand {
+                    duration: r.get(0)?,
+                    artype: r.get(1)?,
+                    round: r.get(2)?,
+                    price: r.get(3)?,
+                    start_time: r.get(4)?,
+                    end_time: r.get(5)?,
+                    daytype: r.get(6)?,
+                    from: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        return Ok((!bands.is_empty()).then_some((Bands::Retail(bands), t.currency)));
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT rd.rate, rd.connection_fee, rd.increment_s, rd.min_time, rd.start_time,
+                rd.end_time, rd.daytype
+           FROM rates r JOIN ratedetails rd ON rd.rate_id = r.id
+          WHERE r.tariff_id = ?1 AND r.destination_id = ?2
+          ORDER BY r.id, rd.id",
+    )?;
+    for d in &found {
+        let bands: Vec<WholesaleBand> = stmt
+            .query_map(params![tariff, d.id], |r| {
+                Ok(WholesaleBand {
+                    rate: r.get(0)?,
+                    connection_fee: r.get(1)?,
+                    increment_s: r.get(2)?,
+                    min_time: r.get(3)?,
+                    start_time: r.get(4)?,
+                    end_time: r.get(5)?,
+                    daytype: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        if !bands.is_empty() {
+            return Ok(Some((Bands::Wholesale(bands), t.currency)));
+        }
+    }
+    Ok(None)
+}
