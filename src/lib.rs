@@ -32,7 +32,8 @@
 //! - [`xml`]: the XML writer (declaration, indentation, escaping); [`zip`]: a one-file ZIP
 //!   archive (tariff_rates_get's answer).
 //! - [`numbers`]: amounts as the vendor formats them; [`rating`]: the pricing rule of the
-//!   call tools; [`callfile`]: the call seed file (read, derive, price, load).
+//!   call tools; [`callfile`]: the call seed file (read, derive, price, load); [`callgen`]:
+//!   the call generator.
 //! - [`error`]: the error table; `Display` is the vendor's exact text.
 //! - [`dates`]: UTC dates without a date crate; [`timezones`]: the accepted time zone names.
 //! - [`fuzzing`]: how fuzz inputs become requests (shared by the fuzz target and its replay).
@@ -75,6 +76,7 @@
 pub mod api;
 pub mod auth;
 pub mod callfile;
+pub mod callgen;
 pub mod cli;
 pub mod client;
 pub mod dates;

@@ -887,3 +887,177 @@ fn calls_import_derives_prices_and_loads_all_or_nothing() {
         r.body
     );
 }
+
+#[test]
+fn calls_generate_is_deterministic_and_its_seed_file_loads() {
+    let s = Server::demo();
+    let db = s.db.to_str().unwrap().to_string();
+    let dir = TempDir::new();
+    let (a, b) = (dir.0.join("a.csv"), dir.0.join("b.csv"));
+    for out in [&a, &b] {
+        let (ok, text, err) = morbox(&[
+            "calls",
+            "generate",
+            "--db",
+            &db,
+            "--from",
+            "2026-02-02",
+            "--till",
+            "2026-02-08",
+            "--per-day",
+            "300",
+            "--seed",
+            "42",
+            "--users",
+            "5,10",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(ok, "{err}");
+        assert_eq!(text.trim(), "made 2100 calls");
+    }
+    let (ta, tb) = (
+        std::fs::read_to_string(&a).unwrap(),
+        std::fs::read_to_string(&b).unwrap(),
+    );
+    assert_eq!(ta, tb, "the same seed makes the same calls");
+    assert_eq!(ta.lines().count(), 2101);
+    // Only the users asked for, each call from one of their devices, on the days asked for.
+    for line in ta.lines().skip(1).take(200) {
+        assert!(line.starts_with("2026-02-0"), "{line}");
+        let user = line.split(',').nth(15).unwrap();
+        assert!(user == "5" || user == "10", "{line}");
+    }
+    // Another seed, other calls.
+    let (ok, _, _) = morbox(&[
+        "calls",
+        "generate",
+        "--db",
+        &db,
+        "--from",
+        "2026-02-02",
+        "--till",
+        "2026-02-08",
+        "--per-day",
+        "300",
+        "--seed",
+        "43",
+        "--users",
+        "5,10",
+        "--out",
+        b.to_str().unwrap(),
+    ]);
+    assert!(ok);
+    assert_ne!(ta, std::fs::read_to_string(&b).unwrap());
+    // The seed file loads as it is, and the calls answer.
+    let before: i64 = s.value("SELECT COUNT(*) FROM calls").parse().unwrap();
+    let (ok, out, err) = morbox(&["calls", "import", "--db", &db, a.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "loaded 2100 calls");
+    let after: i64 = s.value("SELECT COUNT(*) FROM calls").parse().unwrap();
+    assert_eq!(after - before, 2100);
+    // Answered calls have billed seconds (log-normal, capped); the others none.
+    assert_eq!(s.value("SELECT COUNT(*) FROM calls WHERE calldate >= '2026-02-02' AND disposition != 'ANSWERED' AND billsec != 0"), "0");
+    assert_eq!(s.value("SELECT MAX(billsec) <= 3600 AND MIN(billsec) >= 1 FROM calls WHERE calldate >= '2026-02-02' AND disposition = 'ANSWERED'"), "1");
+    // Straight into the database, with a mix of answered calls only.
+    let (ok, _, err) = morbox(&[
+        "calls",
+        "generate",
+        "--db",
+        &db,
+        "--from",
+        "2026-03-01",
+        "--till",
+        "2026-03-01",
+        "--count",
+        "50",
+        "--answer-rate",
+        "1",
+        "--users",
+        "5",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(s.value("SELECT COUNT(*) FROM calls WHERE calldate LIKE '2026-03-01%' AND disposition = 'ANSWERED' AND user_price > 0"), "50");
+    // Bad plans are refused.
+    for (args, why) in [
+        (
+            vec![
+                "--from",
+                "2026-03-02",
+                "--till",
+                "2026-03-01",
+                "--count",
+                "1",
+            ],
+            "before",
+        ),
+        (
+            vec![
+                "--from",
+                "2026-02-30",
+                "--till",
+                "2026-03-01",
+                "--count",
+                "1",
+            ],
+            "YYYY-MM-DD",
+        ),
+        (
+            vec![
+                "--from",
+                "2026-03-01",
+                "--till",
+                "2026-03-01",
+                "--count",
+                "1",
+                "--answer-rate",
+                "2",
+            ],
+            "--answer-rate",
+        ),
+        (
+            vec![
+                "--from",
+                "2026-03-01",
+                "--till",
+                "2026-03-01",
+                "--count",
+                "1",
+                "--mix",
+                "1,2",
+            ],
+            "--mix",
+        ),
+        (
+            vec![
+                "--from",
+                "2026-03-01",
+                "--till",
+                "2026-03-01",
+                "--count",
+                "1",
+                "--users",
+                "x",
+            ],
+            "--users",
+        ),
+        (
+            vec![
+                "--from",
+                "2026-03-01",
+                "--till",
+                "2026-03-01",
+                "--count",
+                "1",
+                "--users",
+                "999",
+            ],
+            "no user",
+        ),
+    ] {
+        let mut all = vec!["calls", "generate", "--db", &db];
+        all.extend(args);
+        let (ok, _, err) = morbox(&all);
+        assert!(!ok && err.contains(why), "{err}");
+    }
+}

@@ -249,6 +249,46 @@ pub enum CallsCommand {
         #[arg(long)]
         charge: bool,
     },
+    /// Make up calls that look like production: a working day's hours, a mix of dispositions,
+    /// log-normal billed seconds, the destinations each user's tariff rates, its devices as
+    /// callers, priced from the tariffs. The same seed gives the same calls.
+    Generate {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The first day (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// The last day (YYYY-MM-DD), included.
+        #[arg(long)]
+        till: String,
+        /// How many calls in all.
+        #[arg(long, conflicts_with = "per_day", required_unless_present = "per_day")]
+        count: Option<u64>,
+        /// How many calls a day.
+        #[arg(long)]
+        per_day: Option<u64>,
+        /// The users: ids separated by commas, or all (every plain user).
+        #[arg(long, default_value = "all")]
+        users: String,
+        /// The seed of the random choices.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The share of answered calls (the others keep the default mix's proportions).
+        #[arg(long, conflicts_with = "mix")]
+        answer_rate: Option<f64>,
+        /// The shares of ANSWERED, NO ANSWER, BUSY and FAILED, separated by commas.
+        #[arg(long)]
+        mix: Option<String>,
+        /// Only these destination prefixes, separated by commas.
+        #[arg(long)]
+        destinations: Option<String>,
+        /// The share of incoming calls to the users (dst_user_id).
+        #[arg(long, default_value_t = 0.0)]
+        did_share: f64,
+        /// Write a seed file (CSV, for `calls import`) instead of the database.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// `morbox audit`.

@@ -387,7 +387,9 @@ pub fn devices(cmd: &DevicesCommand) -> Result {
 
 /// `morbox calls …`.
 pub fn calls(cmd: &CallsCommand) -> Result {
-    let CallsCommand::Import { db, file, charge } = cmd;
+    let CallsCommand::Import { db, file, charge } = cmd else {
+        return generate_calls(cmd);
+    };
     let mut conn = open_rw(&db.db)?;
     let input: Box<dyn std::io::BufRead> = if file.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
@@ -412,6 +414,132 @@ pub fn calls(cmd: &CallsCommand) -> Result {
     } else {
         say!("loaded {n} calls");
     }
+    Ok(())
+}
+
+/// `morbox calls generate`.
+fn generate_calls(cmd: &CallsCommand) -> Result {
+    let CallsCommand::Generate {
+        db,
+        from,
+        till,
+        count,
+        per_day,
+        users,
+        seed,
+        answer_rate,
+        mix,
+        destinations,
+        did_share,
+        out,
+    } = cmd
+    else {
+        return Ok(());
+    };
+    let list = |v: &str| -> Vec<String> {
+        v.split(',')
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect()
+    };
+    let users = match users.trim() {
+        "all" => None,
+        v => Some(
+            list(v)
+                .iter()
+                .map(|id| {
+                    id.parse::<i64>()
+                        .map_err(|_| format!("--users: {id} is not a user id"))
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()?,
+        ),
+    };
+    let mix = match (answer_rate, mix) {
+        (Some(r), _) if !(0.0..=1.0).contains(r) => return Err("--answer-rate: from 0 to 1".into()),
+        (Some(r), _) => crate::callgen::mix_with_answer_rate(*r),
+        (None, Some(m)) => {
+            let shares: Vec<f64> = list(m).iter().filter_map(|x| x.parse().ok()).collect();
+            match shares.as_slice() {
+                [a, b, c, d]
+                    if shares.iter().all(|x| x.is_finite() && *x >= 0.0) && a + b + c + d > 0.0 =>
+                {
+                    [*a, *b, *c, *d]
+                }
+                _ => {
+                    return Err(
+                        "--mix: four shares (ANSWERED, NO ANSWER, BUSY, FAILED), 0 or more".into(),
+                    );
+                }
+            }
+        }
+        (None, None) => crate::callgen::MIX,
+    };
+    if !(0.0..=1.0).contains(did_share) {
+        return Err("--did-share: from 0 to 1".into());
+    }
+    let days = {
+        let day = |d: &str| crate::dates::parse_datetime(&format!("{d} 00:00:00")).map(|(t, _)| t);
+        match (day(from), day(till)) {
+            (Some(a), Some(b)) if b >= a => ((b - a) / 86_400 + 1) as u64,
+            (Some(_), Some(_)) => return Err("--till is before --from".into()),
+            _ => return Err("--from and --till are YYYY-MM-DD dates".into()),
+        }
+    };
+    let count = count.unwrap_or_else(|| per_day.unwrap_or(0).saturating_mul(days));
+    let plan = crate::callgen::Plan {
+        from: from.clone(),
+        till: till.clone(),
+        count,
+        users,
+        seed: *seed,
+        mix,
+        destinations: destinations.as_deref().map(list),
+        did_share: *did_share,
+    };
+    use std::io::{IsTerminal, Write};
+    let progress = std::io::stderr().is_terminal();
+    let shown = |made: u64| {
+        if progress && (made.is_multiple_of(100_000) || made == count) {
+            eprint!("\r{made} / {count} calls");
+            if made == count {
+                eprintln!();
+            }
+        }
+    };
+    let mut conn = open_rw(&db.db)?;
+    let made = match out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            let mut made = 0u64;
+            let n = crate::callgen::generate(&conn, &plan, |row| {
+                if made == 0 {
+                    writeln!(w, "{}", crate::callgen::csv_header(&row))
+                        .map_err(|e| e.to_string())?;
+                }
+                writeln!(w, "{}", crate::callgen::csv_line(&row)).map_err(|e| e.to_string())?;
+                made += 1;
+                shown(made);
+                Ok(())
+            })?;
+            w.flush()?;
+            n
+        }
+        None => {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let mut made = 0u64;
+            let n = crate::callgen::generate(&tx, &plan, |row| {
+                crate::callgen::insert(&tx, &row).map_err(|e| e.to_string())?;
+                made += 1;
+                shown(made);
+                Ok(())
+            })?;
+            tx.commit()?;
+            n
+        }
+    };
+    say!("made {made} calls");
     Ok(())
 }
 

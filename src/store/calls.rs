@@ -639,3 +639,48 @@ pub fn provider_tariff(conn: &Connection, id: i64) -> rusqlite::Result<Option<i6
         .query_row([id], |r| r.get(0))
         .optional()
 }
+
+/// A user calls are made up for: (id, first name, last name, username, owner, tariff).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// `users.id`.
+    pub id: i64,
+    /// `first_name` and `last_name`, joined by a blank where both are there.
+    pub name: String,
+    /// `owner_id`.
+    pub owner_id: i64,
+    /// `tariff_id`.
+    pub tariff_id: i64,
+}
+
+/// The users with these ids, or every plain user (`None`), by id.
+pub fn callers(conn: &Connection, ids: Option<&[i64]>) -> rusqlite::Result<Vec<Caller>> {
+    let mut stmt = conn.prepare_cached(
+        "/* lists */ SELECT id, TRIM(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')),
+                COALESCE(owner_id, 0), COALESCE(tariff_id, 0), usertype
+           FROM users ORDER BY id",
+    )?;
+    let all = stmt.query_map([], |r| {
+        Ok((
+            Caller {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                owner_id: r.get(2)?,
+                tariff_id: r.get(3)?,
+            },
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in all {
+        let (c, usertype) = row?;
+        let wanted = match ids {
+            Some(ids) => ids.contains(&c.id),
+            None => usertype == "user",
+        };
+        if wanted {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}

@@ -370,3 +370,16 @@ pub fn bands(
     }
     Ok(None)
 }
+
+/// The prefixes of the destinations tariff `tariff` rates (a wholesale tariff's destinations,
+/// or every destination of a retail tariff's groups), by prefix.
+pub fn rated_prefixes(conn: &Connection, tariff: i64) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "/* lists */ SELECT DISTINCT d.prefix FROM rates r
+           JOIN destinations d ON (r.destination_id != 0 AND d.id = r.destination_id)
+                               OR (r.destinationgroup_id != 0 AND d.destinationgroup_id = r.destinationgroup_id)
+          WHERE r.tariff_id = ?1 ORDER BY d.prefix",
+    )?
+    .query_map([tariff], |r| r.get(0))?
+    .collect()
+}
