@@ -137,7 +137,8 @@ pub fn generate(
     let mut sources = Vec::new();
     for caller in store::callers(conn, plan.users.as_deref()).map_err(db)? {
         let mut devices = Vec::new();
-        crate::store::devices::of_user(conn, caller.id, true, |d| {
+        // Its visible devices call (a hidden spare keeps no history).
+        crate::store::devices::of_user(conn, caller.id, false, |d| {
             devices.push((d.id, d.username.clone()))
         })
         .map_err(db)?;
@@ -354,4 +355,22 @@ pub fn csv_header(row: &Row) -> String {
 /// Writes a generated row.
 pub fn insert(conn: &Connection, row: &Row) -> rusqlite::Result<i64> {
     store::insert(conn, row)
+}
+
+/// The demo world's month of calls: February 2026, 20 a day for user1 and r1_user1, seed 2026.
+pub fn demo_month(conn: &Connection) -> Result<(), Box<dyn std::error::Error>> {
+    let plan = Plan {
+        from: "2026-02-01".into(),
+        till: "2026-02-28".into(),
+        count: 560,
+        users: Some(vec![5, 10]),
+        seed: 2026,
+        mix: MIX,
+        destinations: None,
+        did_share: 0.0,
+    };
+    generate(conn, &plan, |row| {
+        insert(conn, &row).map(|_| ()).map_err(|e| e.to_string())
+    })?;
+    Ok(())
 }

@@ -524,7 +524,12 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
 }
 
 fn init(args: &InitArgs) -> Result<(), Box<dyn Error>> {
-    let created = store::init::create(&args.db, args.demo, &args.seeds)?;
+    let created = store::init::create_with(
+        &args.db,
+        args.demo,
+        &args.seeds,
+        Some(&crate::callgen::demo_month),
+    )?;
     println!("created {}", args.db.display());
     match created.generated_key {
         Some(key) => {
@@ -567,7 +572,12 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
         ));
         std::fs::create_dir_all(&dir)?;
         let db = dir.join("morbox.db");
-        match store::init::create(&db, args.demo, &args.seeds) {
+        match store::init::create_with(
+            &db,
+            args.demo,
+            &args.seeds,
+            Some(&crate::callgen::demo_month),
+        ) {
             // stdout carries only the ready line: the key goes to stderr.
             Ok(created) => {
                 if let Some(key) = created.generated_key {

@@ -124,6 +124,20 @@ pub struct Created {
 /// world (with `demo`) and each seed file in order are applied in one transaction, and on any
 /// error the file is removed again.
 pub fn create(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box<dyn Error>> {
+    create_with(path, demo, seeds, None)
+}
+
+/// Work that adds to the demo world inside the creating transaction (rows made by code
+/// rather than SQL, such as the generated calls), after the demo SQL and before the seeds.
+pub type DemoExtra<'a> = &'a dyn Fn(&Connection) -> Result<(), Box<dyn Error>>;
+
+/// [`create`], with `extra` run on a demo world.
+pub fn create_with(
+    path: &Path,
+    demo: bool,
+    seeds: &[PathBuf],
+    extra: Option<DemoExtra<'_>>,
+) -> Result<Created, Box<dyn Error>> {
     // create_new refuses an existing file atomically, even against a concurrent init.
     create_private(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::AlreadyExists => format!(
@@ -132,7 +146,7 @@ pub fn create(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box
         ),
         _ => format!("cannot create {}: {e}", path.display()),
     })?;
-    match populate(path, demo, seeds) {
+    match populate(path, demo, seeds, extra) {
         Ok(created) => Ok(created),
         Err(e) => {
             for suffix in ["", "-wal", "-shm", "-journal"] {
@@ -157,7 +171,12 @@ pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
         .open(path)
 }
 
-fn populate(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box<dyn Error>> {
+fn populate(
+    path: &Path,
+    demo: bool,
+    seeds: &[PathBuf],
+    extra: Option<DemoExtra<'_>>,
+) -> Result<Created, Box<dyn Error>> {
     let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
     let tx = conn.transaction()?;
@@ -167,6 +186,9 @@ fn populate(path: &Path, demo: bool, seeds: &[PathBuf]) -> Result<Created, Box<d
         tx.execute_batch(DEMO_ACCOUNTS_SQL)?;
         tx.execute_batch(DEMO_DEVICES_SQL)?;
         tx.execute_batch(DEMO_RATES_SQL)?;
+        if let Some(extra) = extra {
+            extra(&tx)?;
+        }
         None
     } else {
         let key = random_key()?;
