@@ -35,7 +35,8 @@
 //!   call tools; [`callfile`]: the call seed file (read, derive, price, load); [`callgen`]:
 //!   the call generator.
 //! - [`error`]: the error table; `Display` is the vendor's exact text.
-//! - [`dates`]: UTC dates without a date crate; [`timezones`]: the accepted time zone names.
+//! - [`dates`]: UTC dates without a date crate; [`timezones`]: the accepted time zone names;
+//!   [`localtime`]: the server's zone (`--tz`, `MORBOX_TZ`), for the call history.
 //! - [`fuzzing`]: how fuzz inputs become requests (shared by the fuzz target and its replay).
 //!
 //! # One request
@@ -86,6 +87,7 @@ pub mod explain;
 pub mod fuzzing;
 pub mod guard;
 pub mod kit;
+pub mod localtime;
 pub mod logging;
 pub mod numbers;
 pub mod openapi;

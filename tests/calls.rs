@@ -1061,3 +1061,45 @@ fn calls_generate_is_deterministic_and_its_seed_file_loads() {
         assert!(!ok && err.contains(why), "{err}");
     }
 }
+
+#[test]
+fn the_servers_time_zone_reads_unix_times_and_names_its_offset() {
+    let s = Server::fixture_f_calls(&["--tz", "Europe/Vilnius"]);
+    s.sql("UPDATE conflines SET value = '1' WHERE name = 'API_Disable_hash_checking' AND owner_id = 0");
+    // 1 March 00:00 UTC is 02:00 in Vilnius: the period is 02:00 to 01:59:59 the next day.
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "admin"),
+            ("s_user", "2"),
+            ("period_start", MARCH_1),
+            ("period_end", MARCH_1_END),
+        ],
+    );
+    let x = r.xml();
+    assert!(
+        x.contains("<period_start>2024-03-01 02:00:00</period_start>"),
+        "{x}"
+    );
+    assert!(
+        x.contains("<period_end>2024-03-02 01:59:59</period_end>"),
+        "{x}"
+    );
+    let got = rows(x);
+    assert_eq!(got.len(), 2);
+    // Stored times are shown as they are; the zone's offset now (winter or summer time).
+    let tz = &got[0][1].1;
+    assert!(tz == "GMT +02:00" || tz == "GMT +03:00", "{tz}");
+    assert_eq!(got[0][0].1, "2024-03-01 09:15:00");
+    // An unknown zone stops the server before it serves.
+    let err = must_fail(&[
+        "serve",
+        "--db",
+        s.db.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+        "--tz",
+        "Mars/Olympus",
+    ]);
+    assert!(err.contains("not an IANA time zone name"), "{err}");
+}

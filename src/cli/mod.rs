@@ -377,6 +377,10 @@ pub struct ServeArgs {
     /// The largest request body accepted, in bytes (larger: HTTP 413 with an XML error).
     #[arg(long, env = "MORBOX_BODY_LIMIT", default_value_t = 64 * 1024)]
     pub body_limit: usize,
+    /// The server's time zone (an IANA name): call times are its naive local times, unix
+    /// times in requests are read in it, "today" is its day.
+    #[arg(long, env = "MORBOX_TZ", default_value = "UTC")]
+    pub tz: String,
     /// Seconds a client may take to send a request body (slower: HTTP 408).
     #[arg(long, env = "MORBOX_BODY_TIMEOUT", default_value_t = 10)]
     pub body_timeout: u64,
@@ -545,6 +549,7 @@ fn init(args: &InitArgs) -> Result<(), Box<dyn Error>> {
 }
 
 fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
+    crate::localtime::set(&args.tz)?;
     if args.explain_hash_errors && !args.listen.ip().is_loopback() {
         return Err(format!(
             "refusing --explain-hash-errors on {}: it is for loopback only",

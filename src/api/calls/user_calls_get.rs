@@ -210,10 +210,9 @@ fn positive(v: &str) -> Option<i64> {
         .filter(|n| *n != 0)
 }
 
-/// `YYYY-MM-DD HH:MM:SS` of a unix time (the server's zone: UTC).
+/// `YYYY-MM-DD HH:MM:SS` of a unix time in the server's zone.
 fn local(t: u64) -> String {
-    let [y, m, d, hh, mm, ss] = crate::dates::utc_fields(t);
-    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
+    crate::localtime::local(t as i64)
 }
 
 impl Read for UserCallsGet {
@@ -300,7 +299,7 @@ impl Read for UserCallsGet {
                 .bytes()
                 .all(|b| b.is_ascii_digit() || b == b'%'))
         .then(|| self.s_destination.clone());
-        let today = crate::dates::today();
+        let today = crate::localtime::today();
         let from = self
             .period_start
             .map_or_else(|| format!("{today} 00:00:00"), local);
@@ -408,7 +407,8 @@ impl Read for UserCallsGet {
         }
         if !rows.is_empty() {
             d.open("calls");
-            let timezone = "GMT +00:00";
+            let timezone = crate::localtime::gmt_offset(crate::localtime::now());
+            let timezone = timezone.as_str();
             for r in &rows {
                 d.open("call");
                 for (name, value) in view.row(r, timezone) {
