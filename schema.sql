@@ -529,8 +529,13 @@ ALTER TABLE calls ADD COLUMN partner_billsec INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE calls ADD COLUMN originator_ip TEXT NOT NULL DEFAULT '';
 ALTER TABLE calls ADD COLUMN terminator_ip TEXT NOT NULL DEFAULT '';
 CREATE INDEX calls_calldate ON calls (calldate);
-CREATE INDEX calls_dst_user ON calls (dst_user_id) WHERE dst_user_id != 0;
-CREATE INDEX calls_reseller ON calls (reseller_id) WHERE reseller_id != 0;
+-- A user's calls of a period, made, received, or to its devices: each through an index that
+-- holds the period too.
+DROP INDEX calls_user;
+CREATE INDEX calls_user ON calls (user_id, calldate);
+CREATE INDEX calls_dst_user ON calls (dst_user_id, calldate) WHERE dst_user_id != 0;
+CREATE INDEX calls_dst_device ON calls (dst_device_id, calldate) WHERE dst_device_id != 0;
+CREATE INDEX calls_reseller ON calls (reseller_id, calldate) WHERE reseller_id != 0;
 CREATE INDEX calls_uniqueid ON calls (uniqueid);
 CREATE TABLE providers (
   id INTEGER PRIMARY KEY,

@@ -12,6 +12,7 @@ import sys
 
 (rows_file, startup_ms, binary_mb, secs, conns, reset_demo, reset_100k,
  load_before, load_after, rounds) = sys.argv[1:11]
+gen_rate = float(sys.argv[11]) if len(sys.argv) > 11 else float("nan")
 
 runs = {}  # label -> kind -> round -> figures
 order = []
@@ -98,9 +99,9 @@ def goal_rate(label, kind, at_least):
     return ("%.0f/s" % v, v >= at_least)
 
 
-def goal_p99(label):
+def goal_p99(label, limit=5):
     p = figures(label, "morbox", "p99_ms")
-    return ("%.2f ms (max %.2f)" % (med(p), max(p)) if p else "—", bool(p) and med(p) <= 5)
+    return ("%.2f ms (max %.2f)" % (med(p), max(p)) if p else "—", bool(p) and med(p) <= limit)
 
 
 targets = [
@@ -113,11 +114,15 @@ targets = [
     ("payment_create, FULL ≥ 15,000/s",) + goal_rate("payment_create", "full", 15000),
     ("payment_create, FULL ≥ 0.6× NORMAL",) + goal_ratio("payment_create", "full", "normal", 0.6),
     ("devices_get ≥ 0.6× baseline",) + goal_ratio("devices_get", "morbox", "baseline", 0.6),
+    ("rate_get ≥ 0.6× baseline",) + goal_ratio("rate_get", "morbox", "baseline", 0.6),
+    ("user_calls_get for a user's day ≥ 0.5× baseline",) + goal_ratio("user_calls_get (a user's day)", "morbox", "baseline", 0.5),
+    ("calls generate ≥ 250,000 calls/s", "%.0f/s" % gen_rate, gen_rate >= 250000),
     ("device_create, FULL ≥ 15,000/s",) + goal_rate("device_create", "full", 15000),
     ("device_create, FULL ≥ 0.6× NORMAL",) + goal_ratio("device_create", "full", "normal", 0.6),
 ]
 for label in ("user_details_get", "user_details_get (urlencoded body)", "user_details_raw_get", "user_balance_get", "devices_get"):
     targets.append(("p99 of %s at %s connections ≤ 5 ms (median of rounds)" % (label, conns),) + goal_p99(label))
+targets.append(("p99 of user_calls_get for a user's day ≤ 10 ms (median of rounds)",) + goal_p99("user_calls_get (a user's day)", 10))
 if "user_details_get by size" in runs:
     rs = ratios("user_details_get by size", "1M", "10k")
     targets.append(("get with 1M users within 15% of 10k users", spread(rs) + "×",

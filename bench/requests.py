@@ -2,7 +2,9 @@
 """Writes the wrk Lua script for one benchmark scenario.
 
 usage: requests.py SCENARIO USERS > script.lua
-SCENARIO: get | getbody | raw | update | mixed | balance | payment | devices | create (getbody:
+SCENARIO: get | getbody | raw | update | mixed | balance | payment | devices | create | rate |
+calls (rate: rate_get of a user's mobile number; calls: user_calls_get of one user's day, the
+day bench/run.sh generates calls on; getbody:
 user_details_get with its parameters in an urlencoded body, as real clients send them; devices:
 devices_get of a user with two devices; create: device_create with an extension of its own, as
 provisioning scripts send it, so that every request makes a device). Requests are signed with the demo system key over 10,000
@@ -16,6 +18,10 @@ import sys
 scenario, users = sys.argv[1], int(sys.argv[2])
 step = max(1, users // 10000)
 ids = [1000 + 1 + k * step for k in range(min(users, 10000))]
+
+
+# The day bench/run.sh generates calls on: 2026-02-02 (UTC).
+DAY = 1769990400
 
 
 def sha1(s):
@@ -33,7 +39,9 @@ out = [lua_list("ids", ids),
        # users of reseller1 (every tenth) are left out, so every one signs with the system key.
        lua_list("balance_user", ["customer%d" % (i - 1000) for i in ids]),
        lua_list("balance_hash", [sha1("customer%d%s" % (i - 1000, "secret")) for i in ids]),
-       lua_list("pay_hash", [sha1("%dEUR1.00%s" % (i, "secret")) for i in ids])]
+       lua_list("pay_hash", [sha1("%dEUR1.00%s" % (i, "secret")) for i in ids]),
+       lua_list("rate_hash", [sha1("customer%d%s" % (i - 1000, "secret")) for i in ids]),
+       lua_list("calls_hash", [sha1("%d%d%d%s" % (DAY, DAY + 86399, i, "secret")) for i in ids])]
 out.append("""
 local n = 0
 local scenario = "%s"
@@ -64,6 +72,14 @@ local function create(k)
   return wrk.format("POST", "/billing/api/device_create", {["Content-Type"] = "application/x-www-form-urlencoded"},
     "u=admin&user_id=" .. ids[k] .. "&extension=x" .. n .. "-" .. math.random(1, 1000000000) .. "&hash=" .. get_hash[k])
 end
+local function rate(k)
+  return wrk.format("POST", "/billing/api/rate_get", {["Content-Type"] = "application/x-www-form-urlencoded"},
+    "u=admin&username=" .. balance_user[k] .. "&prefix=37060012345&hash=" .. rate_hash[k])
+end
+local function calls(k)
+  return wrk.format("POST", "/billing/api/user_calls_get", {["Content-Type"] = "application/x-www-form-urlencoded"},
+    "u=admin&s_user=" .. ids[k] .. "&period_start=%d&period_end=%d&hash=" .. calls_hash[k])
+end
 local function payment(k)
   -- transaction is hashed only when sent: none is sent, so the precomputed hash fits.
   return wrk.format("POST", "/billing/api/payment_create", {["Content-Type"] = "application/x-www-form-urlencoded"},
@@ -77,6 +93,11 @@ request = function()
   if scenario == "raw" then return raw(k) end
   if scenario == "update" then return update(k) end
   if scenario == "devices" then return devices(k) end
+  if scenario == "calls" then return calls(k) end
+  if scenario == "rate" then
+    if (tonumber(ids[k]) - 1000) %% 10 == 0 then k = (k %% #ids) + 1 end
+    return rate(k)
+  end
   if scenario == "create" then return create(k) end
   if scenario == "balance" then
     if (tonumber(ids[k]) - 1000) %% 10 == 0 then k = (k %% #ids) + 1 end
@@ -101,5 +122,5 @@ done = function(summary, latency, requests)
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
     latency:percentile(99) / 1000, summary.requests, errors + summary.errors.status))
 end
-""" % scenario)
+""" % (scenario, DAY, DAY + 86399))
 sys.stdout.write("".join(out))

@@ -279,7 +279,8 @@ fn statement(l: &Listing) -> (String, Vec<Value>) {
             ));
             if dst_devices {
                 sql.push_str(&format!(
-                    " OR c.dst_device_id IN (SELECT id FROM devices WHERE user_id = {u})"
+                    " OR (c.dst_device_id != 0
+                          AND c.dst_device_id IN (SELECT id FROM devices WHERE user_id = {u}))"
                 ));
             }
             sql.push(')');
@@ -287,7 +288,7 @@ fn statement(l: &Listing) -> (String, Vec<Value>) {
         Whose::Reseller(r) => {
             let r = arg(r.into(), &mut args);
             sql.push_str(&format!(
-                " AND (c.reseller_id = {r} OR c.user_id = {r}
+                " AND ((c.reseller_id != 0 AND c.reseller_id = {r}) OR c.user_id = {r}
                    OR c.user_id IN (SELECT id FROM users WHERE owner_id = {r})
                    OR (c.dst_user_id != 0 AND c.dst_user_id IN (SELECT id FROM users WHERE owner_id = {r})))"
             ));
@@ -525,6 +526,15 @@ mod tests {
                         plan.join("\n")
                     );
                 }
+            }
+            // A user's or a reseller's calls through the indexes of whose they are, never
+            // the whole period's.
+            if l.whose != Whose::All {
+                assert!(
+                    plan.iter().any(|p| p.contains("MULTI-INDEX OR")),
+                    "{l:?}: {}",
+                    plan.join("\n")
+                );
             }
             // Through the period's index, or (a user's calls) the user indexes.
             assert!(
