@@ -6,7 +6,7 @@
 
 use crate::rating;
 use crate::store::calls::{self as store, ColumnKind};
-use crate::store::rates::{self, Bands};
+use crate::store::rates;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 use std::io::BufRead;
@@ -167,14 +167,6 @@ pub fn json_record(n: usize, line: &str) -> Result<Vec<(String, String)>, LineEr
     Ok(out)
 }
 
-/// The cause a disposition gets when none is given.
-const CAUSES: &[(&str, i64)] = &[
-    ("ANSWERED", 16),
-    ("NO ANSWER", 19),
-    ("BUSY", 17),
-    ("FAILED", 34),
-];
-
 /// Loads one record on `conn` (inside the caller's transaction): checked, derived, priced,
 /// written; with `charge`, its user's balance pays its price. Returns the price charged.
 pub fn load(conn: &Connection, (n, fields): &Record, charge: bool) -> Result<f64, LineError> {
@@ -228,7 +220,7 @@ pub fn load(conn: &Connection, (n, fields): &Record, charge: bool) -> Result<f64
             )
         })?;
     let disposition = text(&row, "disposition").unwrap_or_default();
-    if !disposition.is_empty() && !CAUSES.iter().any(|(d, _)| *d == disposition) {
+    if !disposition.is_empty() && !rating::DISPOSITIONS.iter().any(|(d, _)| *d == disposition) {
         return Err(error(
             *n,
             Some("disposition"),
@@ -272,7 +264,7 @@ pub fn load(conn: &Connection, (n, fields): &Record, charge: bool) -> Result<f64
         }
     }
     if !has(&row, "hangupcause")
-        && let Some((_, cause)) = CAUSES.iter().find(|(d, _)| *d == disposition)
+        && let Some((_, cause)) = rating::DISPOSITIONS.iter().find(|(d, _)| *d == disposition)
     {
         row.push(("hangupcause", Value::Integer(*cause)));
     }
@@ -287,36 +279,9 @@ pub fn load(conn: &Connection, (n, fields): &Record, charge: bool) -> Result<f64
     // Prices, each pair only when neither of it is given.
     let time = &calldate[11..];
     let price = |tariff: i64| -> Result<Option<(f64, f64)>, LineError> {
-        let Some((bands, currency)) = rates::bands(conn, tariff, &number).map_err(db)? else {
-            return Ok(None);
-        };
-        let rate = crate::store::currencies::by_code(conn, &currency)
+        Ok(rates::bands(conn, tariff, &number)
             .map_err(db)?
-            .map_or(1.0, |c| c.rate);
-        let (per_minute, amount) = match bands {
-            Bands::Wholesale(all) => {
-                let Some(b) = all.iter().find(|b| {
-                    rating::applies(&b.start_time, &b.end_time, &b.daytype, time, work_day)
-                }) else {
-                    return Ok(None);
-                };
-                (b.rate, rating::wholesale_price(b, billsec))
-            }
-            Bands::Retail(all) => {
-                let applying: Vec<_> = all
-                    .into_iter()
-                    .filter(|b| {
-                        rating::applies(&b.start_time, &b.end_time, &b.daytype, time, work_day)
-                    })
-                    .collect();
-                let Some(first) = applying.first() else {
-                    return Ok(None);
-                };
-                (first.price, rating::retail_price(&applying, billsec))
-            }
-        };
-        // Into the default currency.
-        Ok(Some((per_minute / rate, amount / rate)))
+            .and_then(|(bands, rate)| rating::price(&bands, rate, time, work_day, billsec)))
     };
     // Each price column only when not given (a given price is kept as it is).
     let priced = |row: &mut Vec<(&'static str, Value)>,

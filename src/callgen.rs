@@ -25,7 +25,7 @@ pub struct Plan {
     pub users: Option<Vec<i64>>,
     /// The seed: the same seed, database and plan give the same calls.
     pub seed: u64,
-    /// The dispositions' shares: ANSWERED, NO ANSWER, BUSY, FAILED.
+    /// The dispositions' shares, in the order of [`rating::DISPOSITIONS`].
     pub mix: [f64; 4],
     /// Only these destination prefixes (`None`: every one the user's tariff rates).
     pub destinations: Option<Vec<String>>,
@@ -35,14 +35,6 @@ pub struct Plan {
 
 /// The default mix: ANSWERED 60, NO ANSWER 20, BUSY 12, FAILED 8.
 pub const MIX: [f64; 4] = [60.0, 20.0, 12.0, 8.0];
-
-/// The dispositions, in the order of a mix, with their causes.
-const DISPOSITIONS: [(&str, i64); 4] = [
-    ("ANSWERED", 16),
-    ("NO ANSWER", 19),
-    ("BUSY", 17),
-    ("FAILED", 34),
-];
 
 /// The share of calls in each hour of a working day (00 to 23).
 const HOURS: [f64; 24] = [
@@ -171,15 +163,7 @@ pub fn generate(
         if let Some(b) = bands.get(&key) {
             return Ok(b.clone());
         }
-        let found = match rates::bands(conn, tariff, prefix).map_err(db)? {
-            Some((b, currency)) => {
-                let rate = crate::store::currencies::by_code(conn, &currency)
-                    .map_err(db)?
-                    .map_or(1.0, |c| c.rate);
-                Some((b, rate))
-            }
-            None => None,
-        };
+        let found = rates::bands(conn, tariff, prefix).map_err(db)?;
         bands.insert(key, found.clone());
         Ok(found)
     };
@@ -188,7 +172,8 @@ pub fn generate(
         // This day's share of the count (the rest spread over the first days).
         let today = plan.count / days + u64::from(day < plan.count % days);
         let date_unix = first + day as i64 * 86_400;
-        let work_day = crate::dates::parse_datetime(&unix_text(date_unix)).is_some_and(|(_, w)| w);
+        let work_day =
+            crate::dates::parse_datetime(&crate::dates::text(date_unix)).is_some_and(|(_, w)| w);
         let mut seconds: Vec<i64> = (0..today)
             .map(|_| {
                 let hour = rng.pick(&HOURS) as i64;
@@ -198,11 +183,11 @@ pub fn generate(
         seconds.sort_unstable();
         for second in seconds {
             let unix = date_unix + second;
-            let calldate = unix_text(unix);
+            let calldate = crate::dates::text(unix);
             let time = calldate[11..].to_string();
             let src = &sources[rng.below(sources.len() as u64) as usize];
             let disposition = rng.pick(&plan.mix);
-            let (disp, cause) = DISPOSITIONS[disposition];
+            let (disp, cause) = rating::DISPOSITIONS[disposition];
             let answered = disposition == 0;
             let billsec = if answered {
                 ((90f64.ln() + 1.0 * rng.normal()).exp().round() as i64).clamp(1, 3600)
@@ -221,49 +206,21 @@ pub fn generate(
                 n => src.devices[rng.below(n as u64) as usize].clone(),
             };
             let clid = crate::devices::caller_id_of(&src.caller.name, &login);
-            let price = |b: &Option<(Bands, f64)>| -> (f64, f64) {
-                let Some((bands, rate)) = b else {
-                    return (0.0, 0.0);
-                };
-                let (per_minute, amount) = match bands {
-                    Bands::Wholesale(all) => match all.iter().find(|b| {
-                        rating::applies(&b.start_time, &b.end_time, &b.daytype, &time, work_day)
-                    }) {
-                        Some(b) => (b.rate, rating::wholesale_price(b, billsec)),
-                        None => (0.0, 0.0),
-                    },
-                    Bands::Retail(all) => {
-                        let applying: Vec<_> = all
-                            .iter()
-                            .filter(|b| {
-                                rating::applies(
-                                    &b.start_time,
-                                    &b.end_time,
-                                    &b.daytype,
-                                    &time,
-                                    work_day,
-                                )
-                            })
-                            .cloned()
-                            .collect();
-                        match applying.first() {
-                            Some(f) => (f.price, rating::retail_price(&applying, billsec)),
-                            None => (0.0, 0.0),
-                        }
-                    }
-                };
-                (per_minute / rate, amount / rate)
+            // What a tariff's bands (if any) charge for this call; nothing when none applies.
+            let price = |b: &Option<(Bands, f64)>| -> Option<(f64, f64)> {
+                let (bands, rate) = b.as_ref()?;
+                rating::price(bands, *rate, &time, work_day, billsec)
             };
-            let user = price(&band_of(src.caller.tariff_id, prefix)?);
+            let user = price(&band_of(src.caller.tariff_id, prefix)?).unwrap_or((0.0, 0.0));
             let reseller = match src.reseller {
-                Some((_, tariff)) => price(&band_of(tariff, prefix)?),
+                Some((_, tariff)) => price(&band_of(tariff, prefix)?).unwrap_or((0.0, 0.0)),
                 None => (0.0, 0.0),
             };
+            // The first provider whose tariff charges for this call, as an import chooses it.
             let mut provider = (0, (0.0, 0.0));
             for (id, tariff) in &providers {
-                let b = band_of(*tariff, prefix)?;
-                if b.is_some() {
-                    provider = (*id, price(&b));
+                if let Some(p) = price(&band_of(*tariff, prefix)?) {
+                    provider = (*id, p);
                     break;
                 }
             }
@@ -324,12 +281,6 @@ pub fn generate(
         }
     }
     Ok(made)
-}
-
-/// `YYYY-MM-DD HH:MM:SS` of a unix time (UTC).
-fn unix_text(t: i64) -> String {
-    let [y, m, d, hh, mm, ss] = crate::dates::utc_fields(t.max(0) as u64);
-    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
 }
 
 /// A row as a line of the seed file's CSV (the header is [`csv_header`]).

@@ -13,14 +13,13 @@ pub fn now() -> String {
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    let t = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        t / 3600,
-        t / 60 % 60,
-        t % 60
-    )
+    text(secs as i64)
+}
+
+/// A unix time as UTC `YYYY-MM-DD HH:MM:SS` (before 1970: 1970-01-01 00:00:00).
+pub fn text(secs: i64) -> String {
+    let [y, m, d, hh, mm, ss] = utc_fields(secs.max(0) as u64);
+    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
 }
 
 /// Seconds since 1970-01-01 UTC as (year, month, day, hour, minute, second).

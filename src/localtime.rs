@@ -29,10 +29,7 @@ pub fn local(unix: i64) -> String {
             .to_zoned(zone().clone())
             .strftime("%Y-%m-%d %H:%M:%S")
             .to_string(),
-        _ => {
-            let [y, m, d, hh, mm, ss] = crate::dates::utc_fields(unix.max(0) as u64);
-            format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
-        }
+        _ => crate::dates::text(unix),
     }
 }
 

@@ -2,7 +2,44 @@
 //! a copy): which price band applies at a moment, and what a call of some billed seconds costs
 //! by a wholesale band or by a retail tariff's bands.
 
-use crate::store::rates::{RetailBand, WholesaleBand};
+use crate::store::rates::{Bands, RetailBand, WholesaleBand};
+
+/// The dispositions a call ends in, with the cause (Q.850) each gets when none is given.
+pub const DISPOSITIONS: [(&str, i64); 4] = [
+    ("ANSWERED", 16),
+    ("NO ANSWER", 19),
+    ("BUSY", 17),
+    ("FAILED", 34),
+];
+
+/// What a call of `billsec` seconds at `time` (`HH:MM:SS`) on a work day or not costs by a
+/// tariff's bands, in the default currency (`currency_rate`: units of the tariff's currency per
+/// one of the default): (the per-minute rate that applies, the price); `None` when no band
+/// applies at that moment.
+pub fn price(
+    bands: &Bands,
+    currency_rate: f64,
+    time: &str,
+    work_day: bool,
+    billsec: i64,
+) -> Option<(f64, f64)> {
+    let (per_minute, amount) = match bands {
+        Bands::Wholesale(all) => {
+            let b = all
+                .iter()
+                .find(|b| applies(&b.start_time, &b.end_time, &b.daytype, time, work_day))?;
+            (b.rate, wholesale_price(b, billsec))
+        }
+        Bands::Retail(all) => {
+            let applying: Vec<&RetailBand> = all
+                .iter()
+                .filter(|b| applies(&b.start_time, &b.end_time, &b.daytype, time, work_day))
+                .collect();
+            (applying.first()?.price, retail_price(&applying, billsec))
+        }
+    };
+    Some((per_minute / currency_rate, amount / currency_rate))
+}
 
 /// Whether a band of `start_time`–`end_time` (`HH:MM:SS`, inclusive) and `daytype` (''
 /// every day, `WD` Monday to Friday, `FD` Saturday and Sunday) applies at `time` on a day that
@@ -32,7 +69,7 @@ pub fn wholesale_price(band: &WholesaleBand, billsec: i64) -> f64 {
 /// first band's rounding; each `minute` band, from its minute `from` for `duration` minutes
 /// (-1: to the end), adds its price per minute of the call inside it; an `event` band adds its
 /// price once.
-pub fn retail_price(bands: &[RetailBand], billsec: i64) -> f64 {
+pub fn retail_price(bands: &[&RetailBand], billsec: i64) -> f64 {
     if billsec <= 0 || bands.is_empty() {
         return 0.0;
     }
@@ -99,16 +136,32 @@ mod tests {
 
     #[test]
     fn retail_adds_its_bands() {
-        let flat = [retail(1, -1, "minute", 1, 0.12)];
+        let flat = [&retail(1, -1, "minute", 1, 0.12)];
         assert!((retail_price(&flat, 90) - 0.18).abs() < 1e-12);
         // The first minute at 0.5, the rest at 0.1, rounded to whole minutes, plus an event.
         let bands = [
-            retail(1, 1, "minute", 60, 0.5),
-            retail(2, -1, "minute", 60, 0.1),
-            retail(1, 1, "event", 60, 0.05),
+            &retail(1, 1, "minute", 60, 0.5),
+            &retail(2, -1, "minute", 60, 0.1),
+            &retail(1, 1, "event", 60, 0.05),
         ];
         assert!((retail_price(&bands, 61) - (0.5 + 0.1 + 0.05)).abs() < 1e-12);
         assert_eq!(retail_price(&bands, 0), 0.0);
+    }
+
+    #[test]
+    fn a_price_in_the_default_currency_by_the_band_that_applies() {
+        let mut night = wholesale(0.6, 0.0, 1, 0);
+        night.start_time = "00:00:00".into();
+        night.end_time = "07:59:59".into();
+        let day = wholesale(1.2, 0.0, 1, 0);
+        let bands = Bands::Wholesale(vec![night, day]);
+        assert_eq!(price(&bands, 2.0, "03:00:00", true, 60), Some((0.3, 0.3)));
+        assert_eq!(price(&bands, 1.0, "12:00:00", true, 60), Some((1.2, 1.2)));
+        let weekdays = Bands::Retail(vec![RetailBand {
+            daytype: "WD".into(),
+            ..retail(1, -1, "minute", 1, 0.1)
+        }]);
+        assert_eq!(price(&weekdays, 1.0, "12:00:00", false, 60), None);
     }
 
     #[test]

@@ -249,14 +249,14 @@ const ASSIGNED: &str = "(SELECT id FROM users WHERE responsible_accountant_id = 
 pub fn list(
     conn: &Connection,
     l: &Listing,
-    mut each: impl FnMut(&CallRow),
+    mut each: impl FnMut(CallRow),
 ) -> rusqlite::Result<usize> {
     let (sql, args) = statement(l);
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args.iter()))?;
     let mut n = 0;
     while let Some(r) = rows.next()? {
-        each(&call_row(r)?);
+        each(call_row(r)?);
         n += 1;
     }
     Ok(n)

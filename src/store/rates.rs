@@ -305,13 +305,14 @@ pub enum Bands {
     Retail(Vec<RetailBand>),
 }
 
-/// The bands tariff `tariff` prices the number `digits` with, and the tariff's currency; `None`
-/// when the tariff has no priced rate there.
+/// The bands tariff `tariff` prices the number `digits` with, and the rate of the tariff's
+/// currency (units per one of the default currency; 1 when unknown); `None` when the tariff has
+/// no priced rate there.
 pub fn bands(
     conn: &Connection,
     tariff: i64,
     digits: &str,
-) -> rusqlite::Result<Option<(Bands, String)>> {
+) -> rusqlite::Result<Option<(Bands, f64)>> {
     let Some(t) = self::tariff(conn, tariff)? else {
         return Ok(None);
     };
@@ -341,7 +342,13 @@ pub fn bands(
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        return Ok((!bands.is_empty()).then_some((Bands::Retail(bands), t.currency)));
+        if bands.is_empty() {
+            return Ok(None);
+        }
+        return Ok(Some((
+            Bands::Retail(bands),
+            currency_rate(conn, &t.currency)?,
+        )));
     }
     let mut stmt = conn.prepare_cached(
         "SELECT rd.rate, rd.connection_fee, rd.increment_s, rd.min_time, rd.start_time,
@@ -365,7 +372,10 @@ pub fn bands(
             })?
             .collect::<rusqlite::Result<_>>()?;
         if !bands.is_empty() {
-            return Ok(Some((Bands::Wholesale(bands), t.currency)));
+            return Ok(Some((
+                Bands::Wholesale(bands),
+                currency_rate(conn, &t.currency)?,
+            )));
         }
     }
     Ok(None)
@@ -382,4 +392,9 @@ pub fn rated_prefixes(conn: &Connection, tariff: i64) -> rusqlite::Result<Vec<St
     )?
     .query_map([tariff], |r| r.get(0))?
     .collect()
+}
+
+/// The rate of the currency named `code` (1 when unknown or unusable).
+fn currency_rate(conn: &Connection, code: &str) -> rusqlite::Result<f64> {
+    Ok(super::currencies::by_code(conn, code)?.map_or(1.0, |c| c.rate))
 }

@@ -205,14 +205,12 @@ fn unix_time(f: &Fields<'_>, name: &str) -> Option<u64> {
 
 /// A positive id sent as digits.
 fn positive(v: &str) -> Option<i64> {
-    (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| v.parse::<i64>().unwrap_or(-1))
-        .filter(|n| *n != 0)
+    id(v).filter(|n| *n != 0)
 }
 
-/// `YYYY-MM-DD HH:MM:SS` of a unix time in the server's zone.
-fn local(t: u64) -> String {
-    crate::localtime::local(t as i64)
+/// An id sent as digits (too large for any row: -1, which matches nothing), or `None`.
+fn id(v: &str) -> Option<i64> {
+    (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())).then(|| v.parse::<i64>().unwrap_or(-1))
 }
 
 impl Read for UserCallsGet {
@@ -260,9 +258,7 @@ impl Read for UserCallsGet {
                 None | Some("all") if caller.role == Role::Reseller => Whose::Reseller(caller.id),
                 None | Some("all") => Whose::All,
                 Some(v) => {
-                    let id = positive(v)
-                        .or((v.bytes().all(|b| b.is_ascii_digit())).then_some(0))
-                        .ok_or(ApiError::UserNotFound)?;
+                    let id = id(v).ok_or(ApiError::UserNotFound)?;
                     let target = queries::target_facts(conn, id)?.ok_or(ApiError::UserNotFound)?;
                     if caller.role == Role::Reseller
                         && target.id != caller.id
@@ -300,12 +296,14 @@ impl Read for UserCallsGet {
                 .all(|b| b.is_ascii_digit() || b == b'%'))
         .then(|| self.s_destination.clone());
         let today = crate::localtime::today();
-        let from = self
-            .period_start
-            .map_or_else(|| format!("{today} 00:00:00"), local);
-        let till = self
-            .period_end
-            .map_or_else(|| format!("{today} 23:59:59"), local);
+        let from = self.period_start.map_or_else(
+            || format!("{today} 00:00:00"),
+            |t| crate::localtime::local(t as i64),
+        );
+        let till = self.period_end.map_or_else(
+            || format!("{today} 23:59:59"),
+            |t| crate::localtime::local(t as i64),
+        );
         let listing = Listing {
             from: from.clone(),
             till: till.clone(),
@@ -313,19 +311,12 @@ impl Read for UserCallsGet {
             assigned_to: (caller.role.is_staff() && caller.show_only_assigned_users)
                 .then_some(caller.id),
             reseller: if staff {
-                self.s_reseller.as_deref().and_then(|v| {
-                    (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
-                        .then(|| v.parse().unwrap_or(-1))
-                })
+                self.s_reseller.as_deref().and_then(id)
             } else {
                 None
             },
             disposition,
-            device: {
-                let v = self.s_device.as_str();
-                (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
-                    .then(|| v.parse().unwrap_or(-1))
-            },
+            device: id(&self.s_device),
             provider,
             cause_row: hgc,
             did: if staff { positive(&self.s_did) } else { None },
@@ -362,7 +353,7 @@ impl Read for UserCallsGet {
             digits: s.system_int(NICE_NUMBER_DIGITS, 2).clamp(0, 10) as usize,
         };
         let mut rows: Vec<CallRow> = Vec::new();
-        calls::list(conn, &listing, |r| rows.push(r.clone()))?;
+        calls::list(conn, &listing, |r| rows.push(r))?;
         let currency = currencies::default(conn)?;
         let username = viewer.username.clone();
         let shown = |v: &str| {
