@@ -30,7 +30,8 @@
 //! - [`explain`]: which usual mistake explains a wrong hash (`morbox hash`, the log).
 //! - [`client`]: the tiny HTTP client of `morbox health`.
 //! - [`xml`]: the XML writer (declaration, indentation, escaping); [`zip`]: a one-file ZIP
-//!   archive (tariff_rates_get's answer).
+//!   archive (tariff_rates_get's answer); [`stream`]: an answer sent while it is written (a
+//!   long read on a thread of its own, a short queue of pieces, the response body).
 //! - [`numbers`]: amounts as the vendor formats them; [`rating`]: the pricing rule of the
 //!   call tools; [`callfile`]: the call seed file (read, derive, price, load); [`callgen`]:
 //!   the call generator.
@@ -62,6 +63,9 @@
 //!   the WAL index ([`store::wal_index`]) shows no commit, and ends it before going idle. Rows
 //!   kept between requests ([`store::kept`], bounded) are used only by a request whose
 //!   snapshot is the state they were read in.
+//! - A read whose answer may be long ([`api::ReadStreamed`]) runs on one of a bounded number
+//!   of threads and holds at most a short queue of pieces for its client; a client that goes
+//!   away ends it, and its read transaction, at its next piece.
 //! - Every write goes through the one writer thread ([`store::writer`]), which commits waiting
 //!   requests together and answers each only after its commit.
 //! - No SQLite message, secret or hash key is ever sent to a client, nor logged.
@@ -102,6 +106,7 @@ pub mod server;
 pub mod service;
 pub mod settings;
 pub mod store;
+pub mod stream;
 pub mod timezones;
 pub mod xml;
 pub mod zip;

@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::kit::TestKit;
 use crate::params::Params;
 use crate::service::Served;
+use crate::stream::AnswerBody;
 use crate::xml::Doc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -95,7 +96,7 @@ pub fn shown_path(path: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Answers one HTTP request. Never fails: every problem becomes an XML answer.
-pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Response<Full<Bytes>> {
+pub async fn respond(app: Arc<App>, req: Request<Incoming>, peer: IpAddr) -> Response<AnswerBody> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
@@ -180,7 +181,7 @@ async fn read_body(body: Incoming, limit: usize, timeout: Duration) -> Result<By
 /// A response with what the log line needs.
 pub struct Answer {
     /// What is sent.
-    pub response: Response<Full<Bytes>>,
+    pub response: Response<AnswerBody>,
     /// The caller's id, once known.
     pub caller: Option<i64>,
     /// `Ok` or the error answered.
@@ -192,7 +193,7 @@ pub struct Answer {
 pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
     let backend: &Backend = &app.backend;
     let fail = |e: ApiError, call, caller| Answer {
-        response: error_response(&e, call, false, false),
+        response: error_response(&e, call, false, false).map(AnswerBody::from),
         caller,
         outcome: Err(e),
     };
@@ -248,7 +249,7 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
                 h.insert("cache-control", HeaderValue::from_static("no-store"));
             }
             return Answer {
-                response,
+                response: response.map(AnswerBody::from),
                 caller: None,
                 outcome: Ok(()),
             };
@@ -312,6 +313,7 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
     };
     let Outcome {
         result,
+        rest,
         xml_extension,
         caller,
         changed,
@@ -325,17 +327,22 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
     });
     let answer = match result {
         Ok(body) => Answer {
-            response: match call.body {
-                Body::Xml => xml_response(200, body, xml_extension, test),
-                Body::Text => text_response(200, body),
-                Body::Zip(_) if test => xml_response(200, body, xml_extension, test),
-                Body::Zip(stem) => zip_response(200, body, stem),
+            response: match (call.body, rest) {
+                // An answer sent as it is written: its first piece, then the rest.
+                (Body::Xml, Some(rest)) => xml_response(200, Vec::new(), xml_extension, test)
+                    .map(|_| AnswerBody::streamed(Bytes::from(body), rest)),
+                (Body::Xml, None) => xml_response(200, body, xml_extension, test).map(Into::into),
+                (Body::Text, _) => text_response(200, body).map(Into::into),
+                (Body::Zip(_), _) if test => {
+                    xml_response(200, body, xml_extension, test).map(Into::into)
+                }
+                (Body::Zip(stem), _) => zip_response(200, body, stem).map(Into::into),
             },
             caller,
             outcome: Ok(()),
         },
         Err(e) => Answer {
-            response: error_response(&e, Some(call), xml_extension, test),
+            response: error_response(&e, Some(call), xml_extension, test).map(Into::into),
             caller,
             outcome: Err(e),
         },
@@ -364,7 +371,7 @@ pub async fn dispatch(app: &App, raw: RawRequest<'_>) -> Answer {
 
 /// A response as the journal keeps it: status, `Content-Type`, `Content-Disposition`, body
 /// (cut at [`crate::kit::ANSWER_MAX`] bytes).
-fn answered(resp: &Response<Full<Bytes>>, body: &[u8]) -> (u16, String, Option<String>, String) {
+fn answered<B>(resp: &Response<B>, body: &[u8]) -> (u16, String, Option<String>, String) {
     let header = |name| {
         resp.headers()
             .get(name)

@@ -32,8 +32,8 @@ enum Wrote {
     Text,
 }
 
-/// One open element: where its name sits in the buffer (copied from there into the end tag),
-/// and what it has had written in it.
+/// One open element: where its name sits in the name stack (copied from there into the end
+/// tag), and what it has had written in it.
 #[derive(Clone, Copy)]
 struct Open {
     name_at: u32,
@@ -41,9 +41,13 @@ struct Open {
     wrote: Wrote,
 }
 
-/// One XML document being written into memory, element by element.
+/// One XML document being written into memory, element by element; a long one may be handed
+/// over a piece at a time ([`Doc::spill`]).
 pub struct Doc {
     out: Vec<u8>,
+    /// The open elements' names, one after another: kept apart from `out`, so that the bytes
+    /// written so far can be handed over while elements are still open.
+    names: Vec<u8>,
     /// The document level's state, then one entry per open element.
     top: Wrote,
     open: [Open; MAX_DEPTH],
@@ -71,6 +75,7 @@ impl Doc {
         out.extend_from_slice(DECLARATION);
         Doc {
             out,
+            names: Vec::new(),
             top: Wrote::Markup,
             open: [Open {
                 name_at: 0,
@@ -121,8 +126,9 @@ impl Doc {
             }
         }
         self.out.push(b'<');
-        let name_at = self.out.len();
         self.out.extend_from_slice(name.as_bytes());
+        let name_at = self.names.len();
+        self.names.extend_from_slice(name.as_bytes());
         self.open[self.depth] = Open {
             name_at: name_at as u32,
             name_len: name.len() as u32,
@@ -164,7 +170,9 @@ impl Doc {
         }
         self.out.extend_from_slice(b"</");
         let at = open.name_at as usize;
-        self.out.extend_from_within(at..at + open.name_len as usize);
+        self.out
+            .extend_from_slice(&self.names[at..at + open.name_len as usize]);
+        self.names.truncate(at);
         self.out.push(b'>');
         self.depth -= 1;
         self.set_wrote(Wrote::Markup);
@@ -233,6 +241,15 @@ impl Doc {
     pub fn leaf_int(&mut self, name: &str, n: i64) -> &mut Self {
         let mut digits = Digits::default();
         self.leaf(name, digits.of(n))
+    }
+
+    /// The bytes written so far, once there are at least `at_least` of them: the document
+    /// goes on where they end, its open elements still open. For an answer sent while it is
+    /// written; the pieces handed over and [`Doc::finish`]'s bytes, one after another, are
+    /// the document.
+    pub fn spill(&mut self, at_least: usize) -> Option<Vec<u8>> {
+        (self.out.len() >= at_least.max(1))
+            .then(|| std::mem::replace(&mut self.out, Vec::with_capacity(at_least)))
     }
 
     /// The finished bytes, with a final newline. Only a bug (unbalanced elements, nesting
@@ -627,9 +644,13 @@ mod tests {
     }
 
     proptest! {
-        /// Any balanced sequence of steps gives xml-rs's bytes exactly.
+        /// Any balanced sequence of steps gives xml-rs's bytes exactly, whole or handed over
+        /// in pieces of at least `spill_at` bytes between the steps.
         #[test]
-        fn same_bytes_as_xml_rs_emitter(steps in proptest::collection::vec(step(), 0..40)) {
+        fn same_bytes_as_xml_rs_emitter(
+            steps in proptest::collection::vec(step(), 0..40),
+            spill_at in 1usize..400,
+        ) {
             // Balance the steps: drop closes with nothing open, close what is left open.
             let mut balanced = Vec::new();
             let mut depth = 0usize;
@@ -648,7 +669,12 @@ mod tests {
             }
             balanced.extend(std::iter::repeat_n(Step::Close, depth));
             let mut d = Doc::new();
+            let mut pieces = Vec::new();
             for s in &balanced {
+                if let Some(piece) = d.spill(spill_at) {
+                    prop_assert!(piece.len() >= spill_at);
+                    pieces.extend_from_slice(&piece);
+                }
                 match s {
                     Step::Open(n) => { d.open(n); }
                     Step::OpenWith(n, a, v) => { d.open_with(n, a, v); }
@@ -669,7 +695,8 @@ mod tests {
                     Step::Close => { d.close(); }
                 }
             }
-            let ours = d.finish().unwrap();
+            pieces.extend_from_slice(&d.finish().unwrap());
+            let ours = pieces;
             let theirs = with_xml_rs(&balanced).unwrap();
             prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
         }

@@ -2,6 +2,8 @@
 //! §2.8 with the spec's own hashes, whole rows compared element by element.
 
 use crate::util::*;
+use std::io::{Read, Write};
+use std::time::Duration;
 
 const HASHED: &[&str] = &[
     "user_id",
@@ -1102,4 +1104,181 @@ fn the_servers_time_zone_reads_unix_times_and_names_its_offset() {
         "Mars/Olympus",
     ]);
     assert!(err.contains("not an IANA time zone name"), "{err}");
+}
+
+/// 2 March 2026, 00:00:00 and 23:59:59 UTC.
+const MARCH_2_2026: (&str, &str) = ("1772409600", "1772495999");
+
+/// The demo world with `n` generated calls on 2 March 2026 (users 5 and 10), served.
+fn demo_with_a_busy_day(n: usize) -> Server {
+    let s = Server::demo();
+    let count = n.to_string();
+    let (ok, _, err) = morbox(&[
+        "calls",
+        "generate",
+        "--db",
+        s.db.to_str().unwrap(),
+        "--from",
+        "2026-03-02",
+        "--till",
+        "2026-03-02",
+        "--count",
+        &count,
+        "--seed",
+        "7",
+        "--users",
+        "5,10",
+    ]);
+    assert!(ok, "{err}");
+    s
+}
+
+/// Everyone's calls of 2 March 2026, as the admin asks for them: the request's target and
+/// body.
+fn everyones_day() -> String {
+    let (from, till) = MARCH_2_2026;
+    encode(&[
+        ("u", "admin"),
+        ("period_start", from),
+        ("period_end", till),
+        ("hash", &sha1_hex(&format!("{from}{till}secret"))),
+    ])
+}
+
+#[test]
+fn a_long_call_history_is_sent_as_it_is_written_and_is_the_same_document() {
+    let s = demo_with_a_busy_day(20_000);
+    let r = s.send(
+        "POST",
+        "/billing/api/user_calls_get",
+        Some("application/x-www-form-urlencoded"),
+        everyones_day().as_bytes(),
+    );
+    assert_eq!(r.status, 200);
+    // Sent as it is written: in chunks, no length known ahead; the vendor's headers.
+    assert_eq!(r.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(r.header("content-length"), None);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(
+        r.header("content-disposition"),
+        Some("attachment; filename=\"mor_api_response.html\"")
+    );
+    assert!(well_formed(&r.body));
+    assert_eq!(field(r.xml(), "total_calls"), "20000");
+    // Every call of the day once, in the listing's order (time, then id).
+    let got: Vec<String> = rows(r.xml())
+        .into_iter()
+        .map(|row| row.last().unwrap().1.clone())
+        .collect();
+    let want: Vec<String> = {
+        let c = s.conn();
+        let mut stmt = c
+            .prepare(
+                "SELECT uniqueid FROM calls WHERE calldate BETWEEN '2026-03-02 00:00:00' \
+                 AND '2026-03-02 23:59:59' ORDER BY calldate, id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(got.len(), 20_000);
+    assert_eq!(got, want);
+    // A row of the long answer is the row a short answer (sent whole) gives for that call.
+    let (from, till) = MARCH_2_2026;
+    let one = &want[12_345];
+    let short = s.post(
+        "user_calls_get",
+        &[
+            ("u", "admin"),
+            ("period_start", from),
+            ("period_end", till),
+            ("s_uniqueid", one),
+            ("hash", &sha1_hex(&format!("{from}{till}{one}secret"))),
+        ],
+    );
+    assert!(short.header("content-length").is_some());
+    assert_eq!(short.header("transfer-encoding"), None);
+    assert_eq!(field(short.xml(), "total_calls"), "1");
+    let short_rows = rows(short.xml());
+    assert_eq!(short_rows.len(), 1);
+    assert_eq!(short_rows[0], rows(r.xml())[12_345]);
+}
+
+#[test]
+fn a_client_that_leaves_a_long_call_history_holds_no_read_and_others_are_served() {
+    let s = demo_with_a_busy_day(20_000);
+    let body = everyones_day();
+    let mut c = connect_from_with("127.0.0.1", &s.addr, Some(4096));
+    c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        c,
+        "POST /billing/api/user_calls_get HTTP/1.1\r\nHost: x\r\nContent-Type: \
+         application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut first = vec![0u8; 16 * 1024];
+    let mut got = 0;
+    while got < first.len() {
+        let n = c.read(&mut first[got..]).unwrap();
+        assert!(n > 0);
+        got += n;
+    }
+    let head = String::from_utf8_lossy(&first);
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.contains("<total_calls>20000</total_calls>"), "{head}");
+    // The client stops reading. A commit made meanwhile cannot be checkpointed away while
+    // the answer's snapshot is held (this proves the check below can fail)…
+    s.sql("UPDATE users SET first_name = 'Streamed' WHERE id = 5");
+    let checkpoint = || -> (i64, i64) {
+        let conn = rusqlite::Connection::open(&s.db).unwrap();
+        conn.busy_timeout(Duration::ZERO).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+    };
+    assert_eq!(checkpoint().0, 1, "the long answer's read is still open");
+    // …while others are served.
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "admin"),
+            ("s_user", "5"),
+            ("period_start", "1768435200"),
+            ("period_end", "1768521599"),
+            ("hash", &sha1_hex("176843520017685215995secret")),
+        ],
+    );
+    assert_eq!(rows(r.xml()).len(), 4, "{}", r.body);
+    // The client goes away: the read ends, and the next checkpoint empties the log.
+    drop(c);
+    let wal = s.db.with_extension("db-wal");
+    let since = std::time::Instant::now();
+    loop {
+        let (busy, frames) = checkpoint();
+        let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        if busy == 0 && frames == 0 && size == 0 {
+            break;
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(20),
+            "the read was not ended: busy {busy}, {frames} frames, {size} bytes of log"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // And the server goes on serving.
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "admin"),
+            ("s_user", "5"),
+            ("period_start", "1768435200"),
+            ("period_end", "1768521599"),
+            ("hash", &sha1_hex("176843520017685215995secret")),
+        ],
+    );
+    assert_eq!(rows(r.xml()).len(), 4, "{}", r.body);
 }

@@ -223,6 +223,25 @@ pub trait Read: Sized {
     ) -> Result<Vec<u8>, ApiError>;
 }
 
+/// A read call whose answer may be long (a month of calls): parsed once, then answered on a
+/// read snapshot of its own on a thread of its own ([`crate::stream`]), its document handed
+/// over a piece at a time while it is written, so that it is sent as it is written and never
+/// held whole. Its gates run first, on the request's thread, as a write's do.
+pub trait ReadStreamed: Sized {
+    /// The call's own reading of the request (after the gates passed).
+    fn parse(req: &ApiRequest) -> Result<Self, ApiError>;
+    /// The answer: a document offered to `out` as it grows ([`crate::stream::Pieces::offer`]);
+    /// returns its last bytes. An error before the first piece is the answer; after it, the
+    /// client's connection is cut.
+    fn answer(
+        self,
+        conn: &Connection,
+        ctx: &ReadCtx<'_>,
+        who: &Authed,
+        out: &mut crate::stream::Pieces,
+    ) -> Result<Vec<u8>, ApiError>;
+}
+
 /// A write call's request, parsed once, checked on a read snapshot, then applied by the
 /// single writer inside its own savepoint (all or nothing).
 pub trait Write: Sized + Send + 'static {
@@ -264,6 +283,13 @@ pub struct Written {
 }
 
 type ReadFn = fn(&Connection, &ReadCtx<'_>, &ApiRequest, &Authed) -> Result<Vec<u8>, ApiError>;
+type StreamFn = fn(
+    &Connection,
+    &ReadCtx<'_>,
+    &ApiRequest,
+    &Authed,
+    &mut crate::stream::Pieces,
+) -> Result<Vec<u8>, ApiError>;
 type WriteFn = for<'a> fn(
     &'a Backend,
     &'a ApiRequest,
@@ -277,6 +303,9 @@ pub enum Run {
     Read(ReadFn),
     /// Gates on a read snapshot, then the writer.
     Write(WriteFn),
+    /// Gates on a read snapshot, then the answer on a snapshot and a thread of its own, sent
+    /// as it is written.
+    Stream(StreamFn),
 }
 
 impl Run {
@@ -288,6 +317,11 @@ impl Run {
     /// A write call: `C` parsed, checked, then applied by the writer.
     pub const fn write<C: Write>() -> Run {
         Run::Write(write::<C>)
+    }
+
+    /// A read call whose answer may be long: `C` parsed, then answered piece by piece.
+    pub const fn streamed<C: ReadStreamed>() -> Run {
+        Run::Stream(streamed::<C>)
     }
 }
 
@@ -465,6 +499,8 @@ pub struct Backend {
     pub explain_in_journal: bool,
     /// Where wrong hashes are explained: a thread of its own, bounded.
     pub explainer: crate::explain::Explainer,
+    /// Where long answers are read and written while they are sent: bounded.
+    pub streams: crate::stream::Streams,
 }
 
 impl Backend {
@@ -477,6 +513,7 @@ impl Backend {
             passwords: crate::passwords::Pool::new(),
             explain_in_journal: false,
             explainer: crate::explain::Explainer::new(),
+            streams: crate::stream::Streams::default(),
         }
     }
 }
@@ -484,8 +521,10 @@ impl Backend {
 /// What a call produced, for the router to send.
 #[derive(Debug)]
 pub struct Outcome {
-    /// The XML document, or the error to render.
+    /// The XML document (or its first piece, when `rest` follows), or the error to render.
     pub result: Result<Vec<u8>, ApiError>,
+    /// The rest of an answer sent as it is written.
+    pub rest: Option<crate::stream::Rest>,
     /// `XML_API_Extension` was on (answer as `text/xml`).
     pub xml_extension: bool,
     /// The caller's id, once known (for the log line).
@@ -591,6 +630,24 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
                         .read(|conn, ctx| answer(conn, ctx, &req, &authed))
                         .and_then(|r| r);
                 }
+                Run::Stream(answer) => {
+                    let store = Arc::clone(&backend.store);
+                    let started = backend
+                        .streams
+                        .run(move |out| {
+                            store
+                                .read(|conn, ctx| answer(conn, ctx, &req, &authed, out))
+                                .and_then(|r| r)
+                        })
+                        .await;
+                    match started {
+                        Ok(s) => {
+                            outcome.result = Ok(s.first);
+                            outcome.rest = s.rest;
+                        }
+                        Err(e) => outcome.result = Err(e),
+                    }
+                }
                 Run::Write(write) => match write(backend, &req, authed).await {
                     Ok(w) => {
                         outcome.result = Ok(w.body);
@@ -609,6 +666,7 @@ impl Outcome {
     fn new(result: Option<Result<Vec<u8>, ApiError>>) -> Outcome {
         Outcome {
             result: result.unwrap_or(Err(ApiError::Internal)),
+            rest: None,
             xml_extension: false,
             caller: None,
             changed: Vec::new(),
@@ -626,6 +684,17 @@ fn read<C: Read>(
     who: &Authed,
 ) -> Result<Vec<u8>, ApiError> {
     C::parse(req)?.answer(conn, ctx, who)
+}
+
+/// A long read call's row function: parse, then answer piece by piece.
+fn streamed<C: ReadStreamed>(
+    conn: &Connection,
+    ctx: &ReadCtx<'_>,
+    req: &ApiRequest,
+    who: &Authed,
+    out: &mut crate::stream::Pieces,
+) -> Result<Vec<u8>, ApiError> {
+    C::parse(req)?.answer(conn, ctx, who, out)
 }
 
 /// A write call's row function: parse; when a password is to be stored, check everything on a
@@ -695,6 +764,10 @@ mod tests {
                 .position(|p| !p.hashed)
                 .unwrap_or(params.len());
             assert!(params[first_plain..].iter().all(|p| !p.hashed), "{c:?}");
+            // An answer sent as it is written is XML (a ZIP or a text is sent whole).
+            if matches!(c.run, Run::Stream(_)) {
+                assert_eq!(c.body, Body::Xml, "{c:?}");
+            }
             // Every call can be found by each of its names, and is the same row.
             for n in c.names {
                 assert!(std::ptr::eq(call(n).unwrap(), c), "{n}");

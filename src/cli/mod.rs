@@ -650,6 +650,7 @@ fn serve(args: &ServeArgs) -> Result<(), Box<dyn Error>> {
             passwords: crate::passwords::Pool::new(),
             explain_in_journal: args.test_endpoints,
             explainer: crate::explain::Explainer::new(),
+            streams: crate::stream::Streams::default(),
         },
         kit: args
             .test_endpoints

@@ -2,7 +2,9 @@
 //! users or of everyone in a period, filtered and sorted, each row with the columns the
 //! caller's role may see, in the vendor's number formats. Read only.
 
-use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Fields, Form, Param, Read, Run};
+use crate::api::{
+    ApiRequest, Authed, CallSpec, ErrorShape, Fields, Form, Param, ReadStreamed, Run,
+};
 use crate::auth::{HashValue, Role};
 use crate::error::ApiError;
 use crate::numbers::{fixed, rounded};
@@ -12,6 +14,7 @@ use crate::settings::{
 };
 use crate::store::calls::{self, CallRow, Disposition, Listing, Sort, Whose};
 use crate::store::{ReadCtx, currencies, queries};
+use crate::stream::Pieces;
 use crate::xml::Doc;
 use rusqlite::Connection;
 
@@ -21,7 +24,7 @@ pub const SPEC: CallSpec = CallSpec {
     hash_order: hash_order!(PARAMS),
     hash_rules: HASH_RULES,
     errors: ErrorShape::Bare,
-    run: Run::read::<UserCallsGet>(),
+    run: Run::streamed::<UserCallsGet>(),
     params: || PARAMS,
     summary: "Calls of a user, a reseller's users or everyone in a period, filtered and sorted",
     ..CallSpec::DEFAULT
@@ -172,6 +175,10 @@ const ORDER_BY: &[(&str, Sort)] = &[
     ("duration", Sort::Duration),
 ];
 
+/// About how many rows fit in one piece of an answer: a listing of more sends its head before
+/// its first row is read.
+const ROWS_IN_ONE_PIECE: i64 = 64;
+
 /// The most seconds a period's unix times may name (9999-12-31 23:59:59 UTC).
 const LAST_SECOND: u64 = 253_402_300_799;
 
@@ -213,7 +220,7 @@ fn id(v: &str) -> Option<i64> {
     (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())).then(|| v.parse::<i64>().unwrap_or(-1))
 }
 
-impl Read for UserCallsGet {
+impl ReadStreamed for UserCallsGet {
     fn parse(req: &ApiRequest) -> Result<UserCallsGet, ApiError> {
         let f = Fields::of(req);
         let or_all = |name: &str| match f.text(name).as_str() {
@@ -243,6 +250,7 @@ impl Read for UserCallsGet {
         conn: &Connection,
         _ctx: &ReadCtx<'_>,
         who: &Authed,
+        out: &mut Pieces,
     ) -> Result<Vec<u8>, ApiError> {
         let caller = &who.caller;
         let s = &who.settings;
@@ -352,8 +360,8 @@ impl Read for UserCallsGet {
                 && viewer.hide_destination_end & 3 != 0,
             digits: s.system_int(NICE_NUMBER_DIGITS, 2).clamp(0, 10) as usize,
         };
-        let mut rows: Vec<CallRow> = Vec::new();
-        calls::list(conn, &listing, |r| rows.push(r))?;
+        // The count heads the answer: counted first, in the same snapshot as the rows.
+        let total = calls::count(conn, &listing)?;
         let currency = currencies::default(conn)?;
         let username = viewer.username.clone();
         let shown = |v: &str| {
@@ -370,7 +378,7 @@ impl Read for UserCallsGet {
             .leaf("error_msg", "")
             .leaf_int("userid", caller.id)
             .leaf("username", &username)
-            .leaf_int("total_calls", rows.len() as i64)
+            .leaf_int("total_calls", total)
             .leaf("currency", &currency.name)
             .open("calls_stat")
             .open("period")
@@ -396,17 +404,22 @@ impl Read for UserCallsGet {
         if !self.s_destination.is_empty() {
             d.leaf("show_destination", &self.s_destination);
         }
-        if !rows.is_empty() {
+        if total > 0 {
             d.open("calls");
+            // A long answer's head goes at once; its rows follow as they are read.
+            if total > ROWS_IN_ONE_PIECE {
+                out.flush(&mut d)?;
+            }
             let timezone = crate::localtime::gmt_offset(crate::localtime::now());
             let timezone = timezone.as_str();
-            for r in &rows {
+            calls::list(conn, &listing, |r| {
                 d.open("call");
-                for (name, value) in view.row(r, timezone) {
+                for (name, value) in view.row(&r, timezone) {
                     d.leaf(name, &value);
                 }
                 d.close();
-            }
+                out.offer(&mut d)
+            })?;
             d.close();
         }
         d.close().close();
