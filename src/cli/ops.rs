@@ -498,8 +498,12 @@ fn generate_calls(cmd: &CallsCommand) -> Result {
     };
     use std::io::{IsTerminal, Write};
     let progress = std::io::stderr().is_terminal();
-    let shown = |made: u64| {
-        if progress && (made.is_multiple_of(100_000) || made == count) {
+    // Each time another 100,000 are made, and at the end.
+    let mut before = 0u64;
+    let mut shown = move |made: u64| {
+        let crossed = made / 100_000 > before / 100_000;
+        before = made;
+        if progress && (crossed || made == count) {
             eprint!("\r{made} / {count} calls");
             if made == count {
                 eprintln!();
@@ -512,13 +516,13 @@ fn generate_calls(cmd: &CallsCommand) -> Result {
             let file = std::fs::File::create(path)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             let mut w = std::io::BufWriter::new(file);
+            writeln!(w, "{}", crate::callgen::csv_header())?;
             let mut made = 0u64;
-            let n = crate::callgen::generate(&conn, &plan, |row| {
-                if made == 0 {
-                    writeln!(w, "{}", crate::callgen::csv_header(&row))
-                        .map_err(|e| e.to_string())?;
-                }
-                writeln!(w, "{}", crate::callgen::csv_line(&row)).map_err(|e| e.to_string())?;
+            let mut line = Vec::new();
+            let n = crate::callgen::generate(&conn, &plan, |call| {
+                line.clear();
+                crate::callgen::csv_line(call, &mut line);
+                w.write_all(&line).map_err(|e| e.to_string())?;
                 made += 1;
                 shown(made);
                 Ok(())
@@ -528,13 +532,7 @@ fn generate_calls(cmd: &CallsCommand) -> Result {
         }
         None => {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let mut made = 0u64;
-            let n = crate::callgen::generate(&tx, &plan, |row| {
-                crate::callgen::insert(&tx, &row).map_err(|e| e.to_string())?;
-                made += 1;
-                shown(made);
-                Ok(())
-            })?;
+            let n = crate::callgen::load(&tx, &plan, shown)?;
             tx.commit()?;
             n
         }
