@@ -3,8 +3,8 @@
 
 usage: requests.py SCENARIO USERS > script.lua
 SCENARIO: get | getbody | raw | update | mixed | balance | payment | devices | create | rate |
-calls (rate: rate_get of a user's mobile number; calls: user_calls_get of one user's day, the
-day bench/run.sh generates calls on; getbody:
+calls (rate: rate_get of a user's mobile number; calls: user_calls_get of one user's day, a
+day bench/run.sh generates calls on, for the users it generates them for (USERS 1100); getbody:
 user_details_get with its parameters in an urlencoded body, as real clients send them; devices:
 devices_get of a user with two devices; create: device_create with an extension of its own, as
 provisioning scripts send it, so that every request makes a device). Requests are signed with the demo system key over 10,000
@@ -20,8 +20,8 @@ step = max(1, users // 10000)
 ids = [1000 + 1 + k * step for k in range(min(users, 10000))]
 
 
-# The day bench/run.sh generates calls on: 2026-02-02 (UTC).
-DAY = 1769990400
+# A day of the calls bench/run.sh generates: 2025-06-02 (UTC), a Monday.
+DAY = 1748822400
 
 
 def sha1(s):

@@ -3,7 +3,7 @@
 # Loopback only (every server listens on 127.0.0.1), every load bounded by wrk's -d.
 # Writes bench/results.md. Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (64),
 # BENCH_ROUNDS (5: each load alternates with its comparison this many times), BENCH_SCALE=0 to
-# skip the 1M-user database.
+# skip the 1M-user database, BENCH_CALLS (10000000: the calls generated for the call history).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${BENCH_SECONDS:-10}
@@ -25,8 +25,11 @@ if ! command -v wrk >/dev/null; then
 fi
 cargo build --release --locked --quiet
 cargo build --release --locked --quiet --example baseline
+cargo build --release --locked --quiet --example calls_floor
 BIN=target/release/morbox
 BASE=target/release/examples/baseline
+FLOOR=target/release/examples/calls_floor
+CALLS=${BENCH_CALLS:-10000000}
 
 # start NAME CMD...: starts a server, waits for its ready line, sets ADDR and PID.
 start() {
@@ -108,15 +111,35 @@ start ref $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0
 curl -s -d '' "http://$ADDR/api/user_details_get?u=admin&user_id=1001&hash=$(printf 1001secret | sha1sum | cut -c1-40)" > "$WORK/body.xml"
 stop "$PID"
 
-# The call history: generate 20 calls a user for one day (2026-02-02) into a copy of the 100k
-# database, timed (calls per second), then read one user's day.
+# The call history at production size: $CALLS calls (10 million) over the 300 days from
+# 2025-03-01 for 1,100 of the bench users (ids 1001-2100: about 30 calls a user a day, a million
+# a month), made by `calls generate` into a copy of the 100k database, timed, with its peak RSS.
+# First the floor: SQLite alone writing a million such rows into the same table, against the
+# generator making a million, each into its own copy (the same size, the same moment).
+CALL_USERS=$(seq -s, 1001 2100)
+fact() { echo "$1" | tee -a "$WORK/calls_facts" >&2; }
+cp "$WORK/100k.db" "$WORK/floor.db"
+fact "$($FLOOR "$WORK/floor.db" 1000000)"
+rm -f "$WORK"/floor.db*
+cp "$WORK/100k.db" "$WORK/gen1m.db"
+fact "gen1m_$(python3 bench/timed.py $BIN calls generate --db "$WORK/gen1m.db" --from 2025-06-02 --till 2025-06-02 --count 1000000 --users "$CALL_USERS" --seed 1 2>/dev/null | sed 's/^BENCH //; s/ / gen1m_/g')"
+rm -f "$WORK"/gen1m.db*
 cp "$WORK/100k.db" "$WORK/calls.db"
-GEN_COUNT=2000000
-g0=$(date +%s%N)
-$BIN calls generate --db "$WORK/calls.db" --from 2026-02-02 --till 2026-02-02 --count $GEN_COUNT --seed 1 > /dev/null
-g1=$(date +%s%N)
-GEN_RATE=$(( GEN_COUNT * 1000000000 / (g1 - g0) ))
-echo "generated $GEN_COUNT calls at $GEN_RATE calls/s" >&2
+fact "calls=$CALLS"
+fact "gen_$(python3 bench/timed.py $BIN calls generate --db "$WORK/calls.db" --from 2025-03-01 --till 2025-12-25 --count "$CALLS" --users "$CALL_USERS" --seed 1 2>/dev/null | sed 's/^BENCH //; s/ / gen_/g')"
+GEN_RATE=$(sed -n 's/.*gen_secs=\([0-9.]*\).*/\1/p' "$WORK/calls_facts" | awk -v n="$CALLS" '{printf "%d", n / $1}')
+
+# Everyone's calls of June 2025 (about a million rows), read whole as fast as they come, then
+# read slowly (64 KiB every 0.1 s for 20 s) by a client that then goes away; the server's peak
+# RSS through both, and whether it still answers after.
+start month $BIN serve --db "$WORK/calls.db" --listen 127.0.0.1:0
+case "$ADDR" in 127.0.0.1:*) ;; *) echo "refusing to load $ADDR" >&2; exit 1 ;; esac
+fact "$(python3 bench/stream.py "${ADDR##*:}" 1748736000 1751327999 | sed 's/^BENCH //; s/\([a-z_]*=\)/month_\1/g')"
+fact "$(python3 bench/stream.py "${ADDR##*:}" 1748736000 1751327999 20 | sed 's/^BENCH //')"
+fact "month_rss_mb=$(peak_rss_mb "$PID")"
+DAY_HASH=$(printf '174882240017489087991001secret' | sha1sum | cut -c1-40)
+fact "served_after=$(curl -s -d "u=admin&s_user=1001&period_start=1748822400&period_end=1748908799&hash=$DAY_HASH" "http://$ADDR/billing/api/user_calls_get" | grep -c '<call>')"
+stop "$PID"
 
 # Reads, each against the baseline (the access log on, at its default level).
 pair user_details_get get 100000 "$WORK/100k.db"
@@ -125,7 +148,7 @@ pair user_details_raw_get raw 100000 "$WORK/100k.db"
 pair user_balance_get balance 100000 "$WORK/100k.db"
 pair devices_get devices 100000 "$WORK/100k.db"
 pair rate_get rate 100000 "$WORK/100k.db"
-pair "user_calls_get (a user's day)" calls 100000 "$WORK/calls.db"
+pair "user_calls_get (a user's day)" calls 1100 "$WORK/calls.db"
 # Writes: synchronous=FULL against NORMAL.
 durable user_details_update update
 durable payment_create payment
@@ -157,5 +180,5 @@ echo "reset: demo ${RESET_DEMO_MS} ms, 100k users ${RESET_100K_MS} ms" >&2
 LOAD_AFTER=$(loadavg)
 
 BINARY_MB=$(awk "BEGIN {printf \"%.1f\", $(stat -c %s $BIN)/1048576}")
-python3 bench/report.py "$WORK/rows" "$STARTUP_MS" "$BINARY_MB" "$SECS" "$CONNS" "$RESET_DEMO_MS" "$RESET_100K_MS" "$LOAD_BEFORE" "$LOAD_AFTER" "$ROUNDS" "$GEN_RATE" > bench/results.md
+python3 bench/report.py "$WORK/rows" "$STARTUP_MS" "$BINARY_MB" "$SECS" "$CONNS" "$RESET_DEMO_MS" "$RESET_100K_MS" "$LOAD_BEFORE" "$LOAD_AFTER" "$ROUNDS" "$GEN_RATE" "$WORK/calls_facts" > bench/results.md
 cat bench/results.md

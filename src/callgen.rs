@@ -477,7 +477,29 @@ struct Batch {
 /// batches whatever the count. `progress` hears the count written now and then. Returns how
 /// many were made.
 pub fn load(conn: &Connection, plan: &Plan, mut progress: impl FnMut(u64)) -> Result<u64, String> {
+    let db = |e: rusqlite::Error| e.to_string();
     let generator = Generator::new(conn, plan)?;
+    // Many calls against few: the indexes are sorted once at the end rather than kept in step.
+    let dropped =
+        if plan.count >= REINDEX_AT && plan.count as i64 >= store::count_all(conn).map_err(db)? {
+            store::drop_indexes(conn).map_err(db)?
+        } else {
+            Vec::new()
+        };
+    let made = write(conn, generator, &mut progress)?;
+    store::make_indexes(conn, &dropped).map_err(db)?;
+    Ok(made)
+}
+
+/// From how many calls a load may sort the indexes once at the end.
+const REINDEX_AT: u64 = 100_000;
+
+/// [`load`]'s two threads.
+fn write(
+    conn: &Connection,
+    generator: Generator,
+    progress: &mut impl FnMut(u64),
+) -> Result<u64, String> {
     let mut insert = store::Inserter::new(conn, &COLUMNS).map_err(|e| e.to_string())?;
     let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(2);
     let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch>(4);

@@ -1282,3 +1282,73 @@ fn a_client_that_leaves_a_long_call_history_holds_no_read_and_others_are_served(
     );
     assert_eq!(rows(r.xml()).len(), 4, "{}", r.body);
 }
+
+#[test]
+fn a_large_generation_sorts_the_indexes_once_and_leaves_them_as_they_were() {
+    let s = Server::demo();
+    let indexes = || {
+        s.value(
+            "SELECT group_concat(name || ':' || sql, ' | ') FROM \
+             (SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls' \
+              AND sql IS NOT NULL ORDER BY name)",
+        )
+    };
+    let before = indexes();
+    assert!(before.contains("calls_user:") && before.contains("calls_calldate:"));
+    let calls_before: i64 = s.value("SELECT COUNT(*) FROM calls").parse().unwrap();
+    // More calls than the table holds, and at least 100,000: the indexes are dropped inside the
+    // load's transaction and made again at its end.
+    let (ok, out, err) = morbox(&[
+        "calls",
+        "generate",
+        "--db",
+        s.db.to_str().unwrap(),
+        "--from",
+        "2026-04-01",
+        "--till",
+        "2026-04-02",
+        "--count",
+        "100000",
+        "--seed",
+        "3",
+        "--users",
+        "5,10",
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "made 100000 calls");
+    assert_eq!(indexes(), before);
+    assert_eq!(
+        s.value("SELECT integrity_check FROM pragma_integrity_check"),
+        "ok"
+    );
+    let calls_after: i64 = s.value("SELECT COUNT(*) FROM calls").parse().unwrap();
+    assert_eq!(calls_after - calls_before, 100_000);
+    // Each index holds every row: counted through it, the same number.
+    assert_eq!(
+        s.value(
+            "SELECT COUNT(*) FROM calls INDEXED BY calls_calldate WHERE calldate >= '2026-04-01'"
+        ),
+        "100000"
+    );
+    assert_eq!(
+        s.value("SELECT COUNT(*) FROM calls INDEXED BY calls_user WHERE user_id IN (5, 10) AND calldate >= '2026-04-01'"),
+        "100000"
+    );
+    // And the server answers from them: user1's first of April, through its own listing.
+    let r = s.post(
+        "user_calls_get",
+        &[
+            ("u", "admin"),
+            ("s_user", "5"),
+            ("period_start", "1775001600"),
+            ("period_end", "1775087999"),
+            ("hash", &sha1_hex("177500160017750879995secret")),
+        ],
+    );
+    let want = s.value(
+        "SELECT COUNT(*) FROM calls WHERE user_id = 5 AND calldate BETWEEN '2026-04-01 00:00:00' AND '2026-04-01 23:59:59'",
+    );
+    assert!(want.parse::<i64>().unwrap() > 1000);
+    assert_eq!(field(r.xml(), "total_calls"), want);
+    assert_eq!(rows(r.xml()).len().to_string(), want);
+}
