@@ -9,6 +9,7 @@ use crate::store::calls::{self as store, ColumnKind};
 use crate::store::rates;
 use rusqlite::Connection;
 use rusqlite::types::Value;
+use std::collections::HashMap;
 use std::io::BufRead;
 
 /// Why a file does not load: where, and what.
@@ -167,9 +168,77 @@ pub fn json_record(n: usize, line: &str) -> Result<Vec<(String, String)>, LineEr
     Ok(out)
 }
 
-/// Loads one record on `conn` (inside the caller's transaction): checked, derived, priced,
-/// written; with `charge`, its user's balance pays its price. Returns the price charged.
-pub fn load(conn: &Connection, (n, fields): &Record, charge: bool) -> Result<f64, LineError> {
+/// Records being loaded into one transaction: the users and providers they name, read once,
+/// and, once the records outnumber the calls there were, the indexes of `calls` set aside to be
+/// sorted once at the end ([`store::drop_indexes`]).
+pub struct Loader<'c> {
+    conn: &'c Connection,
+    charge: bool,
+    loaded: u64,
+    /// The calls there were before the load.
+    before: i64,
+    /// The indexes set aside, when they are.
+    dropped: Option<Vec<(String, String)>>,
+    users: HashMap<i64, Option<rates::RateUser>>,
+    /// Every provider with a tariff, by id: (id, tariff).
+    providers: Option<Vec<(i64, i64)>>,
+}
+
+impl<'c> Loader<'c> {
+    /// A load on `conn`, inside the caller's transaction; with `charge`, each user's balance
+    /// pays its calls' prices.
+    pub fn new(conn: &'c Connection, charge: bool) -> Result<Loader<'c>, LineError> {
+        Ok(Loader {
+            conn,
+            charge,
+            loaded: 0,
+            before: store::count_all(conn).map_err(|e| error(0, None, e.to_string()))?,
+            dropped: None,
+            users: HashMap::new(),
+            providers: None,
+        })
+    }
+
+    /// Loads one record: checked, derived, priced, written. Returns the price charged.
+    pub fn load(&mut self, record: &Record) -> Result<f64, LineError> {
+        if self.dropped.is_none() && store::worth_reindexing(self.loaded, self.before) {
+            self.dropped = Some(
+                store::drop_indexes(self.conn).map_err(|e| error(record.0, None, e.to_string()))?,
+            );
+        }
+        let price = load(self, record)?;
+        self.loaded += 1;
+        Ok(price)
+    }
+
+    /// Ends the load: the indexes set aside are made again.
+    pub fn finish(self) -> rusqlite::Result<()> {
+        match &self.dropped {
+            Some(indexes) => store::make_indexes(self.conn, indexes),
+            None => Ok(()),
+        }
+    }
+
+    fn user(&mut self, id: i64) -> rusqlite::Result<Option<rates::RateUser>> {
+        if let Some(u) = self.users.get(&id) {
+            return Ok(u.clone());
+        }
+        let u = rates::user_by_id(self.conn, id)?;
+        self.users.insert(id, u.clone());
+        Ok(u)
+    }
+
+    fn providers(&mut self) -> rusqlite::Result<&[(i64, i64)]> {
+        if self.providers.is_none() {
+            self.providers = Some(store::providers(self.conn)?);
+        }
+        Ok(self.providers.as_deref().unwrap_or_default())
+    }
+}
+
+/// One record (see [`Loader::load`]).
+fn load(loader: &mut Loader<'_>, (n, fields): &Record) -> Result<f64, LineError> {
+    let (conn, charge) = (loader.conn, loader.charge);
     let mut row: Vec<(&'static str, Value)> = Vec::with_capacity(fields.len() + 12);
     for (name, text) in fields {
         let Some((column, kind)) = store::COLUMNS.iter().find(|(c, _)| c == name) else {
@@ -227,7 +296,8 @@ pub fn load(conn: &Connection, (n, fields): &Record, charge: bool) -> Result<f64
             "not ANSWERED, NO ANSWER, BUSY or FAILED",
         ));
     }
-    let user = rates::user_by_id(conn, user_id)
+    let user = loader
+        .user(user_id)
         .map_err(|e| error(*n, None, e.to_string()))?
         .ok_or_else(|| error(*n, Some("user_id"), format!("no user {user_id}")))?;
     let db = |e: rusqlite::Error| error(*n, None, e.to_string());
@@ -268,7 +338,7 @@ pub fn load(conn: &Connection, (n, fields): &Record, charge: bool) -> Result<f64
     {
         row.push(("hangupcause", Value::Integer(*cause)));
     }
-    let owner = rates::user_by_id(conn, user.owner_id).map_err(db)?;
+    let owner = loader.user(user.owner_id).map_err(db)?;
     let reseller = owner.filter(|o| o.usertype == "reseller" && user.owner_id != 0);
     if !has(&row, "reseller_id") {
         row.push((
@@ -311,7 +381,7 @@ pub fn load(conn: &Connection, (n, fields): &Record, charge: bool) -> Result<f64
     if !has(&row, "provider_id") {
         // The first provider (by id) whose tariff has a rate for the number.
         let mut chosen = 0;
-        for (id, tariff) in store::providers(conn).map_err(db)? {
+        for (id, tariff) in loader.providers().map_err(db)?.to_vec() {
             if price(tariff)?.is_some() {
                 chosen = id;
                 break;
@@ -320,7 +390,12 @@ pub fn load(conn: &Connection, (n, fields): &Record, charge: bool) -> Result<f64
         row.push(("provider_id", Value::Integer(chosen)));
     }
     let provider_tariff = match int(&row, "provider_id") {
-        Some(id) if id > 0 => store::provider_tariff(conn, id).map_err(db)?,
+        Some(id) if id > 0 => loader
+            .providers()
+            .map_err(db)?
+            .iter()
+            .find(|(p, _)| *p == id)
+            .map(|(_, tariff)| *tariff),
         _ => None,
     };
     priced(

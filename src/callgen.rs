@@ -480,19 +480,15 @@ pub fn load(conn: &Connection, plan: &Plan, mut progress: impl FnMut(u64)) -> Re
     let db = |e: rusqlite::Error| e.to_string();
     let generator = Generator::new(conn, plan)?;
     // Many calls against few: the indexes are sorted once at the end rather than kept in step.
-    let dropped =
-        if plan.count >= REINDEX_AT && plan.count as i64 >= store::count_all(conn).map_err(db)? {
-            store::drop_indexes(conn).map_err(db)?
-        } else {
-            Vec::new()
-        };
+    let dropped = if store::worth_reindexing(plan.count, store::count_all(conn).map_err(db)?) {
+        store::drop_indexes(conn).map_err(db)?
+    } else {
+        Vec::new()
+    };
     let made = write(conn, generator, &mut progress)?;
     store::make_indexes(conn, &dropped).map_err(db)?;
     Ok(made)
 }
-
-/// From how many calls a load may sort the indexes once at the end.
-const REINDEX_AT: u64 = 100_000;
 
 /// [`load`]'s two threads.
 fn write(

@@ -209,11 +209,16 @@ async fn load_calls(store: &Store, body: &[u8]) -> (u16, Value) {
         .writer()
         .exclusive(move |conn| {
             let tx = conn.transaction()?;
+            let mut loader = match crate::callfile::Loader::new(&tx, false) {
+                Ok(l) => l,
+                Err(e) => return Ok(Err(e)),
+            };
             for r in &records {
-                if let Err(e) = crate::callfile::load(&tx, r, false) {
+                if let Err(e) = loader.load(r) {
                     return Ok(Err(e));
                 }
             }
+            loader.finish()?;
             tx.commit()?;
             Ok(Ok(records.len()))
         })

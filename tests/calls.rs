@@ -1352,3 +1352,66 @@ fn a_large_generation_sorts_the_indexes_once_and_leaves_them_as_they_were() {
     assert_eq!(field(r.xml(), "total_calls"), want);
     assert_eq!(rows(r.xml()).len().to_string(), want);
 }
+
+#[test]
+fn a_long_seed_file_with_a_bad_last_line_loads_nothing_and_names_the_line() {
+    let s = Server::demo();
+    let db = s.db.to_str().unwrap().to_string();
+    let dir = TempDir::new();
+    let file = dir.0.join("calls.csv");
+    let (ok, _, err) = morbox(&[
+        "calls",
+        "generate",
+        "--db",
+        &db,
+        "--from",
+        "2026-04-06",
+        "--till",
+        "2026-04-06",
+        "--count",
+        "120000",
+        "--seed",
+        "5",
+        "--users",
+        "5,10",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    // The last line's hour is 25: every line before it is good, and more than enough for the
+    // load to have set the indexes aside when it reaches it.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let last = text.lines().last().unwrap();
+    let bad = format!("2026-04-06 25{}", &last["2026-04-06 12".len()..]);
+    std::fs::write(&file, format!("{text}{bad}\n")).unwrap();
+    let schema = || {
+        s.value(
+            "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master ORDER BY name)",
+        )
+    };
+    let (before, names) = (s.value("SELECT COUNT(*) FROM calls"), schema());
+    let (ok, _, err) = morbox(&["calls", "import", "--db", &db, file.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(
+        err.contains(
+            "line 120002, column calldate: not a YYYY-MM-DD HH:MM:SS time; nothing was loaded"
+        ),
+        "{err}"
+    );
+    assert_eq!(s.value("SELECT COUNT(*) FROM calls"), before);
+    assert_eq!(schema(), names, "the indexes are as they were");
+    // Without the bad line, the same file loads whole, and its indexes hold every row.
+    std::fs::write(&file, &text).unwrap();
+    let (ok, out, err) = morbox(&["calls", "import", "--db", &db, file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "loaded 120000 calls");
+    assert_eq!(schema(), names);
+    assert_eq!(
+        s.value("SELECT COUNT(*) FROM calls INDEXED BY calls_user WHERE user_id IN (5, 10) AND calldate LIKE '2026-04-06%'"),
+        "120000"
+    );
+    assert_eq!(
+        s.value("SELECT integrity_check FROM pragma_integrity_check"),
+        "ok"
+    );
+}

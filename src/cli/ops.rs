@@ -400,11 +400,14 @@ pub fn calls(cmd: &CallsCommand) -> Result {
     };
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut charged = 0.0;
+    let mut loader = crate::callfile::Loader::new(&tx, *charge)
+        .map_err(|e| format!("{}: {e}; nothing was loaded", file.display()))?;
     let n = crate::callfile::read(input, |record| {
-        charged += crate::callfile::load(&tx, &record, *charge)?;
+        charged += loader.load(&record)?;
         Ok(())
     })
     .map_err(|e| format!("{}: {e}; nothing was loaded", file.display()))?;
+    loader.finish()?;
     tx.commit()?;
     if *charge {
         say!(

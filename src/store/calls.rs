@@ -678,6 +678,16 @@ pub fn count_all(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT COUNT(*) FROM calls", [], |r| r.get(0))
 }
 
+/// From how many calls a load may set the indexes of `calls` aside.
+pub const REINDEX_AT: u64 = 100_000;
+
+/// Whether a load that has `adding` calls to write (or has written them) onto a table of
+/// `existing` calls is better off sorting the indexes once at the end ([`drop_indexes`]): when
+/// they are many, and at least as many as there were.
+pub fn worth_reindexing(adding: u64, existing: i64) -> bool {
+    adding >= REINDEX_AT && adding as i64 >= existing
+}
+
 /// Drops the indexes of `calls` (not its key) for a load of many calls, and returns the
 /// statements that make them again ([`make_indexes`]): writing rows and then sorting each
 /// index once is several times faster than keeping every index in step row by row, when the
