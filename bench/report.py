@@ -70,7 +70,9 @@ print("Machine: %s, %d cores, %s; loopback; `wrk -t1 -c%s -d%ss` per run." % (
     cpu, os.cpu_count(), platform.platform(), conns, secs))
 print("Command: `make bench` (bench/run.sh). Database: the demo world plus 100,000 users with "
       "addresses (`bench/seed.sql.in`); reads spread over 10,000 of them. Every figure comes "
-      "from this one run. Each read load alternates with the fixed-document baseline %s times "
+      "from this one run. Each read load alternates with the fixed-document baseline (a minimal "
+      "hyper server sending one captured answer of that call: a user_details_get answer, or for "
+      "rate_get and a user's day of user_calls_get their own) %s times "
       "(baseline, morbox, baseline, morbox, …) and its ratio is taken within each round: the "
       "median, then (min–max). The writes alternate synchronous=FULL with NORMAL the same way. "
       "Load average (1, 5, 15 min) before: %s; after: %s.\n" % (rounds, load_before, load_after))

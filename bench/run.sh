@@ -64,12 +64,13 @@ make_db() { # make_db USERS PATH
 }
 
 # pair LABEL SCENARIO USERS DB [SERVE FLAGS]: ROUNDS times the baseline, then morbox; the
-# machine drifts by 20-40% within minutes, so each ratio is taken within its own round.
+# machine drifts by 20-40% within minutes, so each ratio is taken within its own round. The
+# baseline serves $BODY (default: a user_details_get answer): the same bytes as the call's.
 pair() {
   local label=$1 scenario=$2 users=$3 db=$4 r
   shift 4
   for r in $(seq 1 "$ROUNDS"); do
-    start baseline $BASE "$WORK/body.xml"; load "$label" "$r" baseline "$scenario" "$users"; stop "$PID"
+    start baseline $BASE "${BODY:-$WORK/body.xml}"; load "$label" "$r" baseline "$scenario" "$users"; stop "$PID"
     start morbox $BIN serve --db "$db" --listen 127.0.0.1:0 "$@"; load "$label" "$r" morbox "$scenario" "$users"; stop "$PID"
   done
 }
@@ -150,7 +151,12 @@ fact "$(python3 bench/stream.py "${ADDR##*:}" 1748736000 1751327999 | sed 's/^BE
 fact "$(python3 bench/stream.py "${ADDR##*:}" 1748736000 1751327999 20 | sed 's/^BENCH //')"
 fact "month_rss_mb=$(peak_rss_mb "$PID")"
 DAY_HASH=$(printf '174882240017489087991001secret' | sha1sum | cut -c1-40)
-fact "served_after=$(curl -s -d "u=admin&s_user=1001&period_start=1748822400&period_end=1748908799&hash=$DAY_HASH" "http://$ADDR/billing/api/user_calls_get" | grep -c '<call>')"
+curl -s -d "u=admin&s_user=1001&period_start=1748822400&period_end=1748908799&hash=$DAY_HASH" "http://$ADDR/billing/api/user_calls_get" > "$WORK/day.xml"
+fact "served_after=$(grep -c '<call>' "$WORK/day.xml")"
+stop "$PID"
+# The baseline's bytes for rate_get: customer1's answer.
+start ref $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0
+curl -s -d "u=admin&username=customer1&prefix=37060012345&hash=$(printf customer1secret | sha1sum | cut -c1-40)" "http://$ADDR/billing/api/rate_get" > "$WORK/rate.xml"
 stop "$PID"
 
 # Reads, each against the baseline (the access log on, at its default level).
@@ -159,8 +165,8 @@ pair "user_details_get (urlencoded body)" getbody 100000 "$WORK/100k.db"
 pair user_details_raw_get raw 100000 "$WORK/100k.db"
 pair user_balance_get balance 100000 "$WORK/100k.db"
 pair devices_get devices 100000 "$WORK/100k.db"
-pair rate_get rate 100000 "$WORK/100k.db"
-pair "user_calls_get (a user's day)" calls 1100 "$WORK/calls.db"
+BODY="$WORK/rate.xml" pair rate_get rate 100000 "$WORK/100k.db"
+BODY="$WORK/day.xml" pair "user_calls_get (a user's day)" calls 1100 "$WORK/calls.db"
 # Writes: synchronous=FULL against NORMAL.
 durable user_details_update update
 durable payment_create payment
