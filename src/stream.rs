@@ -27,8 +27,9 @@ pub const PIECE: usize = 64 * 1024;
 /// How many pieces wait for the client at most.
 const AHEAD: usize = 4;
 
-/// How many long reads run at once; more wait for a slot.
-pub const SLOTS: usize = 8;
+/// How many long reads run at once; more wait for a slot. Two per core: a long read is mostly
+/// work, and each thread keeps a connection and its page cache.
+pub const SLOTS: usize = 4;
 
 /// What a long read hands over after its first piece: a piece, or word that it failed.
 type Next = Result<Bytes, Broken>;
@@ -69,15 +70,58 @@ impl std::fmt::Debug for Rest {
 
 /// Where a long read hands its document over.
 pub struct Pieces {
-    /// Taken by the first piece: the request waits on it.
-    first: Option<oneshot::Sender<First>>,
-    rest: mpsc::Sender<Next>,
+    mode: Mode,
+}
+
+enum Mode {
+    /// On the request's own thread, for an answer that fits in one piece: the read gives up
+    /// as soon as it would not ([`Pieces::gave_up`]), and runs again on a thread of its own.
+    Trial { gave_up: bool },
+    /// On a thread of its own, sent as it is written.
+    Live {
+        /// Taken by the first piece: the request waits on it.
+        first: Option<oneshot::Sender<First>>,
+        rest: mpsc::Sender<Next>,
+    },
 }
 
 impl Pieces {
+    /// For a first try on the request's thread: the answer must fit in one piece.
+    pub fn trial() -> Pieces {
+        Pieces {
+            mode: Mode::Trial { gave_up: false },
+        }
+    }
+
+    /// Whether this is a first try, which gives up on a long answer: a read may then bound
+    /// what it does before it knows (count no further than a piece's worth of rows).
+    pub fn trying(&self) -> bool {
+        matches!(self.mode, Mode::Trial { .. })
+    }
+
+    /// Whether a first try gave up: the answer is long, and is to be read again, sent as it
+    /// is written ([`Streams::run`]).
+    pub fn gave_up(&self) -> bool {
+        matches!(self.mode, Mode::Trial { gave_up: true })
+    }
+
+    /// On a first try, gives up: the error the read returns at once.
+    pub fn give_up(&mut self) -> ApiError {
+        if let Mode::Trial { gave_up } = &mut self.mode {
+            *gave_up = true;
+        }
+        ApiError::Internal
+    }
+
     /// Hands over what `doc` holds once it is a piece's worth. `Err` when the client went
-    /// away: the read stops there.
+    /// away (the read stops there), or on a first try (the answer is long).
     pub fn offer(&mut self, doc: &mut Doc) -> Result<(), ApiError> {
+        if self.trying() {
+            return match doc.len() >= PIECE {
+                true => Err(self.give_up()),
+                false => Ok(()),
+            };
+        }
         match doc.spill(PIECE) {
             Some(piece) => self.send(piece),
             None => Ok(()),
@@ -85,8 +129,11 @@ impl Pieces {
     }
 
     /// Hands over what `doc` holds now, however little (the head of a long answer, so that
-    /// the client has it while the rest is read).
+    /// the client has it while the rest is read); a first try gives up here.
     pub fn flush(&mut self, doc: &mut Doc) -> Result<(), ApiError> {
+        if self.trying() {
+            return Err(self.give_up());
+        }
         match doc.spill(1) {
             Some(piece) => self.send(piece),
             None => Ok(()),
@@ -94,9 +141,12 @@ impl Pieces {
     }
 
     fn send(&mut self, piece: Vec<u8>) -> Result<(), ApiError> {
-        let sent = match self.first.take() {
+        let Mode::Live { first, rest } = &mut self.mode else {
+            return Err(self.give_up());
+        };
+        let sent = match first.take() {
             Some(first) => first.send(Ok((piece, true))).is_ok(),
-            None => self.rest.blocking_send(Ok(Bytes::from(piece))).is_ok(),
+            None => rest.blocking_send(Ok(Bytes::from(piece))).is_ok(),
         };
         if sent {
             Ok(())
@@ -123,20 +173,25 @@ impl Streams {
         let (tx, rx) = mpsc::channel(AHEAD);
         tokio::task::spawn_blocking(move || {
             let mut pieces = Pieces {
-                first: Some(first_tx),
-                rest: tx,
+                mode: Mode::Live {
+                    first: Some(first_tx),
+                    rest: tx,
+                },
             };
             let result = read(&mut pieces);
-            match (pieces.first.take(), result) {
+            let Mode::Live { first, rest } = &mut pieces.mode else {
+                return;
+            };
+            match (first.take(), result) {
                 (Some(first), result) => {
                     let _ = first.send(result.map(|whole| (whole, false)));
                 }
                 (None, Ok(last)) => {
-                    let _ = pieces.rest.blocking_send(Ok(Bytes::from(last)));
+                    let _ = rest.blocking_send(Ok(Bytes::from(last)));
                 }
                 (None, Err(e)) => {
                     tracing::warn!(error = %e, "an answer failed after its first piece");
-                    let _ = pieces.rest.blocking_send(Err(Broken));
+                    let _ = rest.blocking_send(Err(Broken));
                 }
             }
             // The slot is free once the read (and its transaction) has ended.
@@ -306,6 +361,17 @@ mod tests {
             assert!(freed.elapsed() < std::time::Duration::from_secs(5));
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
+    }
+
+    #[test]
+    fn a_first_try_keeps_a_short_answer_and_gives_up_on_a_long_one() {
+        let mut short = Pieces::trial();
+        assert!(rows(&mut short, 3).is_ok() && !short.gave_up());
+        let mut long = Pieces::trial();
+        assert!(rows(&mut long, 100_000).is_err() && long.gave_up());
+        let mut flushed = Pieces::trial();
+        let mut d = Doc::new();
+        assert!(flushed.flush(&mut d).is_err() && flushed.gave_up());
     }
 
     #[test]

@@ -243,6 +243,16 @@ impl Doc {
         self.leaf(name, digits.of(n))
     }
 
+    /// How many bytes are written and not yet handed over.
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Whether nothing is (the declaration is always there, so never).
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
     /// The bytes written so far, once there are at least `at_least` of them: the document
     /// goes on where they end, its open elements still open. For an answer sent while it is
     /// written; the pieces handed over and [`Doc::finish`]'s bytes, one after another, are

@@ -1415,3 +1415,36 @@ fn a_long_seed_file_with_a_bad_last_line_loads_nothing_and_names_the_line() {
         "ok"
     );
 }
+
+#[test]
+fn the_names_calls_md_does_not_serve_answer_unknown_api_method() {
+    let s = Server::demo();
+    for name in [
+        "calls_get",
+        "cdrs_get",
+        "calls",
+        "local_calls_get",
+        "tariffs_get",
+        "active_calls_get",
+        "new_calls_list",
+        "user_rates",
+        "quickstats_get",
+        "recordings_get",
+    ] {
+        for prefix in ["/billing/api/", "/api/"] {
+            let r = s.send(
+                "POST",
+                &format!("{prefix}{name}"),
+                Some("application/x-www-form-urlencoded"),
+                b"u=admin&hash=x",
+            );
+            assert_eq!(r.status, 404, "{prefix}{name}");
+            assert_eq!(r.xml(), bare_error("Unknown API method"), "{prefix}{name}");
+        }
+    }
+    for path in ["/api/v2/calls", "/api/v2/rates", "/api/v2/tariff_rates"] {
+        let r = s.send("GET", path, None, b"");
+        assert_eq!(r.status, 404, "{path}");
+        assert_eq!(r.xml(), bare_error("Unknown API method"), "{path}");
+    }
+}

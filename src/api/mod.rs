@@ -631,6 +631,17 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
                         .and_then(|r| r);
                 }
                 Run::Stream(answer) => {
+                    // First on this thread, whole: most answers are short. A long one gives up
+                    // at once and is read again on a thread of its own, sent as it is written.
+                    let mut trial = crate::stream::Pieces::trial();
+                    let tried = backend
+                        .store
+                        .read(|conn, ctx| answer(conn, ctx, &req, &authed, &mut trial))
+                        .and_then(|r| r);
+                    if !trial.gave_up() {
+                        outcome.result = tried;
+                        return outcome;
+                    }
                     let store = Arc::clone(&backend.store);
                     let started = backend
                         .streams
