@@ -782,14 +782,6 @@ pub fn providers(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64)>> {
     .collect()
 }
 
-/// A provider's tariff, when it has one.
-pub fn provider_tariff(conn: &Connection, id: i64) -> rusqlite::Result<Option<i64>> {
-    use rusqlite::OptionalExtension;
-    conn.prepare_cached("SELECT tariff_id FROM providers WHERE id = ?1 AND tariff_id != 0")?
-        .query_row([id], |r| r.get(0))
-        .optional()
-}
-
 /// A user calls are made up for: (id, first name, last name, username, owner, tariff).
 #[derive(Debug, Clone)]
 pub struct Caller {
