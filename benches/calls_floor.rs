@@ -6,7 +6,10 @@
 //!
 //! usage: calls_floor DB COUNT (prints `floor_rate=N`, calls per second, commit included)
 
+use morbox::callgen::COLUMNS;
+use morbox::store::calls::Inserter;
 use rusqlite::Connection;
+use rusqlite::types::ValueRef;
 use std::time::Instant;
 
 fn main() {
@@ -19,20 +22,12 @@ fn main() {
     let conn = Connection::open(db).expect("open");
     conn.pragma_update(None, "journal_mode", "WAL")
         .expect("WAL");
-    let marks: Vec<String> = (1..=26).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "INSERT INTO calls (calldate, clid, src, dst, localized_dst, duration, billsec, \
-         real_billsec, user_billsec, disposition, hangupcause, uniqueid, callertype, \
-         src_device_id, dst_device_id, user_id, dst_user_id, reseller_id, provider_id, prefix, \
-         user_rate, user_price, reseller_rate, reseller_price, provider_rate, provider_price) \
-         VALUES ({})",
-        marks.join(", ")
-    );
     let started = Instant::now();
     conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
     let indexes = morbox::store::calls::drop_indexes(&conn).expect("drop the indexes");
     {
-        let mut stmt = conn.prepare(&sql).expect("prepare");
+        // The generator's columns, through the statement it writes with.
+        let mut insert = Inserter::new(&conn, &COLUMNS).expect("prepare");
         let mut date = String::new();
         let mut number = String::new();
         let mut uniqueid = String::new();
@@ -51,38 +46,37 @@ fn main() {
             uniqueid.clear();
             uniqueid.push_str(&format!("{}.{i}", 1_748_822_400 + second));
             let user = 1001 + i % 1100;
-            let values: [&dyn rusqlite::ToSql; 26] = [
-                &date,
-                &"\"First1 Last1\" <b1>",
-                &"b1",
-                &number,
-                &number,
-                &95,
-                &90,
-                &90.0,
-                &90,
-                &"ANSWERED",
-                &16,
-                &uniqueid,
-                &"Local",
-                &user,
-                &0,
-                &user,
-                &0,
-                &0,
-                &1,
-                &"3706",
-                &0.1,
-                &0.15,
-                &0.0,
-                &0.0,
-                &0.05,
-                &0.075,
+            let text = |t: &'static str| ValueRef::Text(t.as_bytes());
+            let int = ValueRef::Integer;
+            let values: [ValueRef<'_>; 26] = [
+                ValueRef::Text(date.as_bytes()),
+                text("\"First1 Last1\" <b1>"),
+                text("b1"),
+                ValueRef::Text(number.as_bytes()),
+                ValueRef::Text(number.as_bytes()),
+                int(95),
+                int(90),
+                ValueRef::Real(90.0),
+                int(90),
+                text("ANSWERED"),
+                int(16),
+                ValueRef::Text(uniqueid.as_bytes()),
+                text("Local"),
+                int(user),
+                int(0),
+                int(user),
+                int(0),
+                int(0),
+                int(1),
+                text("3706"),
+                ValueRef::Real(0.1),
+                ValueRef::Real(0.15),
+                ValueRef::Real(0.0),
+                ValueRef::Real(0.0),
+                ValueRef::Real(0.05),
+                ValueRef::Real(0.075),
             ];
-            for (k, v) in values.iter().enumerate() {
-                stmt.raw_bind_parameter(k + 1, v).expect("bind");
-            }
-            stmt.raw_execute().expect("insert");
+            insert.row(values).expect("insert");
         }
     }
     morbox::store::calls::make_indexes(&conn, &indexes).expect("make the indexes");

@@ -673,15 +673,21 @@ pub const COLUMNS: &[(&str, ColumnKind)] = &[
 
 /// Writes one call of these columns (names from [`COLUMNS`]); returns its id.
 pub fn insert(conn: &Connection, row: &[(&str, Value)]) -> rusqlite::Result<i64> {
-    let names: Vec<String> = row.iter().map(|(c, _)| format!("\"{c}\"")).collect();
-    let marks: Vec<String> = (1..=row.len()).map(|i| format!("?{i}")).collect();
-    conn.prepare_cached(&format!(
+    let columns: Vec<&str> = row.iter().map(|(c, _)| *c).collect();
+    conn.prepare_cached(&insert_sql(&columns))?
+        .execute(params_from_iter(row.iter().map(|(_, v)| v)))?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// `INSERT INTO calls (…) VALUES (?1, …)` for these columns (names from [`COLUMNS`]).
+fn insert_sql(columns: &[&str]) -> String {
+    let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+    let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    format!(
         "INSERT INTO calls ({}) VALUES ({})",
         names.join(", "),
         marks.join(", ")
-    ))?
-    .execute(params_from_iter(row.iter().map(|(_, v)| v)))?;
-    Ok(conn.last_insert_rowid())
+    )
 }
 
 /// Writes calls of one set of columns with one prepared statement: for many calls in a row
@@ -693,14 +699,9 @@ pub struct Inserter<'c> {
 impl<'c> Inserter<'c> {
     /// Ready to write calls of `columns` (names from [`COLUMNS`]).
     pub fn new(conn: &'c Connection, columns: &[&str]) -> rusqlite::Result<Inserter<'c>> {
-        let names: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
-        let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-        let stmt = conn.prepare(&format!(
-            "INSERT INTO calls ({}) VALUES ({})",
-            names.join(", "),
-            marks.join(", ")
-        ))?;
-        Ok(Inserter { stmt })
+        Ok(Inserter {
+            stmt: conn.prepare(&insert_sql(columns))?,
+        })
     }
 
     /// Writes one call: its values in the order of the columns.
