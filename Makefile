@@ -20,6 +20,8 @@ run: build
 	@echo "  curl -d '' 'http://$(LISTEN)/billing/api/user_details_get?u=admin&user_id=5&hash=$$(printf '%s' 5secret | sha1sum | cut -c1-40)'"
 	@echo "and user 5's call history of 2026-01-15:"
 	@echo "  curl -d '' 'http://$(LISTEN)/billing/api/user_calls_get?u=admin&s_user=5&period_start=1768435200&period_end=1768521599&hash=$$(printf '%s' 176843520017685215995secret | sha1sum | cut -c1-40)'"
+	@echo "and the system's free DIDs:"
+	@echo "  curl -d '' 'http://$(LISTEN)/billing/api/dids_get?u=admin&search_status=free&hash=$$(printf '%s' secret | sha1sum | cut -c1-40)'"
 	$(BIN) serve --db $(DB) --listen $(LISTEN)
 
 ## Every test: unit tests, the integration suite against the real server, the static binary,

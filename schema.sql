@@ -3,7 +3,7 @@
 -- so a fixture can insert a row naming only the columns it cares about.
 
 CREATE TABLE schema_version (version INTEGER NOT NULL);
-INSERT INTO schema_version (version) VALUES (7);
+INSERT INTO schema_version (version) VALUES (8);
 
 -- Column order matters: user_details_raw_get answers every column in table order. The columns
 -- follow the vendor's raw-get page; then the three secret ones; then those the update needs.
@@ -553,3 +553,38 @@ CREATE TABLE hangupcausecodes (
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 127)
 INSERT INTO hangupcausecodes (id, code) SELECT i, i FROM n;
 ALTER TABLE dids ADD COLUMN reseller_id INTEGER NOT NULL DEFAULT 0;
+-- Version 8: the DID calls (dids_get, did_create, the assign and life-cycle calls). dids grows to
+-- the vendor's columns, each with its default; a DID's number is unique; providers gain the
+-- vendor's tech and hidden; dial plans. DIDs an older file holds take the status their columns
+-- show (on a device: active; promised to a user: reserved).
+ALTER TABLE dids ADD COLUMN status TEXT NOT NULL DEFAULT 'free';
+ALTER TABLE dids ADD COLUMN subscription_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dids ADD COLUMN closed_till TEXT NOT NULL DEFAULT '2006-01-01 00:00:00';
+ALTER TABLE dids ADD COLUMN dialplan_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dids ADD COLUMN language TEXT DEFAULT '';
+ALTER TABLE dids ADD COLUMN provider_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dids ADD COLUMN comment TEXT DEFAULT NULL;
+ALTER TABLE dids ADD COLUMN call_limit INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dids ADD COLUMN sound_file_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dids ADD COLUMN grace_time INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dids ADD COLUMN t_digit INTEGER NOT NULL DEFAULT 10;
+ALTER TABLE dids ADD COLUMN t_response INTEGER NOT NULL DEFAULT 20;
+ALTER TABLE dids ADD COLUMN reseller_comment TEXT DEFAULT NULL;
+ALTER TABLE dids ADD COLUMN cid_name_prefix TEXT DEFAULT NULL;
+ALTER TABLE dids ADD COLUMN tonezone TEXT DEFAULT NULL;
+ALTER TABLE dids ADD COLUMN call_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dids ADD COLUMN cc_tariff_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dids ADD COLUMN owner_tariff_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dids ADD COLUMN external_server TEXT DEFAULT NULL;
+UPDATE dids SET status = 'active' WHERE device_id != 0;
+UPDATE dids SET status = 'reserved' WHERE device_id = 0 AND user_id != 0;
+CREATE UNIQUE INDEX dids_did ON dids (did);
+CREATE INDEX dids_reseller ON dids (reseller_id, did);
+ALTER TABLE providers ADD COLUMN tech TEXT NOT NULL DEFAULT 'SIP';
+ALTER TABLE providers ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE dialplans (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  dptype TEXT NOT NULL DEFAULT '',
+  user_id INTEGER NOT NULL DEFAULT 0
+);

@@ -180,6 +180,10 @@ pub const HASHED_AS: HashRules = &[
 /// sent.
 pub const DEVICE_DIGITS: HashRules = &[("device", HashValue::Digits)];
 
+/// The value rules of `did_subscription_stop` (docs/dids.md): `did_id`, the wiki's name for
+/// `dids_id`, only when `dids_id` is not sent.
+pub const DID_ID_FOR_DIDS_ID: HashRules = &[("did_id", HashValue::Unless("dids_id"))];
+
 /// Every value as sent (device_update: the vendor hashes its list verbatim).
 pub const AS_SENT: HashRules = &[];
 
@@ -218,6 +222,8 @@ pub enum HashValue {
     DigitsOrAll,
     /// Only when exactly one of these words, as sent.
     OneOf(&'static [&'static str]),
+    /// Only when this other parameter is not sent (or sent empty), as sent.
+    Unless(&'static str),
 }
 
 impl HashValue {
@@ -233,6 +239,8 @@ impl HashValue {
                 (v == "all" || HashValue::Digits.form(v).is_some()).then_some(v)
             }
             HashValue::OneOf(words) => words.contains(&v).then_some(v),
+            // The other parameter is looked at by [`hashed_parts`], which has them all.
+            HashValue::Unless(_) => Some(v),
         }
     }
 
@@ -244,6 +252,7 @@ impl HashValue {
             HashValue::Digits => "only when all digits, as sent",
             HashValue::DigitsOrAll => "only when all digits or `all`, as sent",
             HashValue::OneOf(_) => "only when one of its words, as sent",
+            HashValue::Unless(_) => "only when the parameter it stands in for is not sent, as sent",
         }
     }
 }
@@ -264,6 +273,11 @@ pub fn hashed_parts<'p>(
     hashing.order.iter().filter_map(move |&name| {
         let value = params.get(name)?;
         match hashing.rules.iter().find(|(n, _)| *n == name) {
+            Some((_, HashValue::Unless(other)))
+                if params.get(other).is_some_and(|v| !v.is_empty()) =>
+            {
+                None
+            }
             Some((_, rule)) => rule.form(value).map(|v| (name, v)),
             None => Some((name, value)),
         }

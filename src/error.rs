@@ -190,6 +190,64 @@ api_errors! {
     RateNotFound => "Rate was not found", 200, false;
     /// `rate_get`: the named user is another owner's (its username follows).
     UserBelongsTo(owner: String = String::new()) => &format!("User belongs to {owner}"), 200, false;
+    /// The DID calls: staff without the DID right their call needs.
+    NotAuthorizedDids => "You are not authorized to manage DIDs", 200, false;
+    /// `dids_get`: no DID matches.
+    NoDids => "No DIDs found", 200, false;
+    /// `did_create`: no visible provider has the id.
+    ProviderNotFound => "Provider was not found", 200, false;
+    /// `did_create`: the provider is another owner's (the vendor's typo kept).
+    ProviderNotYours => "Your are not authorized to use this Provider", 200, false;
+    /// `did_create`: a DID has that number.
+    DidExists => "DID already exists", 200, false;
+    /// `did_create`: the number is missing or not all digits.
+    DidInvalid => "Invalid DID specified", 200, false;
+    /// `did_create`: the database refused the new row.
+    DidNotCreated => "DID creation failed", 200, false;
+    /// The assign calls: the device's user is another owner's (the vendor's typo kept).
+    DeviceNotYours => "Your are not authorized to use this Device", 200, false;
+    /// The DID calls: no DID in reach has that number or id.
+    DidNotFound => "DID was not found", 200, false;
+    /// The assign calls: the DID is another owner's stock (the vendor's typo kept).
+    DidNotYours => "Your are not authorized to use this DID", 200, false;
+    /// `did_device_unassign`: the DID is another owner's stock (spelt right there).
+    DidNotYoursToFree => "You are not authorized to use this DID", 200, false;
+    /// The assign calls: the DID is terminated.
+    DidTerminated => "DID is terminated", 200, false;
+    /// The assign calls: the DID is neither free nor reserved for the device's user.
+    DidNotFree => "DID is not free", 200, false;
+    /// `did_device_assign`: a reseller's trunk device while resellers may not give DIDs to trunks.
+    DeviceNotAssigned => "Device was not assigned", 200, false;
+    /// `did_trunk_device_assign`: the same refusal, in the trunk call's words.
+    DidNotForTrunk => "DID cannot be assigned to Trunk", 200, false;
+    /// `did_trunk_device_assign`: the device is not a trunk.
+    NotATrunk => "Device is not a trunk", 200, false;
+    /// `did_device_unassign`: the DID is not on a device.
+    DidAlreadyFree => "DID is already free", 200, false;
+    /// `did_device_unassign`: the DID is on a dial plan.
+    DidOnDialplan => "DID is assigned to dialplan", 200, false;
+    /// `did_device_unassign`: the database refused the change.
+    DidNotUnassigned => "Failed to unassign DID", 200, false;
+    /// `did_details_update`: the DID is another user's or on a dial plan.
+    DidAlreadyAssigned => "DID is already assigned", 200, false;
+    /// `did_details_update`: `call_limit` is not all digits.
+    CallLimitFormat => "Call limit is incorrect format", 200, false;
+    /// `did_details_update`: `grace_time` is not all digits.
+    GraceTimeFormat => "Grace time is incorrect format", 200, false;
+    /// `did_subscription_stop`, `did_close`: the DID is not on a device.
+    DidNotOnDevice => "DID is not assigned to Device", 200, false;
+    /// `did_subscription_stop`: the database refused the change.
+    DidNotSaved => "DID was not saved", 200, false;
+    /// `did_close`: the DID is closed already.
+    DidAlreadyClosed => "DID is already closed", 200, false;
+    /// `did_close`: the DID is on a dial plan.
+    DidOnDialPlan => "DID is assigned to Dial Plan", 200, false;
+    /// `did_make_free`: only reserved, closed and terminated DIDs can be made free.
+    DidNotFreed => "DID was not freed. Only Terminated, Reserved or Closed DIDs can be freed", 200, false;
+    /// `did_terminate`: a free DID in a reseller's stock.
+    DidNotTerminated => "DID was not terminated", 200, false;
+    /// `did_terminate`: only free and closed DIDs can be terminated (the vendor's grammar kept).
+    DidNotTerminable => "DID was not terminated. Only Free or Closed DIDs can be terminate", 200, false;
     /// A write the database refused (a constraint or a trigger), for a call without a text of
     /// its own for it ([`crate::api::Write::refused`] gives the call's); nothing was written.
     WriteRefused => "Internal error, please try again", 503, true;

@@ -13,7 +13,7 @@
 //! - [`params`]: query string and bodies (urlencoded, multipart, JSON) → one parameter set.
 //! - [`auth`]: roles, the caller, the gates and the hash string (pure functions).
 //! - [`api`]: the call table ([`api::CALLS`], family by family: [`api::details`],
-//!   [`api::accounts`], [`api::devices`]), the way through a call, reach tables ([`api::reach`]), the one
+//!   [`api::accounts`], [`api::devices`], [`api::calls`], [`api::dids`]), the way through a call, reach tables ([`api::reach`]), the one
 //!   parameter reader ([`api::Fields`]), and one file per call that parses its request into a
 //!   typed value once.
 //! - [`store`]: all SQL: opening, pragmas, schema, typed reads into plain rows, the reference
@@ -22,7 +22,8 @@
 //! - [`guard`]: the lockout after repeated failed hash checks.
 //! - [`passwords`]: argon2id hashing, the one password rule, the longest password, the bounded
 //!   hashing pool; [`rules`]: the other value rules calls share (e-mail addresses);
-//!   [`devices`]: the device rules (types, ports, caller ids, random secrets and PINs).
+//!   [`devices`]: the device rules (types, ports, caller ids, random secrets and PINs);
+//!   [`dids`]: the DID life cycle (its states and the one table of moves).
 //! - [`logging`]: the buffered way out for log lines, and the access log's line.
 //! - [`kit`]: snapshot/reset and the request journal for integrators' test suites.
 //! - [`openapi`]: the API description, generated from the call table; [`reference`](mod@reference): the
@@ -86,6 +87,7 @@ pub mod cli;
 pub mod client;
 pub mod dates;
 pub mod devices;
+pub mod dids;
 pub mod error;
 pub mod explain;
 pub mod fuzzing;

@@ -138,6 +138,14 @@ pub fn call(c: Call) -> String {
         let _ = writeln!(out, "- Proof: {p}");
     }
     let _ = writeln!(out, "- Unknown subject: {}", unknown(c));
+    if !c.shut_out.is_empty() {
+        let roles: Vec<&str> = c.shut_out.iter().map(|r| r.usertype()).collect();
+        let _ = writeln!(
+            out,
+            "- Answered as an unknown subject, before any gate: {}",
+            roles.join(", ")
+        );
+    }
     let answer = match c.body {
         Body::Xml => "XML",
         Body::Text => "plain text",

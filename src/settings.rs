@@ -126,6 +126,14 @@ pub const RESELLERS_VIRTUAL: &str = "Resellers_Allow_Use_Virtual_Device";
 pub const RESELLERS_USE_ADMIN_LOCATIONS: &str = "Allow_Resellers_to_use_Admin_Localization_Rules";
 /// `Disalow_Duplicate_Device_Usernames` (the vendor's spelling).
 pub const UNIQUE_DEVICE_USERNAMES: &str = "Disalow_Duplicate_Device_Usernames";
+/// `Resellers_can_add_their_own_DIDs`: resellers may create DIDs from their own providers.
+pub const RESELLERS_ADD_DIDS: &str = "Resellers_can_add_their_own_DIDs";
+/// `DID_default_provider_to_resellers`: the provider a reseller's new DID takes when it names none.
+pub const DID_DEFAULT_PROVIDER: &str = "DID_default_provider_to_resellers";
+/// `Resellers_Allow_Assign_DID_To_Trunk`: resellers may give DIDs to trunk devices.
+pub const RESELLERS_DIDS_TO_TRUNKS: &str = "Resellers_Allow_Assign_DID_To_Trunk";
+/// `Days_for_did_close`: how many days a closed DID stays its owner's.
+pub const DAYS_FOR_DID_CLOSE: &str = "Days_for_did_close";
 
 /// Every setting morbox reads, with its default and meaning.
 pub const SETTINGS: &[Setting] = &[
@@ -401,6 +409,34 @@ pub const SETTINGS: &[Setting] = &[
         per_reseller: false,
         values: Values::Flag,
         meaning: "1: device_update refuses a username another device has (the vendor's spelling)",
+    },
+    Setting {
+        name: RESELLERS_ADD_DIDS,
+        default: "0",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: resellers may create DIDs (did_create) from their own providers",
+    },
+    Setting {
+        name: DID_DEFAULT_PROVIDER,
+        default: "0",
+        per_reseller: false,
+        values: Values::Number(0, i64::MAX),
+        meaning: "the provider a reseller's did_create uses when it sends no provider_id (0: none)",
+    },
+    Setting {
+        name: RESELLERS_DIDS_TO_TRUNKS,
+        default: "0",
+        per_reseller: false,
+        values: Values::Flag,
+        meaning: "1: resellers may give DIDs to trunk devices",
+    },
+    Setting {
+        name: DAYS_FOR_DID_CLOSE,
+        default: "0",
+        per_reseller: false,
+        values: Values::Number(0, 36500),
+        meaning: "days a closed DID stays its owner's (closed_till = now + that many days)",
     },
 ];
 

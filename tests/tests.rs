@@ -10,6 +10,7 @@ mod calls;
 mod cli;
 mod deletion;
 mod devices;
+mod dids;
 mod docs;
 mod durability;
 mod exposure;

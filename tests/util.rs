@@ -189,6 +189,34 @@ impl Server {
         Server::start_on(dir, db, flags)
     }
 
+    /// Fixture D (dids.md): fixture F, devices.md's part, then tests/fixtures/fixture_d.sql.
+    pub fn fixture_d(flags: &[&str]) -> Server {
+        Server::seeded(
+            &["fixture_f.sql", "fixture_f_devices.sql", "fixture_d.sql"],
+            flags,
+        )
+    }
+
+    /// A database made without --demo, then these files of tests/fixtures in order.
+    pub fn seeded(files: &[&str], flags: &[&str]) -> Server {
+        let dir = TempDir::new();
+        let db = dir.0.join("f.db");
+        let dir_of = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
+        let mut args = vec![
+            "init".to_string(),
+            "--db".into(),
+            db.to_str().unwrap().into(),
+        ];
+        for f in files {
+            args.push("--seed".into());
+            args.push(format!("{dir_of}{f}"));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (ok, _, err) = morbox(&args);
+        assert!(ok, "init failed: {err}");
+        Server::start_on(dir, db, flags)
+    }
+
     /// The demo world served with extra flags, logging at `level` (`RUST_LOG`).
     pub fn demo_logging(flags: &[&str], level: &str) -> Server {
         let (dir, db) = demo_db();

@@ -145,6 +145,10 @@ fn gates(
         return Err(backend.guard.fail(unknown).map(ApiError::TooManyFailures));
     };
     out.caller_id = Some(caller.id);
+    if req.call.shut_out.contains(&caller.role) {
+        // Refused as an unknown caller is, before any gate: no hash is asked of it.
+        return Err(None);
+    }
     let u = name.unwrap_or("");
     let gates = req.call.gates;
     let hashing = gates.hash.then(|| req.call.hashing());

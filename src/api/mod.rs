@@ -28,6 +28,7 @@ pub mod caller;
 pub mod calls;
 pub mod details;
 pub mod devices;
+pub mod dids;
 pub mod fields;
 pub mod proof;
 pub mod reach;
@@ -341,6 +342,9 @@ pub struct CallSpec {
     pub identity: Identity,
     /// What is answered when the subject is not found (no gate ran); the system's settings.
     pub unknown: fn(&Settings) -> ApiError,
+    /// Roles answered as an unknown subject is (`unknown`), before any gate, whatever their
+    /// hash (the DID calls refuse plain users so).
+    pub shut_out: &'static [crate::auth::Role],
     /// What is answered instead when the subject's parameter was not sent at all (or sent
     /// empty); `None`: as `unknown`.
     pub unnamed: Option<ApiError>,
@@ -401,6 +405,11 @@ pub static CALLS: &[Family] = &[
         title: "Call history and rates",
         calls: calls::SPECS,
     },
+    Family {
+        name: "dids",
+        title: "DIDs: the stock of inbound numbers, assigning them to devices, their life cycle",
+        calls: dids::SPECS,
+    },
 ];
 
 /// Every call, family by family.
@@ -425,6 +434,7 @@ impl CallSpec {
         shapes: &[],
         identity: Identity::Caller,
         unknown: |_| ApiError::AccessDenied,
+        shut_out: &[],
         unnamed: None,
         gates: Gates::ALL,
         proof: Proof::None,

@@ -59,6 +59,9 @@ pub enum Command {
     /// List devices (table devices) by id; secrets masked unless asked.
     #[command(subcommand)]
     Devices(DevicesCommand),
+    /// List DIDs (table dids) by number, with their state, user, device and stock.
+    #[command(subcommand)]
+    Dids(DidsCommand),
     /// Put calls into the database (table calls) from a seed file.
     #[command(subcommand)]
     Calls(CallsCommand),
@@ -230,6 +233,23 @@ pub enum DevicesCommand {
         /// Show each device's secret in clear (masked as *** otherwise).
         #[arg(long)]
         show_secrets: bool,
+    },
+}
+
+/// `morbox dids …`.
+#[derive(Debug, Subcommand)]
+pub enum DidsCommand {
+    /// List DIDs by number: id, number, status, user, device, stock (reseller_id, 0: the
+    /// system's), dial plan.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only DIDs in this state: free, reserved, active, closed or terminated.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this user's (id or username).
+        #[arg(long)]
+        user: Option<String>,
     },
 }
 
@@ -519,6 +539,7 @@ pub fn run(cli: Cli) -> Result<(), Box<dyn Error>> {
         Command::Audit(args) => ops::audit(&args),
         Command::Payments(cmd) => ops::payments(&cmd),
         Command::Devices(cmd) => ops::devices(&cmd),
+        Command::Dids(cmd) => ops::dids(&cmd),
         Command::Calls(cmd) => ops::calls(&cmd),
         Command::Check(args) => ops::check(&args),
         Command::Backup(args) => ops::backup(&args),

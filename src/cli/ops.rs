@@ -3,8 +3,8 @@
 //! lives in [`crate::store::ops`] and [`crate::store::devices`].
 
 use super::{
-    AuditArgs, BackupArgs, CallsCommand, DbArgs, DevicesCommand, HashArgs, PaymentsCommand,
-    ReferenceArgs, RestoreArgs, SettingsCommand, UsersCommand,
+    AuditArgs, BackupArgs, CallsCommand, DbArgs, DevicesCommand, DidsCommand, HashArgs,
+    PaymentsCommand, ReferenceArgs, RestoreArgs, SettingsCommand, UsersCommand,
 };
 use crate::explain::{explain, hashed_values, named_keys};
 use crate::params::Params;
@@ -381,6 +381,37 @@ pub fn devices(cmd: &DevicesCommand) -> Result {
             ("hidden".into(), if d.hidden { "1" } else { "0" }.into()),
         ]);
     })?;
+    print_rows(&rows, db.json);
+    Ok(())
+}
+
+/// `morbox dids list`.
+pub fn dids(cmd: &DidsCommand) -> Result {
+    let DidsCommand::List { db, status, user } = cmd;
+    if let Some(st) = status
+        && crate::dids::Status::of(st).is_none()
+    {
+        return Err(format!("no status {st}: free, reserved, active, closed or terminated").into());
+    }
+    let conn = open(&db.db)?;
+    let user = match user {
+        Some(who) => Some(ops::find_user(&conn, who)?.ok_or_else(|| format!("no user {who}"))?),
+        None => None,
+    };
+    let rows: Vec<Row> = crate::store::dids::overview(&conn, status.as_deref(), user)?
+        .into_iter()
+        .map(|d| {
+            vec![
+                ("id".into(), d.id.to_string()),
+                ("did".into(), d.did),
+                ("status".into(), d.status),
+                ("user_id".into(), d.user_id.to_string()),
+                ("device_id".into(), d.device_id.to_string()),
+                ("reseller_id".into(), d.reseller_id.to_string()),
+                ("dialplan_id".into(), d.dialplan_id.to_string()),
+            ]
+        })
+        .collect();
     print_rows(&rows, db.json);
     Ok(())
 }

@@ -6,7 +6,7 @@ use rusqlite::{Connection, params};
 /// Why a user may not be deleted, in the order these are checked (docs/accounts.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Blocker {
-    /// It has DIDs.
+    /// It has DIDs, or (a reseller) a stock of DIDs.
     Dids,
     /// It has calls.
     Calls,
@@ -22,7 +22,11 @@ pub enum Blocker {
 
 /// Each refusal's question: the user (`?1`) has rows it may not lose.
 const CHECKS: &[(Blocker, &str)] = &[
-    (Blocker::Dids, "SELECT 1 FROM dids WHERE user_id = ?1"),
+    // Its DIDs, or (a reseller) a stock of DIDs, which would be nobody's after.
+    (
+        Blocker::Dids,
+        "SELECT 1 FROM dids WHERE user_id = ?1 OR (reseller_id = ?1 AND ?1 != 0)",
+    ),
     (Blocker::Calls, "SELECT 1 FROM calls WHERE user_id = ?1"),
     (
         Blocker::Payments,

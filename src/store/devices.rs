@@ -532,11 +532,15 @@ pub fn blocker(conn: &Connection, id: i64) -> rusqlite::Result<Option<Blocker>> 
     Ok(None)
 }
 
-/// Deletes device `id`: its caller ids, DIDs pointing at it released, a user's primary device
-/// cleared, the row.
+/// Deletes device `id`: its caller ids, DIDs on it released (an active one free again in its
+/// stock), a user's primary device cleared, the row.
 pub fn delete(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     let steps = [
         "DELETE FROM callerids WHERE device_id = ?1",
+        // An active DID on it goes back to its stock, free (as an unassignment leaves it); a
+        // closed one keeps its state and its user.
+        "UPDATE dids SET device_id = 0, user_id = 0, status = 'free'
+          WHERE device_id = ?1 AND status = 'active' AND dialplan_id = 0",
         "UPDATE dids SET device_id = 0 WHERE device_id = ?1",
         "UPDATE users SET primary_device_id = 0 WHERE primary_device_id = ?1 AND primary_device_id != 0",
         "DELETE FROM devices WHERE id = ?1",

@@ -18,8 +18,10 @@ pub const DEMO_ACCOUNTS_SQL: &str = include_str!("../../data/demo_accounts.sql")
 pub const DEMO_DEVICES_SQL: &str = include_str!("../../data/demo_devices.sql");
 /// The rating and call history part of the demo world.
 pub const DEMO_RATES_SQL: &str = include_str!("../../data/demo_rates.sql");
+/// The demo world's DIDs (schema version 8), applied after [`DEMO_RATES_SQL`].
+pub const DEMO_DIDS_SQL: &str = include_str!("../../data/demo_dids.sql");
 /// The version `schema.sql` records in `schema_version`.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// The upgrades, each from the version before it: `(to_version, sql)`. A file of an older
 /// version is brought up to [`SCHEMA_VERSION`] in place, in one transaction.
@@ -37,6 +39,7 @@ pub const MIGRATIONS: &[(i64, MigrationSql)] = &[
     (5, indexes_sql),
     (6, devices_sql),
     (7, rating_sql),
+    (8, dids_sql),
 ];
 
 /// The SQL of one upgrade.
@@ -55,6 +58,9 @@ const DEVICES_MARKER: &str = "-- Version 6: the devices calls";
 /// Version 7: the rating tables — the section after this marker.
 const RATING_MARKER: &str = "-- Version 7: the rating tables";
 
+/// Version 8: the DID calls' columns and tables — the section after this marker.
+const DIDS_MARKER: &str = "-- Version 8: the DID calls";
+
 fn accounts_sql() -> &'static str {
     // From the line after the marker's to the next version's marker.
     let tail = section(ACCOUNTS_MARKER);
@@ -72,7 +78,12 @@ fn devices_sql() -> &'static str {
 }
 
 fn rating_sql() -> &'static str {
-    section(RATING_MARKER)
+    let tail = section(RATING_MARKER);
+    tail.split_once(DIDS_MARKER).map_or(tail, |(v7, _)| v7)
+}
+
+fn dids_sql() -> &'static str {
+    section(DIDS_MARKER)
 }
 
 /// `schema.sql` from the line after `marker`'s to its end.
@@ -186,6 +197,7 @@ fn populate(
         tx.execute_batch(DEMO_ACCOUNTS_SQL)?;
         tx.execute_batch(DEMO_DEVICES_SQL)?;
         tx.execute_batch(DEMO_RATES_SQL)?;
+        tx.execute_batch(DEMO_DIDS_SQL)?;
         if let Some(extra) = extra {
             extra(&tx)?;
         }

@@ -18,6 +18,7 @@ pub mod calls;
 pub mod currencies;
 pub mod deletion;
 pub mod devices;
+pub mod dids;
 pub mod init;
 pub mod kept;
 pub mod lists;

@@ -1,0 +1,63 @@
+//! `did_close`, docs/dids.md: close an active DID on a device, as `did_subscription_stop`
+//! does, refusing one already closed or on a dial plan.
+
+use crate::api::dids::did_subscription_stop::close;
+use crate::api::dids::{self as family, LIFE_PARAMS, LIFE_REACH};
+use crate::api::reach;
+use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Fields, Run, Write, Written};
+use crate::dids::{self, Act};
+use crate::error::ApiError;
+use rusqlite::Connection;
+
+/// The call's row of the call table.
+pub const SPEC: CallSpec = CallSpec {
+    names: &["did_close"],
+    hash_order: hash_order!(LIFE_PARAMS),
+    hash_rules: crate::auth::AS_SENT,
+    errors: ErrorShape::PageStatus,
+    run: Run::write::<Close>(),
+    params: || LIFE_PARAMS,
+    summary: "Close an active DID on a device; it stays its user's until closed_till",
+    reach: LIFE_REACH,
+    ..CallSpec::DEFAULT
+};
+
+/// Which DID, as sent.
+pub struct Close {
+    did: Option<i64>,
+}
+
+impl Write for Close {
+    fn parse(req: &ApiRequest) -> Result<Close, ApiError> {
+        Ok(Close {
+            did: Fields::of(req).id("dids_id"),
+        })
+    }
+
+    fn apply(
+        self,
+        conn: &Connection,
+        who: &Authed,
+        _: Option<String>,
+    ) -> Result<Written, ApiError> {
+        let caller = &who.caller;
+        reach::admit(conn, caller, LIFE_REACH)?;
+        let did = family::reached_by_id(conn, caller, self.did)?;
+        if did.status == "closed" {
+            return Err(ApiError::DidAlreadyClosed);
+        }
+        if did.dialplan_id != 0 {
+            return Err(ApiError::DidOnDialPlan);
+        }
+        let Some(Some(to)) = dids::step(Act::Close, &did.status).filter(|_| did.device_id != 0)
+        else {
+            return Err(ApiError::DidNotOnDevice);
+        };
+        let id = did.id;
+        close(conn, who, &did, to, "did_closed", || {
+            family::success("DID successfully closed", |d| {
+                d.open("did_details").leaf_int("id", id).close();
+            })
+        })
+    }
+}

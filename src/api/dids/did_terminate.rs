@@ -1,0 +1,62 @@
+//! `did_terminate`, docs/dids.md: retire a free DID of the system's stock or a closed one;
+//! it is nobody's after.
+
+use crate::api::dids::{self as family, LIFE_PARAMS, LIFE_REACH};
+use crate::api::reach;
+use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Fields, Run, Write, Written};
+use crate::dids::{self, Act};
+use crate::error::ApiError;
+use crate::store::dids::Col;
+use rusqlite::Connection;
+use rusqlite::types::Value;
+
+/// The call's row of the call table.
+pub const SPEC: CallSpec = CallSpec {
+    names: &["did_terminate"],
+    hash_order: hash_order!(LIFE_PARAMS),
+    hash_rules: crate::auth::AS_SENT,
+    errors: ErrorShape::PageStatus,
+    run: Run::write::<Terminate>(),
+    params: || LIFE_PARAMS,
+    summary: "Retire a free DID of the system's stock, or a closed one",
+    reach: LIFE_REACH,
+    ..CallSpec::DEFAULT
+};
+
+/// Which DID, as sent.
+pub struct Terminate {
+    did: Option<i64>,
+}
+
+impl Write for Terminate {
+    fn parse(req: &ApiRequest) -> Result<Terminate, ApiError> {
+        Ok(Terminate {
+            did: Fields::of(req).id("dids_id"),
+        })
+    }
+
+    fn apply(
+        self,
+        conn: &Connection,
+        who: &Authed,
+        _: Option<String>,
+    ) -> Result<Written, ApiError> {
+        let caller = &who.caller;
+        reach::admit(conn, caller, LIFE_REACH)?;
+        let did = family::reached_by_id(conn, caller, self.did)?;
+        let Some(Some(to)) = dids::step(Act::Terminate, &did.status) else {
+            return Err(ApiError::DidNotTerminable);
+        };
+        if did.status == "free" && did.reseller_id != 0 {
+            return Err(ApiError::DidNotTerminated);
+        }
+        let body = family::success("DID successfully terminated", |_| {})?;
+        let changes = [
+            (Col::UserId, Value::Integer(0)),
+            (Col::DeviceId, Value::Integer(0)),
+            (Col::ResellerId, Value::Integer(0)),
+            (Col::Status, Value::Text(to.word().into())),
+        ];
+        family::apply(conn, who, &did, "did_terminated", &changes, body)
+    }
+}
