@@ -72,7 +72,7 @@ print("Command: `make bench` (bench/run.sh). Database: the demo world plus 100,0
       "addresses (`bench/seed.sql.in`); reads spread over 10,000 of them. Every figure comes "
       "from this one run. Each read load alternates with the fixed-document baseline (a minimal "
       "hyper server sending one captured answer of that call: a user_details_get answer, or for "
-      "rate_get and a user's day of user_calls_get their own) %s times "
+      "rate_get, a user's day of user_calls_get and dids_get their own) %s times "
       "(baseline, morbox, baseline, morbox, …) and its ratio is taken within each round: the "
       "median, then (min–max). The writes alternate synchronous=FULL with NORMAL the same way. "
       "Load average (1, 5, 15 min) before: %s; after: %s.\n" % (rounds, load_before, load_after))
@@ -136,8 +136,13 @@ targets = [
     ("calls generate of %.0f calls: peak RSS ≤ 64 MB" % fact("calls"), "%.1f MB" % fact("gen_rss_mb"), fact("gen_rss_mb") <= 64),
     ("device_create, FULL ≥ 15,000/s",) + goal_rate("device_create", "full", 15000),
     ("device_create, FULL ≥ 0.6× NORMAL",) + goal_ratio("device_create", "full", "normal", 0.6),
+    ("dids_get of one number in a stock of 100,000 ≥ 0.6× baseline",) + goal_ratio("dids_get (a number of 100,000)", "morbox", "baseline", 0.6),
+    ("did_device_assign (half unassign), FULL ≥ 0.6× NORMAL",) + goal_ratio("did_device_assign, half unassign", "full", "normal", 0.6),
+    ("did_device_assign (half unassign), FULL at the durable rate of updates (≥ 0.9× user_details_update FULL)",
+     "%.0f/s against %.0f/s" % (med(figures("did_device_assign, half unassign", "full", "rps")), med(figures("user_details_update", "full", "rps"))),
+     med(figures("did_device_assign, half unassign", "full", "rps")) >= 0.9 * med(figures("user_details_update", "full", "rps"))),
 ]
-for label in ("user_details_get", "user_details_get (urlencoded body)", "user_details_raw_get", "user_balance_get", "devices_get"):
+for label in ("user_details_get", "user_details_get (urlencoded body)", "user_details_raw_get", "user_balance_get", "devices_get", "dids_get (a number of 100,000)"):
     targets.append(("p99 of %s at %s connections ≤ 5 ms (median of rounds)" % (label, conns),) + goal_p99(label))
 targets.append(("p99 of user_calls_get for a user's day ≤ 10 ms (median of rounds)",) + goal_p99("user_calls_get (a user's day)", 10))
 if "user_details_get by size" in runs:

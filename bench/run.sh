@@ -159,6 +159,10 @@ stop "$PID"
 start ref $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0
 curl -s -d "u=admin&username=customer1&prefix=37060012345&hash=$(printf customer1secret | sha1sum | cut -c1-40)" "http://$ADDR/billing/api/rate_get" > "$WORK/rate.xml"
 stop "$PID"
+# The baseline's bytes for dids_get: one number of the stock looked up.
+start ref $BIN serve --db "$WORK/100k.db" --listen 127.0.0.1:0
+curl -s -d "u=admin&search_did_number=37050000001&hash=$(printf secret | sha1sum | cut -c1-40)" "http://$ADDR/billing/api/dids_get" > "$WORK/did.xml"
+stop "$PID"
 
 # Reads, each against the baseline (the access log on, at its default level).
 pair user_details_get get 100000 "$WORK/100k.db"
@@ -168,10 +172,12 @@ pair user_balance_get balance 100000 "$WORK/100k.db"
 pair devices_get devices 100000 "$WORK/100k.db"
 BODY="$WORK/rate.xml" pair rate_get rate 100000 "$WORK/100k.db"
 BODY="$WORK/day.xml" pair "user_calls_get (a user's day)" calls 1100 "$WORK/calls.db"
+BODY="$WORK/did.xml" pair "dids_get (a number of 100,000)" dids 100000 "$WORK/100k.db"
 # Writes: synchronous=FULL against NORMAL.
 durable user_details_update update
 durable payment_create payment
 durable device_create create
+durable "did_device_assign, half unassign" assign
 ROUNDS=1 pair "mixed 90/10" mixed 100000 "$WORK/100k.db"
 # 1M users against 10k.
 if [ "$SCALE" = 1 ]; then

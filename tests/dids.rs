@@ -1609,3 +1609,68 @@ fn an_older_file_is_upgraded_with_each_did_in_the_state_its_columns_show() {
         .contains("no status lost")
     );
 }
+
+#[test]
+fn the_test_kit_covers_the_did_family() {
+    let s = Server::demo_with(&["--test-endpoints"]);
+    let kit = |method: &str, path: &str| {
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {a}\r\nConnection: close\r\nX-Morbox: 1\r\nContent-Length: 0\r\n\r\n",
+            a = s.addr
+        );
+        exchange_raw(&s.addr, req.as_bytes())
+    };
+    assert_eq!(kit("POST", "/_morbox/snapshot").status, 200);
+    // An assignment: journaled with the columns it changed.
+    s.post(
+        "did_device_assign",
+        &[
+            ("u", "admin"),
+            ("device_id", "3"),
+            ("did", "37052100001"),
+            ("hash", &sha1_hex("337052100001secret")),
+        ],
+    )
+    .is(&ok("Device assigned to DID", ""));
+    // A wrong hash: explained with the call's order (did_id stands in for dids_id).
+    s.post(
+        "did_subscription_stop",
+        &[
+            ("u", "admin"),
+            ("did_id", "3"),
+            ("hash", &sha1_hex("3reseller1secret")),
+        ],
+    )
+    .is(&gate_error("Incorrect hash"));
+    let journal = kit("GET", "/_morbox/requests?call=did_assign_device").body;
+    assert!(
+        journal.contains("\"dids.device_id\"") && journal.contains("\"dids.status\""),
+        "{journal}"
+    );
+    let all = kit("GET", "/_morbox/requests").body;
+    assert!(
+        all.contains("[\"did_id\",\"3\"]") && all.contains("the key of reseller 2"),
+        "{all}"
+    );
+    // Reset puts the stock back.
+    assert_eq!(row(&s, 1), "active|5|3|0|0");
+    assert_eq!(kit("POST", "/_morbox/reset").status, 200);
+    assert_eq!(row(&s, 1), "free|0|0|0|0");
+    // The OpenAPI document has every name of the family, with its hashed parameters.
+    let doc = kit("GET", "/_morbox/openapi.json").body;
+    for name in [
+        "dids_get",
+        "did_create",
+        "did_assign_device",
+        "did_unassign_device",
+        "did_trunk_device_assign",
+        "did_details_update",
+        "did_subscription_stop",
+        "did_close",
+        "did_make_free",
+        "did_terminate",
+    ] {
+        assert!(doc.contains(&format!("\"/billing/api/{name}\"")), "{name}");
+    }
+    assert!(doc.contains("Your are not authorized to use this DID"));
+}

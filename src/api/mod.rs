@@ -23,6 +23,36 @@ macro_rules! hash_order {
     }};
 }
 
+/// A reach table of the families whose callers reach what their scope owns (devices, DIDs):
+/// the admin and resellers always, reaching the users they own (for the admin, the system's,
+/// itself included); accountants and managers when `$staff` (an [`reach::Admit`]) lets them
+/// in, reaching `$staff_targets` (a [`reach::Targets`]); users as the row `$user` says.
+macro_rules! owned_reach {
+    ($staff:expr, $staff_targets:expr, $user:expr) => {
+        &[
+            $crate::api::reach::Access::open(
+                $crate::auth::Role::Admin,
+                $crate::api::reach::Targets::Owned,
+            ),
+            $crate::api::reach::Access::open(
+                $crate::auth::Role::Reseller,
+                $crate::api::reach::Targets::Owned,
+            ),
+            $crate::api::reach::Access {
+                role: $crate::auth::Role::Accountant,
+                admit: $staff,
+                targets: $staff_targets,
+            },
+            $crate::api::reach::Access {
+                role: $crate::auth::Role::Manager,
+                admit: $staff,
+                targets: $staff_targets,
+            },
+            $user,
+        ]
+    };
+}
+
 pub mod accounts;
 pub mod caller;
 pub mod calls;
@@ -598,6 +628,40 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
             }
             outcome
         }
+        Run::Stream(answer) if req.call.proof == Proof::None => {
+            // Gates and a first try of the answer on one snapshot, as a read call's: most
+            // answers are short. A long one gives up at once and is read again on a thread
+            // of its own, sent as it is written.
+            let mut outcome = Outcome::new(None);
+            let mut left = None;
+            let mut trial = crate::stream::Pieces::trial();
+            let mut passed = None;
+            let read = backend.store.read(|conn, ctx| {
+                let mut auth = caller::authenticate(conn, ctx, backend, &req);
+                outcome.xml_extension = auth.xml_extension;
+                outcome.caller = auth.caller_id;
+                let result = std::mem::replace(&mut auth.result, Err(ApiError::Internal));
+                left = Some(auth);
+                let authed = result?;
+                let tried = answer(conn, ctx, &req, &authed, &mut trial);
+                passed = Some(authed);
+                tried
+            });
+            outcome.result = read.and_then(|r| r);
+            if let Some(mut auth) = left {
+                match auth.settle(backend, &req).await {
+                    Ok(explanation) => outcome.explanation = explanation,
+                    Err(e) => {
+                        outcome.result = Err(e);
+                        return outcome;
+                    }
+                }
+            }
+            if let (true, Some(authed)) = (trial.gave_up(), passed) {
+                stream(backend, req, authed, answer, &mut outcome).await;
+            }
+            outcome
+        }
         run => {
             // Gates on one snapshot; the proof after them (it may verify a password on the
             // pool); then the call.
@@ -652,22 +716,7 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
                         outcome.result = tried;
                         return outcome;
                     }
-                    let store = Arc::clone(&backend.store);
-                    let started = backend
-                        .streams
-                        .run(move |out| {
-                            store
-                                .read(|conn, ctx| answer(conn, ctx, &req, &authed, out))
-                                .and_then(|r| r)
-                        })
-                        .await;
-                    match started {
-                        Ok(s) => {
-                            outcome.result = Ok(s.first);
-                            outcome.rest = s.rest;
-                        }
-                        Err(e) => outcome.result = Err(e),
-                    }
+                    stream(backend, req, authed, answer, &mut outcome).await;
                 }
                 Run::Write(write) => match write(backend, &req, authed).await {
                     Ok(w) => {
@@ -680,6 +729,33 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
             }
             outcome
         }
+    }
+}
+
+/// A long answer read again on a thread of its own and sent as it is written: its first
+/// piece and the rest into `outcome`.
+async fn stream(
+    backend: &Backend,
+    req: ApiRequest,
+    authed: Authed,
+    answer: StreamFn,
+    outcome: &mut Outcome,
+) {
+    let store = Arc::clone(&backend.store);
+    let started = backend
+        .streams
+        .run(move |out| {
+            store
+                .read(|conn, ctx| answer(conn, ctx, &req, &authed, out))
+                .and_then(|r| r)
+        })
+        .await;
+    match started {
+        Ok(s) => {
+            outcome.result = Ok(s.first);
+            outcome.rest = s.rest;
+        }
+        Err(e) => outcome.result = Err(e),
     }
 }
 

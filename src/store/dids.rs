@@ -391,6 +391,24 @@ impl Clause {
     }
 }
 
+/// The range of numbers a LIKE pattern's leading digits (before its first wildcard) allow:
+/// `[prefix, prefix with its last digit one higher)`, in text order; `None` without any.
+fn digit_range(pattern: &str) -> Option<(String, String)> {
+    let prefix: String = pattern
+        .chars()
+        .take_while(|c| *c != '%' && *c != '_')
+        .collect();
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut high = prefix.clone().into_bytes();
+    // The last digit one higher: '9' + 1 is ':', which sorts right after every digit.
+    if let Some(last) = high.last_mut() {
+        *last += 1;
+    }
+    Some((prefix, String::from_utf8(high).ok()?))
+}
+
 /// The statement and its arguments for `s`.
 fn statement(s: &Search) -> (String, Vec<Value>) {
     let mut c = Clause::default();
@@ -403,6 +421,11 @@ fn statement(s: &Search) -> (String, Vec<Value>) {
     }
     if let Some(n) = &s.number {
         c.and("d.did LIKE ?", vec![text(n)]);
+        // LIKE cannot read the number's index; the pattern's leading digits, which LIKE
+        // matches exactly, bound the search to a range of it.
+        if let Some((low, high)) = digit_range(n) {
+            c.and("d.did >= ? AND d.did < ?", vec![text(&low), text(&high)]);
+        }
     }
     match &s.status {
         Some(StatusIs::Exactly(st)) => c.and("d.status = ?", vec![text(st)]),
@@ -502,4 +525,62 @@ pub fn overview(
     ))?
     .query_map(rusqlite::params![status, user], did_row)?
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patterns_leading_digits_bound_the_search() {
+        assert_eq!(digit_range("3705%"), Some(("3705".into(), "3706".into())));
+        assert_eq!(digit_range("379_1"), Some(("379".into(), "37:".into())));
+        assert_eq!(digit_range("%37"), None);
+        assert_eq!(digit_range("37a%"), None);
+        // The range holds exactly what LIKE keeps, through the number's index.
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(crate::store::init::SCHEMA_SQL).unwrap();
+        conn.execute_batch(
+            "INSERT INTO dids (did) VALUES ('37'), ('379'), ('3790'), ('37999'), ('38'), ('3')",
+        )
+        .unwrap();
+        for pattern in ["37%", "379%", "37_", "3%9", "37999", "3"] {
+            let s = Search {
+                number: Some(pattern.into()),
+                ..Search::default()
+            };
+            let mut got = Vec::new();
+            list::<rusqlite::Error>(&conn, &s, |r| {
+                got.push(r.did);
+                Ok(())
+            })
+            .unwrap();
+            let want: Vec<String> = conn
+                .prepare("SELECT did FROM dids WHERE did LIKE ?1 ORDER BY did")
+                .unwrap()
+                .query_map([pattern], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(got, want, "{pattern}");
+        }
+        let (sql, _) = statement(&Search {
+            number: Some("3705%".into()),
+            ..Search::default()
+        });
+        let plan: String = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map(rusqlite::params!["3705%", "3705", "3706", -1, 0], |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap()
+            .join("\n");
+        assert!(
+            plan.contains("USING INDEX dids_did (did>? AND did<?)"),
+            "{plan}"
+        );
+    }
 }

@@ -10,27 +10,7 @@
 /// users as the row `$user` says.
 macro_rules! device_reach {
     ($staff:expr, $user:expr) => {
-        &[
-            $crate::api::reach::Access::open(
-                $crate::auth::Role::Admin,
-                $crate::api::reach::Targets::Owned,
-            ),
-            $crate::api::reach::Access::open(
-                $crate::auth::Role::Reseller,
-                $crate::api::reach::Targets::Owned,
-            ),
-            $crate::api::reach::Access {
-                role: $crate::auth::Role::Accountant,
-                admit: $staff,
-                targets: $crate::api::reach::Targets::SystemButAdmins,
-            },
-            $crate::api::reach::Access {
-                role: $crate::auth::Role::Manager,
-                admit: $staff,
-                targets: $crate::api::reach::Targets::SystemButAdmins,
-            },
-            $user,
-        ]
+        owned_reach!($staff, $crate::api::reach::Targets::SystemButAdmins, $user)
     };
 }
 

@@ -2,9 +2,8 @@
 //! does, refusing one already closed or on a dial plan.
 
 use crate::api::dids::did_subscription_stop::close;
-use crate::api::dids::{self as family, LIFE_PARAMS, LIFE_REACH};
-use crate::api::reach;
-use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Fields, Run, Write, Written};
+use crate::api::dids::{self as family, ById, LIFE_PARAMS, LIFE_REACH};
+use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Run, Write, Written};
 use crate::dids::{self, Act};
 use crate::error::ApiError;
 use rusqlite::Connection;
@@ -23,15 +22,11 @@ pub const SPEC: CallSpec = CallSpec {
 };
 
 /// Which DID, as sent.
-pub struct Close {
-    did: Option<i64>,
-}
+pub struct Close(ById);
 
 impl Write for Close {
     fn parse(req: &ApiRequest) -> Result<Close, ApiError> {
-        Ok(Close {
-            did: Fields::of(req).id("dids_id"),
-        })
+        Ok(Close(ById::of(req)))
     }
 
     fn apply(
@@ -40,9 +35,7 @@ impl Write for Close {
         who: &Authed,
         _: Option<String>,
     ) -> Result<Written, ApiError> {
-        let caller = &who.caller;
-        reach::admit(conn, caller, LIFE_REACH)?;
-        let did = family::reached_by_id(conn, caller, self.did)?;
+        let did = self.0.reached(conn, &who.caller)?;
         if did.status == "closed" {
             return Err(ApiError::DidAlreadyClosed);
         }

@@ -1,9 +1,8 @@
 //! `did_make_free`, docs/dids.md: a reserved, closed or terminated DID back to a stock, free
 //! (as `did_details_update did_user_id=-1` frees it).
 
-use crate::api::dids::{self as family, LIFE_PARAMS, LIFE_REACH};
-use crate::api::reach;
-use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Fields, Run, Write, Written};
+use crate::api::dids::{self as family, ById, LIFE_PARAMS, LIFE_REACH};
+use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Run, Write, Written};
 use crate::dids::{self, Act};
 use crate::error::ApiError;
 use rusqlite::Connection;
@@ -22,15 +21,11 @@ pub const SPEC: CallSpec = CallSpec {
 };
 
 /// Which DID, as sent.
-pub struct MakeFree {
-    did: Option<i64>,
-}
+pub struct MakeFree(ById);
 
 impl Write for MakeFree {
     fn parse(req: &ApiRequest) -> Result<MakeFree, ApiError> {
-        Ok(MakeFree {
-            did: Fields::of(req).id("dids_id"),
-        })
+        Ok(MakeFree(ById::of(req)))
     }
 
     fn apply(
@@ -40,8 +35,7 @@ impl Write for MakeFree {
         _: Option<String>,
     ) -> Result<Written, ApiError> {
         let caller = &who.caller;
-        reach::admit(conn, caller, LIFE_REACH)?;
-        let did = family::reached_by_id(conn, caller, self.did)?;
+        let did = self.0.reached(conn, caller)?;
         if !dids::allows(Act::MakeFree, &did.status) {
             return Err(ApiError::DidNotFreed);
         }

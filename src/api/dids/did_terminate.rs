@@ -1,9 +1,8 @@
 //! `did_terminate`, docs/dids.md: retire a free DID of the system's stock or a closed one;
 //! it is nobody's after.
 
-use crate::api::dids::{self as family, LIFE_PARAMS, LIFE_REACH};
-use crate::api::reach;
-use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Fields, Run, Write, Written};
+use crate::api::dids::{self as family, ById, LIFE_PARAMS, LIFE_REACH};
+use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Run, Write, Written};
 use crate::dids::{self, Act};
 use crate::error::ApiError;
 use crate::store::dids::Col;
@@ -24,15 +23,11 @@ pub const SPEC: CallSpec = CallSpec {
 };
 
 /// Which DID, as sent.
-pub struct Terminate {
-    did: Option<i64>,
-}
+pub struct Terminate(ById);
 
 impl Write for Terminate {
     fn parse(req: &ApiRequest) -> Result<Terminate, ApiError> {
-        Ok(Terminate {
-            did: Fields::of(req).id("dids_id"),
-        })
+        Ok(Terminate(ById::of(req)))
     }
 
     fn apply(
@@ -41,9 +36,7 @@ impl Write for Terminate {
         who: &Authed,
         _: Option<String>,
     ) -> Result<Written, ApiError> {
-        let caller = &who.caller;
-        reach::admit(conn, caller, LIFE_REACH)?;
-        let did = family::reached_by_id(conn, caller, self.did)?;
+        let did = self.0.reached(conn, &who.caller)?;
         let Some(Some(to)) = dids::step(Act::Terminate, &did.status) else {
             return Err(ApiError::DidNotTerminable);
         };

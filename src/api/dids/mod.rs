@@ -10,27 +10,7 @@
 /// them in (reaching the system's users' devices), users as the row `$user` says.
 macro_rules! did_reach {
     ($staff:expr, $user:expr) => {
-        &[
-            $crate::api::reach::Access::open(
-                $crate::auth::Role::Admin,
-                $crate::api::reach::Targets::Owned,
-            ),
-            $crate::api::reach::Access::open(
-                $crate::auth::Role::Reseller,
-                $crate::api::reach::Targets::Owned,
-            ),
-            $crate::api::reach::Access {
-                role: $crate::auth::Role::Accountant,
-                admit: $staff,
-                targets: $crate::api::reach::Targets::OwnedBySystem,
-            },
-            $crate::api::reach::Access {
-                role: $crate::auth::Role::Manager,
-                admit: $staff,
-                targets: $crate::api::reach::Targets::OwnedBySystem,
-            },
-            $user,
-        ]
+        owned_reach!($staff, $crate::api::reach::Targets::OwnedBySystem, $user)
     };
 }
 
@@ -79,6 +59,23 @@ pub fn success(text: &str, more: impl FnOnce(&mut Doc)) -> Result<Vec<u8>, ApiEr
     d.finish()
 }
 
+/// The request of a life-cycle call (`did_close`, `did_make_free`, `did_terminate`): the DID
+/// named by `dids_id`.
+pub struct ById(Option<i64>);
+
+impl ById {
+    /// The DID the request names.
+    pub fn of(req: &crate::api::ApiRequest) -> ById {
+        ById(crate::api::Fields::of(req).id("dids_id"))
+    }
+
+    /// The caller admitted by [`LIFE_REACH`], then the DID in its reach.
+    pub fn reached(&self, conn: &Connection, caller: &Caller) -> Result<Did, ApiError> {
+        crate::api::reach::admit(conn, caller, LIFE_REACH)?;
+        reached_by_id(conn, caller, self.0)
+    }
+}
+
 /// The DID with id `id` in the caller's reach (a reseller's: its own stock), or `DID was not
 /// found`.
 pub fn reached_by_id(conn: &Connection, caller: &Caller, id: Option<i64>) -> Result<Did, ApiError> {
@@ -124,13 +121,25 @@ pub fn apply(
     changed.dedup();
     let changes = changes
         .iter()
-        .map(|(c, v)| (format!("dids.{}", c.name()), None, Some(shown(v))))
+        .map(|(c, v)| (format!("dids.{}", c.name()), old(did, *c), Some(shown(v))))
         .collect();
     Ok(Written {
         body,
         changed,
         changes,
     })
+}
+
+/// A column's value before the change, where the DID as read holds it.
+fn old(did: &Did, col: Col) -> Option<String> {
+    match col {
+        Col::Status => Some(did.status.clone()),
+        Col::UserId => Some(did.user_id.to_string()),
+        Col::DeviceId => Some(did.device_id.to_string()),
+        Col::ResellerId => Some(did.reseller_id.to_string()),
+        Col::DialplanId => Some(did.dialplan_id.to_string()),
+        _ => None,
+    }
 }
 
 /// A value as the audit row and the journal show it.
