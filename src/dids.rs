@@ -176,9 +176,12 @@ pub fn allows(act: Act, status: &str) -> bool {
     step(act, status).is_some()
 }
 
-/// A DID number: one or more ASCII digits.
+/// The most digits a DID number has (the vendor's column holds 255 characters).
+pub const MAX_DIGITS: usize = 255;
+
+/// A DID number: one to [`MAX_DIGITS`] ASCII digits.
 pub fn is_number(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+    !text.is_empty() && text.len() <= MAX_DIGITS && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -204,5 +207,6 @@ mod tests {
         assert_eq!(Status::shown("terminated"), "Terminated");
         assert_eq!(Status::shown("odd"), "Odd");
         assert!(is_number("0370") && !is_number("12ab") && !is_number(""));
+        assert!(is_number(&"9".repeat(255)) && !is_number(&"9".repeat(256)));
     }
 }

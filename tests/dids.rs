@@ -421,6 +421,19 @@ fn did_create_examples() {
         ],
         "Invalid DID specified",
     );
+    // Longer than the vendor's column: not a number (ours).
+    let long = "3".repeat(256);
+    refused(
+        &s,
+        "did_create",
+        &[
+            ("u", "admin"),
+            ("provider_id", "1"),
+            ("did", &long),
+            ("hash", &sha1_hex(&format!("1{long}secret"))),
+        ],
+        "Invalid DID specified",
+    );
     // 6. A plain user, whatever its hash.
     refused(
         &s,
