@@ -176,6 +176,21 @@ pub fn allows(act: Act, status: &str) -> bool {
     step(act, status).is_some()
 }
 
+/// The first of a call's refusals by state (`(state, refusal)` rows, asked before its move)
+/// that a DID of status `status` meets.
+pub fn refusal<E: Clone>(status: &str, table: &[(Status, E)]) -> Option<E> {
+    let state = Status::of(status)?;
+    table
+        .iter()
+        .find(|(s, _)| *s == state)
+        .map(|(_, e)| e.clone())
+}
+
+/// Whether a stored status is `state`.
+pub fn is(status: &str, state: Status) -> bool {
+    Status::of(status) == Some(state)
+}
+
 /// The most digits a DID number has (the vendor's column holds 255 characters).
 pub const MAX_DIGITS: usize = 255;
 
@@ -208,5 +223,9 @@ mod tests {
         assert_eq!(Status::shown("odd"), "Odd");
         assert!(is_number("0370") && !is_number("12ab") && !is_number(""));
         assert!(is_number(&"9".repeat(255)) && !is_number(&"9".repeat(256)));
+        let table = [(Closed, "closed"), (Terminated, "retired")];
+        assert_eq!(refusal("terminated", &table), Some("retired"));
+        assert_eq!(refusal("active", &table), None);
+        assert!(is("free", Free) && !is("Free", Free));
     }
 }

@@ -560,6 +560,11 @@ fn did_device_assign_examples() {
     )
     .is(&assigned);
     assert_eq!(row(&s, 1), "active|2|2|0|0");
+    // Its audit row: the caller, the DID's new user, the DID, what changed.
+    assert_eq!(
+        s.value("SELECT user_id || '|' || target_id || '|' || data || '|' || data2 FROM actions WHERE action = 'did_assigned'"),
+        "0|2|1|device_id=2 status=active user_id=2"
+    );
     // 2. The alias, a DID reserved for alice.
     s.post(
         "did_assign_device",
@@ -769,6 +774,11 @@ fn did_device_unassign_examples() {
     )
     .is(&done);
     assert_eq!(row(&s, 2), "free|0|0|0|0");
+    // The audit row names the user the DID had.
+    assert_eq!(
+        s.value("SELECT target_id || '|' || data FROM actions WHERE action = 'did_unassigned'"),
+        "2|2"
+    );
     // 2. The vendor-test form (device_id hashed first) on a fresh copy.
     let s2 = Server::fixture_d(&[]);
     s2.post(

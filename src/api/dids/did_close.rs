@@ -4,7 +4,7 @@
 use crate::api::dids::did_subscription_stop::close;
 use crate::api::dids::{self as family, ById, LIFE_PARAMS, LIFE_REACH};
 use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Run, Write, Written};
-use crate::dids::{self, Act};
+use crate::dids::{self, Act, Status};
 use crate::error::ApiError;
 use rusqlite::Connection;
 
@@ -36,8 +36,9 @@ impl Write for Close {
         _: Option<String>,
     ) -> Result<Written, ApiError> {
         let did = self.0.reached(conn, &who.caller)?;
-        if did.status == "closed" {
-            return Err(ApiError::DidAlreadyClosed);
+        if let Some(e) = dids::refusal(&did.status, &[(Status::Closed, ApiError::DidAlreadyClosed)])
+        {
+            return Err(e);
         }
         if did.dialplan_id != 0 {
             return Err(ApiError::DidOnDialPlan);

@@ -8,7 +8,7 @@ use crate::api::{
     ApiRequest, Authed, CallSpec, ErrorShape, Fields, Form, Param, Run, Write, Written,
 };
 use crate::auth::{DEVICE_MANAGE, Role, USER_MANAGE};
-use crate::dids::{self, Act};
+use crate::dids::{self, Act, Status};
 use crate::error::ApiError;
 use crate::settings::RESELLERS_DIDS_TO_TRUNKS;
 use crate::store::dids::{self as store, Col};
@@ -40,6 +40,10 @@ pub const REACH: reach::Table = did_reach!(
     Admit::Rights(STAFF_RIGHTS, ApiError::NotAuthorizedDids),
     Access::refused(Role::User, ApiError::AccessDenied)
 );
+
+/// The states refused before the life cycle's move (any other state it has no move from is
+/// `DID is not free`).
+pub const STATE_REFUSALS: &[(Status, ApiError)] = &[(Status::Terminated, ApiError::DidTerminated)];
 
 /// The parameters besides `hash` and `test`, hashed ones first in hash order.
 pub const PARAMS: &[Param] = &[
@@ -94,10 +98,11 @@ impl Assign {
         if did.reseller_id != scope {
             return Err(ApiError::DidNotYours);
         }
-        if did.status == "terminated" {
-            return Err(ApiError::DidTerminated);
+        if let Some(e) = dids::refusal(&did.status, STATE_REFUSALS) {
+            return Err(e);
         }
-        let for_this_user = did.status != "reserved" || did.user_id == device.user_id;
+        let for_this_user =
+            !dids::is(&did.status, Status::Reserved) || did.user_id == device.user_id;
         let Some(Some(to)) =
             dids::step(Act::Assign, &did.status).filter(|_| for_this_user && did.dialplan_id == 0)
         else {

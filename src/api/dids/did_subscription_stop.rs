@@ -64,7 +64,7 @@ impl Write for Stop {
         let caller = &who.caller;
         reach::admit(conn, caller, LIFE_REACH)?;
         let did = family::reached_by_id(conn, caller, self.did)?;
-        let on_device = did.status != "active" || did.dialplan_id == 0;
+        let on_device = !dids::is(&did.status, dids::Status::Active) || did.dialplan_id == 0;
         let Some(Some(to)) = dids::step(Act::StopSubscription, &did.status).filter(|_| on_device)
         else {
             return Err(ApiError::DidNotOnDevice);

@@ -3,7 +3,7 @@
 
 use crate::api::dids::{self as family, ById, LIFE_PARAMS, LIFE_REACH};
 use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Run, Write, Written};
-use crate::dids::{self, Act};
+use crate::dids::{self, Act, Status};
 use crate::error::ApiError;
 use crate::store::dids::Col;
 use rusqlite::Connection;
@@ -40,7 +40,7 @@ impl Write for Terminate {
         let Some(Some(to)) = dids::step(Act::Terminate, &did.status) else {
             return Err(ApiError::DidNotTerminable);
         };
-        if did.status == "free" && did.reseller_id != 0 {
+        if dids::is(&did.status, Status::Free) && did.reseller_id != 0 {
             return Err(ApiError::DidNotTerminated);
         }
         let body = family::success("DID successfully terminated", |_| {})?;

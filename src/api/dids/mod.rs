@@ -100,7 +100,15 @@ pub fn apply(
     body: Vec<u8>,
 ) -> Result<Written, ApiError> {
     store::change(conn, did.id, changes)?;
-    let after = store::by_id(conn, did.id)?.ok_or(ApiError::Internal)?;
+    // The audit row names the DID's user: the new one, or the one it had.
+    let user = changes
+        .iter()
+        .rev()
+        .find_map(|(c, v)| match (c, v) {
+            (Col::UserId, Value::Integer(u)) => Some(*u),
+            _ => None,
+        })
+        .unwrap_or(did.user_id);
     let what: Vec<String> = changes
         .iter()
         .map(|(c, v)| format!("{}={}", c.name(), shown(v)))
@@ -109,7 +117,7 @@ pub fn apply(
         conn,
         &crate::dates::now(),
         who.caller.id,
-        after.user_id.max(did.user_id),
+        user.max(did.user_id),
         action,
         did.id,
         &what.join(" "),
