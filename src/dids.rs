@@ -171,11 +171,6 @@ pub fn born() -> Status {
         .unwrap_or(Free)
 }
 
-/// Whether `act` may take a DID of status `status` anywhere.
-pub fn allows(act: Act, status: &str) -> bool {
-    step(act, status).is_some()
-}
-
 /// The first of a call's refusals by state (`(state, refusal)` rows, asked before its move)
 /// that a DID of status `status` meets.
 pub fn refusal<E: Clone>(status: &str, table: &[(Status, E)]) -> Option<E> {
@@ -218,7 +213,7 @@ mod tests {
         assert_eq!(step(Act::Assign, "closed"), None);
         assert_eq!(step(Act::Reserve, "active"), Some(None));
         assert_eq!(step(Act::Terminate, "active"), None);
-        assert!(!allows(Act::Unassign, "bogus"));
+        assert_eq!(step(Act::Unassign, "bogus"), None);
         assert_eq!(Status::shown("terminated"), "Terminated");
         assert_eq!(Status::shown("odd"), "Odd");
         assert!(is_number("0370") && !is_number("12ab") && !is_number(""));

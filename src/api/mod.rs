@@ -610,53 +610,25 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
     match req.call.run {
         Run::Read(answer) if req.call.proof == Proof::None => {
             let mut outcome = Outcome::new(None);
-            let mut left = None;
-            let read = backend.store.read(|conn, ctx| {
-                let mut auth = caller::authenticate(conn, ctx, backend, &req);
-                outcome.xml_extension = auth.xml_extension;
-                outcome.caller = auth.caller_id;
-                let result = std::mem::replace(&mut auth.result, Err(ApiError::Internal));
-                left = Some(auth);
-                result.and_then(|authed| answer(conn, ctx, &req, &authed))
-            });
-            outcome.result = read.and_then(|r| r);
-            if let Some(mut auth) = left {
-                match auth.settle(backend, &req).await {
-                    Ok(explanation) => outcome.explanation = explanation,
-                    Err(e) => outcome.result = Err(e),
-                }
-            }
+            on_one_snapshot(backend, &req, &mut outcome, |conn, ctx, authed| {
+                answer(conn, ctx, &req, &authed)
+            })
+            .await;
             outcome
         }
         Run::Stream(answer) if req.call.proof == Proof::None => {
-            // Gates and a first try of the answer on one snapshot, as a read call's: most
-            // answers are short. A long one gives up at once and is read again on a thread
-            // of its own, sent as it is written.
+            // A first try of the answer on the gates' snapshot, as a read call's: most answers
+            // are short. A long one gives up at once and is read again on a thread of its
+            // own, sent as it is written.
             let mut outcome = Outcome::new(None);
-            let mut left = None;
             let mut trial = crate::stream::Pieces::trial();
             let mut passed = None;
-            let read = backend.store.read(|conn, ctx| {
-                let mut auth = caller::authenticate(conn, ctx, backend, &req);
-                outcome.xml_extension = auth.xml_extension;
-                outcome.caller = auth.caller_id;
-                let result = std::mem::replace(&mut auth.result, Err(ApiError::Internal));
-                left = Some(auth);
-                let authed = result?;
+            on_one_snapshot(backend, &req, &mut outcome, |conn, ctx, authed| {
                 let tried = answer(conn, ctx, &req, &authed, &mut trial);
                 passed = Some(authed);
                 tried
-            });
-            outcome.result = read.and_then(|r| r);
-            if let Some(mut auth) = left {
-                match auth.settle(backend, &req).await {
-                    Ok(explanation) => outcome.explanation = explanation,
-                    Err(e) => {
-                        outcome.result = Err(e);
-                        return outcome;
-                    }
-                }
-            }
+            })
+            .await;
             if let (true, Some(authed)) = (trial.gave_up(), passed) {
                 stream(backend, req, authed, answer, &mut outcome).await;
             }
@@ -728,6 +700,33 @@ pub async fn handle(backend: &Backend, req: ApiRequest) -> Outcome {
                 },
             }
             outcome
+        }
+    }
+}
+
+/// The gates and `then` (given the caller they let through) on one read snapshot, then what
+/// the authentication leaves to do off it (a wrong hash's audit row, its explanation):
+/// `outcome` gets the result.
+async fn on_one_snapshot(
+    backend: &Backend,
+    req: &ApiRequest,
+    outcome: &mut Outcome,
+    then: impl FnOnce(&Connection, &ReadCtx<'_>, Authed) -> Result<Vec<u8>, ApiError>,
+) {
+    let mut left = None;
+    let read = backend.store.read(|conn, ctx| {
+        let mut auth = caller::authenticate(conn, ctx, backend, req);
+        outcome.xml_extension = auth.xml_extension;
+        outcome.caller = auth.caller_id;
+        let result = std::mem::replace(&mut auth.result, Err(ApiError::Internal));
+        left = Some(auth);
+        result.and_then(|authed| then(conn, ctx, authed))
+    });
+    outcome.result = read.and_then(|r| r);
+    if let Some(mut auth) = left {
+        match auth.settle(backend, req).await {
+            Ok(explanation) => outcome.explanation = explanation,
+            Err(e) => outcome.result = Err(e),
         }
     }
 }

@@ -1,7 +1,6 @@
 //! `did_close`, docs/dids.md: close an active DID on a device, as `did_subscription_stop`
 //! does, refusing one already closed or on a dial plan.
 
-use crate::api::dids::did_subscription_stop::close;
 use crate::api::dids::{self as family, ById, LIFE_PARAMS, LIFE_REACH};
 use crate::api::{ApiRequest, Authed, CallSpec, ErrorShape, Run, Write, Written};
 use crate::dids::{self, Act, Status};
@@ -48,7 +47,7 @@ impl Write for Close {
             return Err(ApiError::DidNotOnDevice);
         };
         let id = did.id;
-        close(conn, who, &did, to, "did_closed", || {
+        family::close(conn, who, &did, to, "did_closed", || {
             family::success("DID successfully closed", |d| {
                 d.open("did_details").leaf_int("id", id).close();
             })

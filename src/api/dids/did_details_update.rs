@@ -88,7 +88,13 @@ impl Write for DetailsUpdate {
         let mut changes: Vec<(Col, Value)> = Vec::new();
         match self.user.as_deref() {
             None => {}
-            Some("-1") => changes.extend(family::released(caller, &did)),
+            Some("-1") => {
+                // Every state has this move; a word morbox does not know is freed too.
+                let to = dids::step(Act::Release, &did.status)
+                    .flatten()
+                    .unwrap_or(dids::born());
+                changes.extend(family::released(caller, &did, to));
+            }
             Some(id) => {
                 let user = match count(id) {
                     Some(id) => queries::target_facts(conn, id)?,

@@ -41,10 +41,6 @@ pub const REACH: reach::Table = did_reach!(
     Access::refused(Role::User, ApiError::AccessDenied)
 );
 
-/// The states refused before the life cycle's move (any other state it has no move from is
-/// `DID is not free`).
-pub const STATE_REFUSALS: &[(Status, ApiError)] = &[(Status::Terminated, ApiError::DidTerminated)];
-
 /// The parameters besides `hash` and `test`, hashed ones first in hash order.
 pub const PARAMS: &[Param] = &[
     Param::hashed("device_id", Form::Digits, "The device."),
@@ -98,7 +94,7 @@ impl Assign {
         if did.reseller_id != scope {
             return Err(ApiError::DidNotYours);
         }
-        if let Some(e) = dids::refusal(&did.status, STATE_REFUSALS) {
+        if let Some(e) = dids::refusal(&did.status, family::DEVICE_STATE_REFUSALS) {
             return Err(e);
         }
         let for_this_user =

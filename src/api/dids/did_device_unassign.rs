@@ -1,7 +1,7 @@
 //! `did_device_unassign` (alias `did_unassign_device`), docs/dids.md: take an active DID off
 //! its device; it goes back to its stock, free (a reseller's DID to the reseller's stock).
 
-use crate::api::dids::did_device_assign::{STAFF_RIGHTS, STATE_REFUSALS};
+use crate::api::dids::did_device_assign::STAFF_RIGHTS;
 use crate::api::dids::{self as family};
 use crate::api::reach::{self, Access, Admit};
 use crate::api::{
@@ -94,7 +94,7 @@ impl Write for Unassign {
         if did.reseller_id != caller.scope() {
             return Err(ApiError::DidNotYoursToFree);
         }
-        if let Some(e) = dids::refusal(&did.status, STATE_REFUSALS) {
+        if let Some(e) = dids::refusal(&did.status, family::DEVICE_STATE_REFUSALS) {
             return Err(e);
         }
         let Some(Some(to)) = dids::step(Act::Unassign, &did.status) else {

@@ -36,11 +36,11 @@ impl Write for MakeFree {
     ) -> Result<Written, ApiError> {
         let caller = &who.caller;
         let did = self.0.reached(conn, caller)?;
-        if !dids::allows(Act::MakeFree, &did.status) {
+        let Some(Some(to)) = dids::step(Act::MakeFree, &did.status) else {
             return Err(ApiError::DidNotFreed);
-        }
+        };
         let body = family::success("DID successfully made available", |_| {})?;
-        let changes = family::released(caller, &did);
+        let changes = family::released(caller, &did, to);
         family::apply(conn, who, &did, "did_made_free", &changes, body)
     }
 }

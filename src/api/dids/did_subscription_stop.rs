@@ -9,9 +9,7 @@ use crate::api::{
 };
 use crate::dids::{self, Act};
 use crate::error::ApiError;
-use crate::store::dids::{self as store, Col};
 use rusqlite::Connection;
-use rusqlite::types::Value;
 
 /// The call's row of the call table.
 pub const SPEC: CallSpec = CallSpec {
@@ -69,28 +67,8 @@ impl Write for Stop {
         else {
             return Err(ApiError::DidNotOnDevice);
         };
-        close(conn, who, &did, to, "did_subscription_stopped", || {
+        family::close(conn, who, &did, to, "did_subscription_stopped", || {
             family::success("DID was successfully closed", |_| {})
         })
     }
-}
-
-/// Closes `did` (status `to`, `closed_till` from the setting), clears it as its device's
-/// primary DID, and answers `body`.
-pub fn close(
-    conn: &Connection,
-    who: &Authed,
-    did: &store::Did,
-    to: dids::Status,
-    action: &str,
-    body: impl FnOnce() -> Result<Vec<u8>, ApiError>,
-) -> Result<Written, ApiError> {
-    if did.device_id != 0 {
-        store::clear_primary(conn, did.device_id, did.id)?;
-    }
-    let changes = [
-        (Col::Status, Value::Text(to.word().into())),
-        (Col::ClosedTill, Value::Text(family::closed_till(who))),
-    ];
-    family::apply(conn, who, did, action, &changes, body()?)
 }

@@ -33,6 +33,11 @@ use crate::xml::Doc;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
+/// The states the device calls refuse before the life cycle's move (any other state they
+/// have no move from has the call's own text).
+pub const DEVICE_STATE_REFUSALS: &[(crate::dids::Status, ApiError)] =
+    &[(crate::dids::Status::Terminated, ApiError::DidTerminated)];
+
 /// The group right the vendor calls "Manage DIDs".
 pub const MANAGE_DIDS: &str = "manage_dids_opt_1";
 
@@ -162,14 +167,14 @@ fn shown(v: &Value) -> String {
 }
 
 /// The columns a DID takes when it goes back to a stock ([`crate::dids::Act::Release`],
-/// `did_make_free`): no user, device or dial plan, free; an admin's or staff's caller also
-/// returns it to the system's stock (with no reseller's tariff), a reseller keeps it.
-pub fn released(caller: &Caller, did: &Did) -> Vec<(Col, Value)> {
+/// `did_make_free`), in state `to`: no user, device or dial plan; an admin's or staff's caller
+/// also returns it to the system's stock (with no reseller's tariff), a reseller keeps it.
+pub fn released(caller: &Caller, did: &Did, to: crate::dids::Status) -> Vec<(Col, Value)> {
     let mut c = vec![
         (Col::UserId, Value::Integer(0)),
         (Col::DeviceId, Value::Integer(0)),
         (Col::DialplanId, Value::Integer(0)),
-        (Col::Status, Value::Text("free".into())),
+        (Col::Status, Value::Text(to.word().into())),
     ];
     if caller.role != Role::Reseller {
         c.push((Col::ResellerId, Value::Integer(0)));
@@ -188,6 +193,26 @@ pub fn closed_till(who: &Authed) -> String {
         .system_int(crate::settings::DAYS_FOR_DID_CLOSE, 0)
         .clamp(0, 36_500);
     crate::localtime::local(crate::localtime::now() + days * 86_400)
+}
+
+/// Closes `did` (status `to`, `closed_till` from the setting), clears it as its device's
+/// primary DID, and answers `body`.
+pub fn close(
+    conn: &Connection,
+    who: &Authed,
+    did: &Did,
+    to: crate::dids::Status,
+    action: &str,
+    body: impl FnOnce() -> Result<Vec<u8>, ApiError>,
+) -> Result<Written, ApiError> {
+    if did.device_id != 0 {
+        store::clear_primary(conn, did.device_id, did.id)?;
+    }
+    let changes = [
+        (Col::Status, Value::Text(to.word().into())),
+        (Col::ClosedTill, Value::Text(closed_till(who))),
+    ];
+    apply(conn, who, did, action, &changes, body()?)
 }
 
 /// The reach of `did_subscription_stop` and the life-cycle calls: the admin any DID, a
